@@ -1,0 +1,92 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The one place that reads process.env. Every variable is documented in README.md with its default.
+ * A bad value stops start-up with a message naming each offending variable.
+ */
+const optionalUrl = z.url().optional();
+
+const EnvSchema = z.object({
+  /** HTTP port of the Folio server. Default 8080. */
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  /** Where SQLite, the embedded Jupyter root and the embedded Redis data live. Default ./data */
+  DATA_DIR: z.string().min(1).default('./data'),
+  /** MongoDB connection string for production. Unset: embedded SQLite at DATA_DIR/folio.db. */
+  MONGODB_URL: optionalUrl,
+  /** Redis for the BullMQ queue. Unset: an embedded redis-server child on a free port. */
+  REDIS_URL: optionalUrl,
+  /** External Jupyter Server or Enterprise Gateway. Unset: an embedded Jupyter Server child. */
+  JUPYTER_URL: optionalUrl,
+  /** Token for JUPYTER_URL. Ignored for the embedded server, which gets a random one. */
+  JUPYTER_TOKEN: z.string().default(''),
+  /** Process role: web (API + UI), worker (runs jobs) or all. Default all. */
+  FOLIO_ROLE: z.enum(['all', 'web', 'worker']).default('all'),
+  /** Warm kernels kept ready per kernelspec. Default 2. */
+  KERNEL_POOL_SIZE: z.coerce.number().int().min(0).max(64).default(2),
+  /** Email of the admin created on first start. Default admin@folio.local */
+  FOLIO_ADMIN_EMAIL: z.email().default('admin@folio.local'),
+  /** Password of that admin. Unset: a random one, printed once on first start. */
+  FOLIO_ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
+  /** pino level. Default info. */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Largest accepted .ipynb upload, in MB. Default 50. */
+  FOLIO_MAX_UPLOAD_MB: z.coerce.number().positive().default(50),
+  /** Per-cell output cap, in MB, before truncation. Default 20. */
+  FOLIO_MAX_OUTPUT_MB: z.coerce.number().positive().default(20),
+  /** Per-cell execution timeout in seconds for headless runs. Default 600. */
+  FOLIO_CELL_TIMEOUT_S: z.coerce.number().positive().default(600),
+  /** Live editor kernels idle longer than this are shut down, in minutes. Default 60. */
+  FOLIO_IDLE_KERNEL_MINUTES: z.coerce.number().positive().default(60),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export interface Config {
+  port: number;
+  dataDir: string;
+  role: Env['FOLIO_ROLE'];
+  logLevel: Env['LOG_LEVEL'];
+  store: { kind: 'sqlite'; file: string } | { kind: 'mongo'; url: string };
+  redis: { url?: string };
+  jupyter: { url?: string; token: string };
+  kernels: { poolSize: number; cellTimeoutMs: number; maxOutputBytes: number; idleMs: number };
+  admin: { email: string; password?: string };
+  limits: { maxUploadBytes: number };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parse an environment (process.env by default) into the typed config; throws ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = EnvSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(e.DATA_DIR);
+  const mb = 1024 * 1024;
+  return {
+    port: e.PORT,
+    dataDir,
+    role: e.FOLIO_ROLE,
+    logLevel: e.LOG_LEVEL,
+    store: e.MONGODB_URL ? { kind: 'mongo', url: e.MONGODB_URL } : { kind: 'sqlite', file: path.join(dataDir, 'folio.db') },
+    redis: { url: e.REDIS_URL },
+    jupyter: { url: e.JUPYTER_URL, token: e.JUPYTER_TOKEN },
+    kernels: {
+      poolSize: e.KERNEL_POOL_SIZE,
+      cellTimeoutMs: e.FOLIO_CELL_TIMEOUT_S * 1000,
+      maxOutputBytes: Math.round(e.FOLIO_MAX_OUTPUT_MB * mb),
+      idleMs: e.FOLIO_IDLE_KERNEL_MINUTES * 60_000,
+    },
+    admin: { email: e.FOLIO_ADMIN_EMAIL, password: e.FOLIO_ADMIN_PASSWORD },
+    limits: { maxUploadBytes: Math.round(e.FOLIO_MAX_UPLOAD_MB * mb) },
+  };
+}

@@ -1,0 +1,23 @@
+import type { Request } from 'express';
+import type { Role } from '../store/store';
+import { unauthenticated } from '../errors';
+
+/** The signed-in principal, attached to the request by the auth middleware (http/middleware/auth.ts). */
+export interface Principal {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+}
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    principal?: Principal;
+  }
+}
+
+/** The principal of an authenticated route; throws 401 when the auth middleware did not set one. */
+export function principalOf(req: Request): Principal {
+  if (!req.principal) throw unauthenticated();
+  return req.principal;
+}

@@ -1,0 +1,146 @@
+import type { Notebook, Output } from '../notebooks/nbformat';
+
+/**
+ * The store interface. Two adapters implement it: store/sqlite (embedded default) and, later, store/mongo.
+ * Records are plain, document-shaped objects; no query language leaks out of an adapter.
+ * All methods are async so a network database can implement them unchanged.
+ * Timestamps are ISO-8601 strings (UTC).
+ */
+export type Role = 'admin' | 'author' | 'viewer';
+
+export interface UserRecord {
+  id: string;
+  email: string; // stored lower-case, unique
+  name: string;
+  role: Role;
+  passwordHash: string; // scrypt, see users/password.ts
+  createdAt: string;
+}
+
+export interface SessionRecord {
+  id: string; // sha256 of the cookie token; the token itself is never stored
+  userId: string;
+  createdAt: string;
+  expiresAt: string;
+}
+
+export interface NotebookSummary {
+  id: string;
+  name: string;
+  ownerId: string;
+  version: number;
+  cellCount: number;
+  createdAt: string;
+  updatedAt: string;
+}
+export interface NotebookRecord extends NotebookSummary {
+  content: Notebook;
+}
+export interface RevisionSummary {
+  notebookId: string;
+  version: number;
+  savedBy: string;
+  savedAt: string;
+}
+export interface RevisionRecord extends RevisionSummary {
+  name: string;
+  content: Notebook;
+}
+
+export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'timed_out' | 'cancelled';
+export type RunTrigger = 'manual' | 'schedule' | 'api';
+
+export interface CellResult {
+  cellId: string;
+  executionCount: number | null;
+  status: 'ok' | 'error' | 'skipped' | 'timed_out' | 'not_run';
+  outputs: Output[];
+  startedAt?: string;
+  endedAt?: string;
+}
+export interface KernelEnvironment {
+  python: string;
+  implementation: string;
+  packages: Record<string, string>;
+}
+export interface RunRecord {
+  id: string;
+  notebookId: string;
+  notebookVersion: number;
+  params: Record<string, unknown>;
+  paramsHash: string;
+  trigger: RunTrigger;
+  actorId: string;
+  status: RunStatus;
+  error?: { code: string; message: string };
+  cells: CellResult[];
+  /** The executed notebook (with the injected-parameters cell and outputs) once the run ends. */
+  executed?: Notebook;
+  environment?: KernelEnvironment;
+  createdAt: string;
+  startedAt?: string;
+  endedAt?: string;
+}
+
+export interface UserRepository {
+  create(user: Omit<UserRecord, 'createdAt'>): Promise<UserRecord>;
+  getById(id: string): Promise<UserRecord | null>;
+  getByEmail(email: string): Promise<UserRecord | null>;
+  list(): Promise<UserRecord[]>;
+  count(): Promise<number>;
+}
+
+export interface SessionRepository {
+  create(session: SessionRecord): Promise<void>;
+  get(id: string): Promise<SessionRecord | null>;
+  delete(id: string): Promise<void>;
+  deleteExpired(now: string): Promise<number>;
+}
+
+export type UpdateResult = { ok: true; notebook: NotebookRecord } | { ok: false; current: NotebookRecord };
+
+export interface NotebookRepository {
+  list(): Promise<NotebookSummary[]>;
+  get(id: string): Promise<NotebookRecord | null>;
+  /** Creates version 1 and its first revision, atomically. */
+  create(input: { id: string; name: string; ownerId: string; content: Notebook }): Promise<NotebookRecord>;
+  /**
+   * Saves a new version if `expectedVersion` is the current one (and keeps a revision), atomically;
+   * otherwise returns the current record untouched. Null when the notebook does not exist.
+   */
+  update(
+    id: string,
+    expectedVersion: number,
+    change: { name: string; content: Notebook },
+    savedBy: string,
+  ): Promise<UpdateResult | null>;
+  /** Deletes the notebook and its revisions. False when it did not exist. */
+  delete(id: string): Promise<boolean>;
+  listRevisions(id: string): Promise<RevisionSummary[]>;
+  getRevision(id: string, version: number): Promise<RevisionRecord | null>;
+}
+
+export interface RunRepository {
+  create(run: RunRecord): Promise<void>;
+  get(id: string): Promise<RunRecord | null>;
+  /** Shallow patch of the mutable fields. */
+  update(id: string, patch: Partial<Omit<RunRecord, 'id' | 'notebookId' | 'createdAt'>>): Promise<void>;
+  listByNotebook(notebookId: string, limit: number): Promise<RunRecord[]>;
+}
+
+/** Small key/value for one-off markers (e.g. "examples seeded"). */
+export interface MetaRepository {
+  get(key: string): Promise<string | null>;
+  set(key: string, value: string): Promise<void>;
+}
+
+export interface Store {
+  users: UserRepository;
+  sessions: SessionRepository;
+  notebooks: NotebookRepository;
+  runs: RunRepository;
+  meta: MetaRepository;
+  /** Cheap liveness probe for /readyz. Throws when the store is unusable. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
