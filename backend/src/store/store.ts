@@ -114,7 +114,7 @@ export interface NotebookRepository {
     change: { name: string; content: Notebook },
     savedBy: string,
   ): Promise<UpdateResult | null>;
-  /** Deletes the notebook and its revisions. False when it did not exist. */
+  /** Deletes the notebook, its revisions and its runs. False when it did not exist. */
   delete(id: string): Promise<boolean>;
   listRevisions(id: string): Promise<RevisionSummary[]>;
   getRevision(id: string, version: number): Promise<RevisionRecord | null>;
@@ -123,7 +123,7 @@ export interface NotebookRepository {
 export interface RunRepository {
   create(run: RunRecord): Promise<void>;
   get(id: string): Promise<RunRecord | null>;
-  /** Shallow patch of the mutable fields. */
+  /** Shallow patch of the mutable fields; a no-op when the run does not exist (e.g. its notebook was deleted). */
   update(id: string, patch: Partial<Omit<RunRecord, 'id' | 'notebookId' | 'createdAt'>>): Promise<void>;
   listByNotebook(notebookId: string, limit: number): Promise<RunRecord[]>;
 }

@@ -1,0 +1,110 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * Versioned schema migrations. Append only: never edit a migration that has shipped, add a new one.
+ * Each runs once, in its own IMMEDIATE transaction, and is recorded in `schema_migrations`.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  up: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial',
+    up: `
+      CREATE TABLE users (
+        id            TEXT PRIMARY KEY,
+        email         TEXT NOT NULL UNIQUE,
+        name          TEXT NOT NULL,
+        role          TEXT NOT NULL CHECK (role IN ('admin', 'author', 'viewer')),
+        password_hash TEXT NOT NULL,
+        created_at    TEXT NOT NULL
+      );
+
+      CREATE TABLE sessions (
+        id         TEXT PRIMARY KEY,
+        user_id    TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+      );
+      CREATE INDEX sessions_expires_at ON sessions(expires_at);
+
+      CREATE TABLE notebooks (
+        id         TEXT PRIMARY KEY,
+        name       TEXT NOT NULL,
+        owner_id   TEXT NOT NULL,
+        version    INTEGER NOT NULL,
+        cell_count INTEGER NOT NULL,
+        content    TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+
+      CREATE TABLE notebook_revisions (
+        notebook_id TEXT NOT NULL REFERENCES notebooks(id) ON DELETE CASCADE,
+        version     INTEGER NOT NULL,
+        name        TEXT NOT NULL,
+        content     TEXT NOT NULL,
+        saved_by    TEXT NOT NULL,
+        saved_at    TEXT NOT NULL,
+        PRIMARY KEY (notebook_id, version)
+      );
+
+      CREATE TABLE runs (
+        id          TEXT PRIMARY KEY,
+        notebook_id TEXT NOT NULL REFERENCES notebooks(id) ON DELETE CASCADE,
+        created_at  TEXT NOT NULL,
+        doc         TEXT NOT NULL
+      );
+      CREATE INDEX runs_by_notebook ON runs(notebook_id, created_at);
+
+      CREATE TABLE meta (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      );
+    `,
+  },
+];
+
+/**
+ * Applies every migration newer than the recorded ones, in order. Safe against a second process migrating
+ * the same file at once: the IMMEDIATE transaction takes the write lock, then re-reads what is applied.
+ * Returns the versions applied by this call.
+ */
+export function migrate(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): number[] {
+  assertOrdered(migrations);
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version    INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL,
+    applied_at TEXT NOT NULL
+  )`);
+  const applied: number[] = [];
+  const isApplied = db.prepare<[number], { version: number }>('SELECT version FROM schema_migrations WHERE version = ?');
+  const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+  for (const m of migrations) {
+    const apply = db.transaction(() => {
+      if (isApplied.get(m.version)) return false;
+      db.exec(m.up);
+      record.run(m.version, m.name, new Date().toISOString());
+      return true;
+    });
+    try {
+      if (apply.immediate()) applied.push(m.version);
+    } catch (e) {
+      throw new Error(`Migration ${m.version} (${m.name}) failed: ${(e as Error).message}`, { cause: e });
+    }
+  }
+  return applied;
+}
+
+function assertOrdered(migrations: readonly Migration[]): void {
+  migrations.forEach((m, i) => {
+    const prev = migrations[i - 1];
+    if (!Number.isInteger(m.version) || m.version < 1 || (prev && m.version <= prev.version)) {
+      throw new Error(`Migrations must have strictly increasing positive integer versions (at ${m.name}).`);
+    }
+  });
+}

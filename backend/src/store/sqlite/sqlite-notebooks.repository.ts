@@ -1,0 +1,172 @@
+import type Database from 'better-sqlite3';
+import type { Notebook } from '../../notebooks/nbformat';
+import type {
+  NotebookRecord,
+  NotebookRepository,
+  NotebookSummary,
+  RevisionRecord,
+  RevisionSummary,
+  RunRecord,
+  RunRepository,
+} from '../store';
+
+/** Notebook and run documents are stored as JSON text; the columns beside them exist for lookups and ordering. */
+
+interface NotebookRow {
+  id: string;
+  name: string;
+  owner_id: string;
+  version: number;
+  cell_count: number;
+  created_at: string;
+  updated_at: string;
+}
+interface NotebookRowWithContent extends NotebookRow {
+  content: string;
+}
+interface RevisionRow {
+  notebook_id: string;
+  version: number;
+  saved_by: string;
+  saved_at: string;
+}
+interface RevisionRowWithContent extends RevisionRow {
+  name: string;
+  content: string;
+}
+
+const toSummary = (r: NotebookRow): NotebookSummary => ({
+  id: r.id,
+  name: r.name,
+  ownerId: r.owner_id,
+  version: r.version,
+  cellCount: r.cell_count,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+const toRecord = (r: NotebookRowWithContent): NotebookRecord => ({
+  ...toSummary(r),
+  content: JSON.parse(r.content) as Notebook,
+});
+const toRevisionSummary = (r: RevisionRow): RevisionSummary => ({
+  notebookId: r.notebook_id,
+  version: r.version,
+  savedBy: r.saved_by,
+  savedAt: r.saved_at,
+});
+
+const SUMMARY_COLUMNS = 'id, name, owner_id, version, cell_count, created_at, updated_at';
+
+export function sqliteNotebooks(db: Database.Database): NotebookRepository {
+  const list = db.prepare<[], NotebookRow>(`SELECT ${SUMMARY_COLUMNS} FROM notebooks ORDER BY updated_at DESC, name`);
+  const get = db.prepare<[string], NotebookRowWithContent>('SELECT * FROM notebooks WHERE id = ?');
+  const insert = db.prepare(
+    `INSERT INTO notebooks (id, name, owner_id, version, cell_count, content, created_at, updated_at)
+     VALUES (@id, @name, @ownerId, @version, @cellCount, @content, @now, @now)`,
+  );
+  const updateIfVersion = db.prepare(
+    `UPDATE notebooks SET name = @name, content = @content, cell_count = @cellCount, version = version + 1,
+       updated_at = @now
+     WHERE id = @id AND version = @expectedVersion`,
+  );
+  const insertRevision = db.prepare(
+    `INSERT INTO notebook_revisions (notebook_id, version, name, content, saved_by, saved_at)
+     VALUES (@id, @version, @name, @content, @savedBy, @now)`,
+  );
+  const del = db.prepare('DELETE FROM notebooks WHERE id = ?');
+  const revisions = db.prepare<[string], RevisionRow>(
+    'SELECT notebook_id, version, saved_by, saved_at FROM notebook_revisions WHERE notebook_id = ? ORDER BY version DESC',
+  );
+  const revision = db.prepare<[string, number], RevisionRowWithContent>(
+    'SELECT * FROM notebook_revisions WHERE notebook_id = ? AND version = ?',
+  );
+
+  const create = db.transaction((input: { id: string; name: string; ownerId: string; content: Notebook }) => {
+    const now = new Date().toISOString();
+    const content = JSON.stringify(input.content);
+    const cellCount = input.content.cells.length;
+    insert.run({ ...input, version: 1, cellCount, content, now });
+    insertRevision.run({ id: input.id, version: 1, name: input.name, content, savedBy: input.ownerId, now });
+  });
+
+  const update = db.transaction(
+    (id: string, expectedVersion: number, change: { name: string; content: Notebook }, savedBy: string) => {
+      const now = new Date().toISOString();
+      const content = JSON.stringify(change.content);
+      const cellCount = change.content.cells.length;
+      const { changes } = updateIfVersion.run({ id, expectedVersion, name: change.name, content, cellCount, now });
+      const row = get.get(id);
+      if (!row) return null;
+      if (changes === 0) return { ok: false as const, current: toRecord(row) };
+      insertRevision.run({ id, version: row.version, name: change.name, content, savedBy, now });
+      return { ok: true as const, notebook: toRecord(row) };
+    },
+  );
+
+  return {
+    async list() {
+      return list.all().map(toSummary);
+    },
+    async get(id) {
+      const row = get.get(id);
+      return row ? toRecord(row) : null;
+    },
+    async create(input) {
+      create.immediate(input);
+      const row = get.get(input.id);
+      if (!row) throw new Error(`Notebook ${input.id} vanished right after it was created.`);
+      return toRecord(row);
+    },
+    async update(id, expectedVersion, change, savedBy) {
+      return update.immediate(id, expectedVersion, change, savedBy);
+    },
+    async delete(id) {
+      return del.run(id).changes > 0;
+    },
+    async listRevisions(id) {
+      return revisions.all(id).map(toRevisionSummary);
+    },
+    async getRevision(id, version) {
+      const r = revision.get(id, version);
+      return r
+        ? { ...toRevisionSummary(r), name: r.name, content: JSON.parse(r.content) as Notebook } satisfies RevisionRecord
+        : null;
+    },
+  };
+}
+
+export function sqliteRuns(db: Database.Database): RunRepository {
+  const insert = db.prepare('INSERT INTO runs (id, notebook_id, created_at, doc) VALUES (?, ?, ?, ?)');
+  const get = db.prepare<[string], { doc: string }>('SELECT doc FROM runs WHERE id = ?');
+  const setDoc = db.prepare('UPDATE runs SET doc = ? WHERE id = ?');
+  const byNotebook = db.prepare<[string, number], { doc: string }>(
+    'SELECT doc FROM runs WHERE notebook_id = ? ORDER BY created_at DESC, rowid DESC LIMIT ?',
+  );
+  const parse = (doc: string) => JSON.parse(doc) as RunRecord;
+
+  const update = db.transaction((id: string, patch: Partial<RunRecord>) => {
+    const row = get.get(id);
+    if (!row) return false;
+    const current = parse(row.doc);
+    // id, notebookId and createdAt are immutable whatever the patch says.
+    const next: RunRecord = { ...current, ...patch, id: current.id, notebookId: current.notebookId, createdAt: current.createdAt };
+    setDoc.run(JSON.stringify(next), id);
+    return true;
+  });
+
+  return {
+    async create(run) {
+      insert.run(run.id, run.notebookId, run.createdAt, JSON.stringify(run));
+    },
+    async get(id) {
+      const row = get.get(id);
+      return row ? parse(row.doc) : null;
+    },
+    async update(id, patch) {
+      update.immediate(id, patch);
+    },
+    async listByNotebook(notebookId, limit) {
+      return byNotebook.all(notebookId, limit).map((r) => parse(r.doc));
+    },
+  };
+}

@@ -1,0 +1,88 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { storeContract } from '../store.contract';
+import { MIGRATIONS, migrate } from './migrations';
+import { openSqliteStore } from './sqlite-store';
+
+const tempDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'folio-sqlite-'));
+
+storeContract('sqlite', async () => {
+  const dir = tempDir();
+  const file = path.join(dir, 'folio.db');
+  return {
+    open: async () => openSqliteStore(file),
+    destroy: async () => fs.rmSync(dir, { recursive: true, force: true }),
+  };
+});
+
+describe('sqlite store specifics', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = tempDir();
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('creates the parent directory, uses WAL and enforces foreign keys', async () => {
+    const file = path.join(dir, 'nested', 'deeper', 'folio.db');
+    const store = openSqliteStore(file);
+    await store.close();
+    const db = new Database(file, { readonly: true });
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    db.close();
+    const rw = openSqliteStore(file);
+    const err = await rw.sessions
+      .create({ id: 'x', userId: 'no-such-user', createdAt: 'a', expiresAt: 'b' })
+      .catch((e: Error) => e);
+    expect(String(err)).toMatch(/FOREIGN KEY/);
+    await rw.close();
+  });
+
+  it('applies each migration exactly once across reopenings', async () => {
+    const file = path.join(dir, 'folio.db');
+    for (let i = 0; i < 3; i++) await openSqliteStore(file).close();
+    const db = new Database(file);
+    const rows = db.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all();
+    expect(rows).toEqual(MIGRATIONS.map((m) => ({ version: m.version, name: m.name })));
+    expect(migrate(db)).toEqual([]);
+    db.close();
+  });
+
+  it('applies only new migrations, and rolls back a failing one without recording it', () => {
+    const db = new Database(path.join(dir, 'm.db'));
+    const one = { version: 1, name: 'one', up: 'CREATE TABLE t1 (x INTEGER)' };
+    expect(migrate(db, [one])).toEqual([1]);
+    const two = { version: 2, name: 'two', up: 'CREATE TABLE t2 (x INTEGER)' };
+    const bad = { version: 3, name: 'bad', up: 'CREATE TABLE t3 (x INTEGER); INSERT INTO nowhere VALUES (1)' };
+    expect(() => migrate(db, [one, two, bad])).toThrow(/Migration 3 \(bad\) failed: no such table: nowhere/);
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
+    expect(tables).toEqual(['schema_migrations', 't1', 't2']);
+    expect(db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all()).toEqual([1, 2]);
+    db.close();
+  });
+
+  it('refuses migrations that are not strictly ordered', () => {
+    const db = new Database(':memory:');
+    const m = (version: number) => ({ version, name: `m${version}`, up: 'SELECT 1' });
+    expect(() => migrate(db, [m(2), m(1)])).toThrow(/strictly increasing/);
+    expect(() => migrate(db, [m(1), m(1)])).toThrow(/strictly increasing/);
+    db.close();
+  });
+
+  it('sees writes made through another connection to the same file', async () => {
+    const file = path.join(dir, 'folio.db');
+    const a = openSqliteStore(file);
+    const b = openSqliteStore(file);
+    await a.meta.set('who', 'a');
+    expect(await b.meta.get('who')).toBe('a');
+    await Promise.all([a.close(), b.close()]);
+  });
+
+  it('names the file when it cannot be opened', () => {
+    const file = path.join(dir, 'not-a-db');
+    fs.writeFileSync(file, 'this is not sqlite '.repeat(100));
+    expect(() => openSqliteStore(file)).toThrow(/Cannot open the SQLite store at .*not-a-db/);
+  });
+});

@@ -1,0 +1,252 @@
+import { randomUUID } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { isDomainError } from '../errors';
+import type { Notebook } from '../notebooks/nbformat';
+import type { RunRecord, Store } from './store';
+
+/**
+ * The behaviour every Store adapter must have. An adapter's test calls `storeContract(name, factory)`; the factory
+ * makes a fresh, empty database each time, and `open()` can be called again on it to test that data survives a
+ * close and reopen.
+ */
+export interface StoreHandle {
+  open(): Promise<Store>;
+  destroy(): Promise<void>;
+}
+export type StoreFactory = () => Promise<StoreHandle>;
+
+export const sampleNotebook = (text = 'print(1)'): Notebook => ({
+  nbformat: 4,
+  nbformat_minor: 5,
+  metadata: {
+    kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' },
+    custom: { nested: [1, 'two', { three: null }], unicode: 'Δ€ 日本 🚀' },
+  },
+  cells: [
+    { id: 'md-1', cell_type: 'markdown', source: ['# Title\n', 'text'], metadata: {} },
+    {
+      id: 'code-1',
+      cell_type: 'code',
+      source: text,
+      metadata: { tags: ['parameters'], collapsed: false },
+      execution_count: 3,
+      outputs: [{ output_type: 'stream', name: 'stdout', text: ['1\n'] }],
+    },
+  ],
+});
+
+const sampleRun = (notebookId: string, over: Partial<RunRecord> = {}): RunRecord => ({
+  id: randomUUID(),
+  notebookId,
+  notebookVersion: 1,
+  params: { as_of: '2026-11-20', currencies: ['EUR', 'GBP'] },
+  paramsHash: 'abc',
+  trigger: 'manual',
+  actorId: 'u1',
+  status: 'queued',
+  cells: [],
+  createdAt: new Date().toISOString(),
+  ...over,
+});
+
+export function storeContract(adapter: string, factory: StoreFactory): void {
+  describe(`Store contract: ${adapter}`, () => {
+    let handle: StoreHandle;
+    let store: Store;
+    beforeEach(async () => {
+      handle = await factory();
+      store = await handle.open();
+    });
+    afterEach(async () => {
+      await store.close();
+      await handle.destroy();
+    });
+
+    const newUser = (email: string) =>
+      store.users.create({ id: randomUUID(), email, name: 'Ada', role: 'author', passwordHash: 'scrypt$x' });
+    const newNotebook = (name = 'nb', ownerId = 'owner-1') =>
+      store.notebooks.create({ id: randomUUID(), name, ownerId, content: sampleNotebook() });
+
+    it('pings', async () => {
+      await expect(store.ping()).resolves.toBeUndefined();
+    });
+
+    describe('users', () => {
+      it('creates users with a lower-case email and finds them by id and by email, case-insensitively', async () => {
+        const u = await newUser('Ada@Example.COM');
+        expect(u.email).toBe('ada@example.com');
+        expect(Date.parse(u.createdAt)).not.toBeNaN();
+        expect(await store.users.getById(u.id)).toEqual(u);
+        expect(await store.users.getByEmail('ADA@example.com')).toEqual(u);
+        expect(await store.users.getByEmail('nobody@example.com')).toBeNull();
+        expect(await store.users.getById('missing')).toBeNull();
+      });
+
+      it('rejects a second user with the same email as a conflict, keeping the first', async () => {
+        const first = await newUser('ada@example.com');
+        const err = await newUser('ADA@example.com').catch((e: unknown) => e);
+        expect(isDomainError(err) && err.code).toBe('conflict');
+        expect(await store.users.count()).toBe(1);
+        expect(await store.users.getByEmail('ada@example.com')).toEqual(first);
+      });
+
+      it('lists and counts users', async () => {
+        expect(await store.users.count()).toBe(0);
+        await newUser('a@example.com');
+        await newUser('b@example.com');
+        expect(await store.users.count()).toBe(2);
+        expect((await store.users.list()).map((u) => u.email).sort()).toEqual(['a@example.com', 'b@example.com']);
+      });
+    });
+
+    describe('sessions', () => {
+      it('creates, reads, deletes and expires sessions', async () => {
+        const u = await newUser('s@example.com');
+        const past = '2020-01-01T00:00:00.000Z';
+        const future = '2999-01-01T00:00:00.000Z';
+        await store.sessions.create({ id: 'h1', userId: u.id, createdAt: past, expiresAt: past });
+        await store.sessions.create({ id: 'h2', userId: u.id, createdAt: past, expiresAt: future });
+        expect(await store.sessions.get('h2')).toEqual({ id: 'h2', userId: u.id, createdAt: past, expiresAt: future });
+        expect(await store.sessions.deleteExpired(new Date().toISOString())).toBe(1);
+        expect(await store.sessions.get('h1')).toBeNull();
+        await store.sessions.delete('h2');
+        expect(await store.sessions.get('h2')).toBeNull();
+      });
+    });
+
+    describe('notebooks', () => {
+      it('creates version 1 with its first revision and keeps the document verbatim', async () => {
+        const nb = await newNotebook('Report');
+        expect(nb).toMatchObject({ name: 'Report', ownerId: 'owner-1', version: 1, cellCount: 2 });
+        expect(nb.content).toEqual(sampleNotebook());
+        expect(await store.notebooks.get(nb.id)).toEqual(nb);
+        expect(await store.notebooks.listRevisions(nb.id)).toEqual([
+          { notebookId: nb.id, version: 1, savedBy: 'owner-1', savedAt: expect.any(String) },
+        ]);
+        expect(await store.notebooks.get('missing')).toBeNull();
+      });
+
+      it('lists summaries without content', async () => {
+        const a = await newNotebook('A');
+        const b = await newNotebook('B');
+        const list = await store.notebooks.list();
+        expect(list.map((n) => n.id).sort()).toEqual([a.id, b.id].sort());
+        for (const s of list) expect(s).not.toHaveProperty('content');
+      });
+
+      it('updates when the expected version is current, and keeps a revision per save', async () => {
+        const nb = await newNotebook('v1');
+        const r = await store.notebooks.update(nb.id, 1, { name: 'v2', content: sampleNotebook('x = 2') }, 'editor-9');
+        expect(r?.ok).toBe(true);
+        if (!r?.ok) return;
+        expect(r.notebook).toMatchObject({ id: nb.id, name: 'v2', version: 2, createdAt: nb.createdAt });
+        expect(r.notebook.content.cells[1]?.source).toBe('x = 2');
+        expect(await store.notebooks.get(nb.id)).toEqual(r.notebook);
+        const revs = await store.notebooks.listRevisions(nb.id);
+        expect(revs.map((v) => [v.version, v.savedBy])).toEqual([
+          [2, 'editor-9'],
+          [1, 'owner-1'],
+        ]);
+        const rev1 = await store.notebooks.getRevision(nb.id, 1);
+        expect(rev1).toMatchObject({ notebookId: nb.id, version: 1, name: 'v1', content: sampleNotebook() });
+        expect((await store.notebooks.getRevision(nb.id, 2))?.content.cells[1]?.source).toBe('x = 2');
+        expect(await store.notebooks.getRevision(nb.id, 3)).toBeNull();
+      });
+
+      it('refuses a stale version and returns the current record untouched', async () => {
+        const nb = await newNotebook();
+        await store.notebooks.update(nb.id, 1, { name: 'second', content: sampleNotebook('a') }, 'u');
+        const stale = await store.notebooks.update(nb.id, 1, { name: 'lost', content: sampleNotebook('b') }, 'u');
+        expect(stale?.ok).toBe(false);
+        if (stale?.ok !== false) return;
+        expect(stale.current).toMatchObject({ version: 2, name: 'second' });
+        expect(await store.notebooks.get(nb.id)).toEqual(stale.current);
+        expect((await store.notebooks.listRevisions(nb.id)).length).toBe(2);
+      });
+
+      it('lets exactly one of two concurrent saves of the same version win', async () => {
+        const nb = await newNotebook();
+        const results = await Promise.all(
+          ['a', 'b', 'c'].map((s) => store.notebooks.update(nb.id, 1, { name: s, content: sampleNotebook(s) }, s)),
+        );
+        expect(results.filter((r) => r?.ok).length).toBe(1);
+        expect((await store.notebooks.get(nb.id))?.version).toBe(2);
+        expect((await store.notebooks.listRevisions(nb.id)).length).toBe(2);
+      });
+
+      it('returns null when updating a notebook that does not exist', async () => {
+        expect(await store.notebooks.update('missing', 1, { name: 'x', content: sampleNotebook() }, 'u')).toBeNull();
+      });
+
+      it('deletes a notebook with its revisions and runs', async () => {
+        const nb = await newNotebook();
+        const keep = await newNotebook('keep');
+        await store.notebooks.update(nb.id, 1, { name: 'n', content: sampleNotebook('z') }, 'u');
+        const run = sampleRun(nb.id);
+        await store.runs.create(run);
+        expect(await store.notebooks.delete(nb.id)).toBe(true);
+        expect(await store.notebooks.get(nb.id)).toBeNull();
+        expect(await store.notebooks.listRevisions(nb.id)).toEqual([]);
+        expect(await store.notebooks.getRevision(nb.id, 1)).toBeNull();
+        expect(await store.runs.get(run.id)).toBeNull();
+        expect(await store.notebooks.delete(nb.id)).toBe(false);
+        expect(await store.notebooks.get(keep.id)).not.toBeNull();
+        expect((await store.notebooks.listRevisions(keep.id)).length).toBe(1);
+      });
+    });
+
+    describe('runs', () => {
+      it('creates, patches and reads runs as documents', async () => {
+        const nb = await newNotebook();
+        const run = sampleRun(nb.id);
+        await store.runs.create(run);
+        expect(await store.runs.get(run.id)).toEqual(run);
+        await store.runs.update(run.id, { status: 'running', startedAt: '2026-01-01T00:00:00.000Z' });
+        await store.runs.update(run.id, {
+          status: 'failed',
+          error: { code: 'cell_error', message: 'boom' },
+          cells: [{ cellId: 'code-1', executionCount: 1, status: 'error', outputs: [] }],
+        });
+        expect(await store.runs.get(run.id)).toEqual({
+          ...run,
+          status: 'failed',
+          startedAt: '2026-01-01T00:00:00.000Z',
+          error: { code: 'cell_error', message: 'boom' },
+          cells: [{ cellId: 'code-1', executionCount: 1, status: 'error', outputs: [] }],
+        });
+        expect(await store.runs.get('missing')).toBeNull();
+      });
+
+      it('lists a notebook’s runs newest first, up to the limit', async () => {
+        const nb = await newNotebook();
+        const other = await newNotebook('other');
+        const times = ['2026-01-01T00:00:01.000Z', '2026-01-01T00:00:03.000Z', '2026-01-01T00:00:02.000Z'];
+        for (const createdAt of times) await store.runs.create(sampleRun(nb.id, { createdAt }));
+        await store.runs.create(sampleRun(other.id));
+        const two = await store.runs.listByNotebook(nb.id, 2);
+        expect(two.map((r) => r.createdAt)).toEqual(['2026-01-01T00:00:03.000Z', '2026-01-01T00:00:02.000Z']);
+        expect((await store.runs.listByNotebook(nb.id, 10)).length).toBe(3);
+      });
+    });
+
+    describe('meta', () => {
+      it('gets and overwrites values', async () => {
+        expect(await store.meta.get('k')).toBeNull();
+        await store.meta.set('k', 'one');
+        await store.meta.set('k', 'two');
+        expect(await store.meta.get('k')).toBe('two');
+      });
+    });
+
+    it('keeps everything across a close and reopen', async () => {
+      const u = await newUser('keep@example.com');
+      const nb = await newNotebook('kept');
+      await store.meta.set('marker', 'yes');
+      await store.close();
+      store = await handle.open();
+      expect(await store.users.getById(u.id)).toEqual(u);
+      expect((await store.notebooks.get(nb.id))?.content).toEqual(sampleNotebook());
+      expect(await store.meta.get('marker')).toBe('yes');
+    });
+  });
+}
