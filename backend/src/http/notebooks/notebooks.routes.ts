@@ -1,0 +1,116 @@
+import express, { Router, type RequestHandler } from 'express';
+import { tooLarge } from '../../errors';
+import type { NotebookService } from '../../notebooks/notebook.service';
+import { IPYNB_MEDIA_TYPE } from '../../notebooks/ipynb';
+import { principalOf } from '../context';
+import {
+  CreateNotebookSchema,
+  ImportQuerySchema,
+  NotebookIdParamsSchema,
+  RestoreRevisionSchema,
+  RevisionParamsSchema,
+  UpdateNotebookSchema,
+  parseOr400,
+} from './notebooks.schema';
+
+export interface NotebooksRoutesDeps {
+  notebooks: NotebookService;
+  config: { limits: { maxUploadBytes: number } };
+}
+
+/**
+ * /api/notebooks (mount there). Session required on every route (auth middleware upstream).
+ *   GET    /                                  → {notebooks: NotebookSummary[]}
+ *   POST   /            {name, content?}      → 201 NotebookRecord
+ *   POST   /import?name=<file name>           raw .ipynb body (send it as application/x-ipynb+json or
+ *                                             application/octet-stream) → 201 NotebookRecord; 422 invalid, 413 too big
+ *   GET    /:id                               → NotebookRecord
+ *   PUT    /:id         {version, name?, content?} → NotebookRecord (new version); 409 {currentVersion, current}
+ *   DELETE /:id                               → 204
+ *   GET    /:id/ipynb                         → the .ipynb as an attachment
+ *   GET    /:id/revisions                     → {revisions: RevisionSummary[]}
+ *   GET    /:id/revisions/:version            → RevisionRecord
+ *   POST   /:id/revisions/:version/restore {version?} → NotebookRecord (a new version)
+ */
+export function notebooksRoutes(deps: NotebooksRoutesDeps): Router {
+  const { notebooks } = deps;
+  const router = Router();
+
+  router.get('/', async (req, res) => {
+    res.json({ notebooks: await notebooks.list(principalOf(req)) });
+  });
+
+  router.post('/', async (req, res) => {
+    const body = parseOr400(CreateNotebookSchema, req.body, 'body');
+    res.status(201).json(await notebooks.create(principalOf(req), body));
+  });
+
+  router.post('/import', rawBody(deps.config.limits.maxUploadBytes), async (req, res) => {
+    const { name } = parseOr400(ImportQuerySchema, req.query, 'query');
+    res.status(201).json(await notebooks.importIpynb(principalOf(req), { name, body: uploadedText(req.body) }));
+  });
+
+  router.get('/:id', async (req, res) => {
+    const { id } = parseOr400(NotebookIdParamsSchema, req.params, 'path');
+    res.json(await notebooks.get(principalOf(req), id));
+  });
+
+  router.put('/:id', async (req, res) => {
+    const { id } = parseOr400(NotebookIdParamsSchema, req.params, 'path');
+    const body = parseOr400(UpdateNotebookSchema, req.body, 'body');
+    res.json(await notebooks.update(principalOf(req), id, body));
+  });
+
+  router.delete('/:id', async (req, res) => {
+    const { id } = parseOr400(NotebookIdParamsSchema, req.params, 'path');
+    await notebooks.delete(principalOf(req), id);
+    res.status(204).end();
+  });
+
+  router.get('/:id/ipynb', async (req, res) => {
+    const { id } = parseOr400(NotebookIdParamsSchema, req.params, 'path');
+    const file = await notebooks.exportIpynb(principalOf(req), id);
+    res.attachment(file.fileName).type(IPYNB_MEDIA_TYPE).send(file.body);
+  });
+
+  router.get('/:id/revisions', async (req, res) => {
+    const { id } = parseOr400(NotebookIdParamsSchema, req.params, 'path');
+    res.json({ revisions: await notebooks.listRevisions(principalOf(req), id) });
+  });
+
+  router.get('/:id/revisions/:version', async (req, res) => {
+    const { id, version } = parseOr400(RevisionParamsSchema, req.params, 'path');
+    res.json(await notebooks.getRevision(principalOf(req), id, version));
+  });
+
+  router.post('/:id/revisions/:version/restore', async (req, res) => {
+    const { id, version } = parseOr400(RevisionParamsSchema, req.params, 'path');
+    const body = parseOr400(RestoreRevisionSchema, req.body, 'body');
+    res.json(await notebooks.restoreRevision(principalOf(req), id, version, body?.version));
+  });
+
+  return router;
+}
+
+/**
+ * The upload as raw bytes whatever its content type, capped at the upload limit (413 as a DomainError).
+ * A body an upstream JSON parser already parsed (sent as application/json) is re-serialized, so it is still
+ * validated as a notebook.
+ */
+function rawBody(limit: number): RequestHandler {
+  const parse = express.raw({ type: () => true, limit });
+  return (req, res, next) => {
+    parse(req, res, (err?: unknown) => {
+      if (err && (err as { type?: string }).type === 'entity.too.large') {
+        next(tooLarge(`The upload is larger than the ${Math.round(limit / (1024 * 1024))} MB limit.`));
+      } else next(err);
+    });
+  };
+}
+
+function uploadedText(body: unknown): Buffer | string {
+  if (Buffer.isBuffer(body)) return body;
+  if (typeof body === 'string') return body;
+  if (body === undefined || body === null) return '';
+  return JSON.stringify(body);
+}

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { badRequest } from '../../errors';
+
+/** Request shapes of /api/notebooks. Notebook content itself is checked by the service (nbformat, 422). */
+export const NotebookNameSchema = z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters');
+
+export const NotebookIdParamsSchema = z.object({ id: z.string().min(1).max(100) });
+export type NotebookIdParams = z.infer<typeof NotebookIdParamsSchema>;
+
+export const RevisionParamsSchema = NotebookIdParamsSchema.extend({
+  version: z.coerce.number().int('must be a whole number').min(1, 'must be 1 or more'),
+});
+export type RevisionParams = z.infer<typeof RevisionParamsSchema>;
+
+export const CreateNotebookSchema = z.object({
+  name: NotebookNameSchema,
+  /** An nbformat 4 document; omitted: a new empty python3 notebook. */
+  content: z.unknown().optional(),
+});
+export type CreateNotebook = z.infer<typeof CreateNotebookSchema>;
+
+export const UpdateNotebookSchema = z
+  .object({
+    /** The version the edit was made on (optimistic concurrency). */
+    version: z.number().int('must be a whole number').min(1, 'must be 1 or more'),
+    name: NotebookNameSchema.optional(),
+    content: z.unknown().optional(),
+  })
+  .refine((b) => b.name !== undefined || b.content !== undefined, { message: 'give a name, a content or both', path: ['content'] });
+export type UpdateNotebook = z.infer<typeof UpdateNotebookSchema>;
+
+export const ImportQuerySchema = z.object({
+  /** The uploaded file's name; `.ipynb` is dropped. Default "Imported notebook". */
+  name: z.preprocess(
+    (v) => (typeof v === 'string' ? v.replace(/\.ipynb$/i, '') : v),
+    NotebookNameSchema.default('Imported notebook'),
+  ),
+});
+
+export const RestoreRevisionSchema = z
+  .object({ version: z.number().int('must be a whole number').min(1, 'must be 1 or more').optional() })
+  .optional();
+
+/** Parses with a zod schema; on failure a 400 naming the first bad field (`details.path`). */
+export function parseOr400<S extends z.ZodType>(schema: S, value: unknown, where: string): z.infer<S> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const path = issue?.path.map(String).join('.') ?? '';
+  const label = path ? `${where} field "${path}"` : where;
+  throw badRequest(`Invalid ${label}: ${issue?.message ?? 'bad value'}.`, { path, issues: parsed.error.issues });
+}

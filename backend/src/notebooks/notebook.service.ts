@@ -1,0 +1,155 @@
+import { randomUUID } from 'node:crypto';
+import { conflict, forbidden, notFound } from '../errors';
+import type { Principal } from '../http/context';
+import type { NotebookRecord, NotebookRepository, NotebookSummary, RevisionRecord, RevisionSummary } from '../store/store';
+import type { Notebook } from './nbformat';
+import { emptyNotebook, ipynbFileName, normalizeNotebook, parseIpynb, serializeIpynb } from './ipynb';
+
+/**
+ * Notebooks: CRUD with optimistic concurrency, revisions, .ipynb import/export.
+ *
+ * Access rules (for now, until sharing lands):
+ * - read (list, get, export, revisions): any author or admin; viewers use published apps, never notebooks (403).
+ * - create / import: authors and admins.
+ * - update, delete, restore: the notebook's owner, or an admin.
+ * Every save is a new `version` and keeps a revision; a save that names a stale version is refused with a 409
+ * carrying the current version and record, so nothing is ever overwritten silently.
+ */
+export interface NotebookServiceDeps {
+  notebooks: NotebookRepository;
+  limits: { maxUploadBytes: number };
+  /** Called after a notebook is deleted (e.g. to shut its live kernels). Default: nothing. */
+  onDeleted?: (id: string) => void;
+}
+
+export interface UpdateInput {
+  /** The version this edit was made on; a stale one gets a 409. */
+  version: number;
+  name?: string;
+  content?: unknown;
+}
+
+export interface ExportedIpynb {
+  fileName: string;
+  body: string;
+}
+
+export class NotebookService {
+  constructor(private readonly deps: NotebookServiceDeps) {}
+
+  async list(who: Principal): Promise<NotebookSummary[]> {
+    assertCanRead(who);
+    return this.deps.notebooks.list();
+  }
+
+  async get(who: Principal, id: string): Promise<NotebookRecord> {
+    assertCanRead(who);
+    return this.load(id);
+  }
+
+  /** A new notebook: the given content (validated, upgraded to 4.5) or an empty python3 notebook. */
+  async create(who: Principal, input: { name: string; content?: unknown }): Promise<NotebookRecord> {
+    assertCanCreate(who);
+    const content = input.content === undefined ? emptyNotebook() : normalizeNotebook(input.content);
+    return this.deps.notebooks.create({ id: randomUUID(), name: input.name, ownerId: who.id, content });
+  }
+
+  /** Imports an uploaded .ipynb; invalid or oversized files are refused (422/413) and nothing is stored. */
+  async importIpynb(who: Principal, input: { name: string; body: Buffer | string }): Promise<NotebookRecord> {
+    assertCanCreate(who);
+    const content = parseIpynb(input.body, this.deps.limits.maxUploadBytes);
+    return this.deps.notebooks.create({ id: randomUUID(), name: input.name, ownerId: who.id, content });
+  }
+
+  async update(who: Principal, id: string, input: UpdateInput): Promise<NotebookRecord> {
+    const current = await this.load(id);
+    assertCanWrite(who, current);
+    const content = input.content === undefined ? current.content : normalizeNotebook(input.content);
+    return this.save(who, current, input.version, { name: input.name ?? current.name, content });
+  }
+
+  async delete(who: Principal, id: string): Promise<void> {
+    const current = await this.load(id);
+    assertCanWrite(who, current);
+    if (!(await this.deps.notebooks.delete(id))) throw notFound('Notebook');
+    this.deps.onDeleted?.(id);
+  }
+
+  async exportIpynb(who: Principal, id: string): Promise<ExportedIpynb> {
+    const nb = await this.get(who, id);
+    return { fileName: ipynbFileName(nb.name), body: serializeIpynb(nb.content) };
+  }
+
+  async listRevisions(who: Principal, id: string): Promise<RevisionSummary[]> {
+    assertCanRead(who);
+    await this.load(id);
+    return this.deps.notebooks.listRevisions(id);
+  }
+
+  async getRevision(who: Principal, id: string, version: number): Promise<RevisionRecord> {
+    assertCanRead(who);
+    await this.load(id);
+    const revision = await this.deps.notebooks.getRevision(id, version);
+    if (!revision) throw notFound(`Revision ${version}`);
+    return revision;
+  }
+
+  /**
+   * Restores a revision as a new version (history is never rewritten). `expectedVersion`, when given, guards against
+   * restoring over someone else's newer save; without it the restore applies to whatever is current.
+   */
+  async restoreRevision(who: Principal, id: string, version: number, expectedVersion?: number): Promise<NotebookRecord> {
+    const current = await this.load(id);
+    assertCanWrite(who, current);
+    const revision = await this.deps.notebooks.getRevision(id, version);
+    if (!revision) throw notFound(`Revision ${version}`);
+    return this.save(who, current, expectedVersion ?? current.version, { name: revision.name, content: revision.content });
+  }
+
+  private async save(
+    who: Principal,
+    current: NotebookRecord,
+    expectedVersion: number,
+    change: { name: string; content: Notebook },
+  ): Promise<NotebookRecord> {
+    if (expectedVersion !== current.version) throw stale(current);
+    const result = await this.deps.notebooks.update(current.id, expectedVersion, change, who.id);
+    if (!result) throw notFound('Notebook');
+    if (!result.ok) throw stale(result.current);
+    return result.notebook;
+  }
+
+  private async load(id: string): Promise<NotebookRecord> {
+    const nb = await this.deps.notebooks.get(id);
+    if (!nb) throw notFound('Notebook');
+    return nb;
+  }
+}
+
+function stale(current: NotebookRecord) {
+  return conflict(
+    `This notebook changed since you opened it (it is now version ${current.version}); reload it to see the latest.`,
+    { currentVersion: current.version, current },
+  );
+}
+
+export function canRead(who: Principal): boolean {
+  return who.role === 'admin' || who.role === 'author';
+}
+
+export function canWrite(who: Principal, nb: Pick<NotebookSummary, 'ownerId'>): boolean {
+  return who.role === 'admin' || (who.role === 'author' && nb.ownerId === who.id);
+}
+
+function assertCanRead(who: Principal): void {
+  if (!canRead(who)) throw forbidden('Viewers open published apps; notebooks are for authors.');
+}
+
+function assertCanCreate(who: Principal): void {
+  if (!canRead(who)) throw forbidden('Only authors and admins can create notebooks.');
+}
+
+function assertCanWrite(who: Principal, nb: NotebookSummary): void {
+  assertCanRead(who);
+  if (!canWrite(who, nb)) throw forbidden('Only the owner of this notebook (or an admin) can change it.');
+}
