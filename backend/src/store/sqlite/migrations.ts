@@ -82,7 +82,9 @@ export function migrate(db: Database.Database, migrations: readonly Migration[] 
     applied_at TEXT NOT NULL
   )`);
   const applied: number[] = [];
-  const isApplied = db.prepare<[number], { version: number }>('SELECT version FROM schema_migrations WHERE version = ?');
+  const isApplied = db.prepare<[number], { version: number }>(
+    'SELECT version FROM schema_migrations WHERE version = ?',
+  );
   const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
   for (const m of migrations) {
     const apply = db.transaction(() => {

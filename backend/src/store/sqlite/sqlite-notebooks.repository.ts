@@ -129,7 +129,11 @@ export function sqliteNotebooks(db: Database.Database): NotebookRepository {
     async getRevision(id, version) {
       const r = revision.get(id, version);
       return r
-        ? { ...toRevisionSummary(r), name: r.name, content: JSON.parse(r.content) as Notebook } satisfies RevisionRecord
+        ? ({
+            ...toRevisionSummary(r),
+            name: r.name,
+            content: JSON.parse(r.content) as Notebook,
+          } satisfies RevisionRecord)
         : null;
     },
   };
@@ -149,7 +153,13 @@ export function sqliteRuns(db: Database.Database): RunRepository {
     if (!row) return false;
     const current = parse(row.doc);
     // id, notebookId and createdAt are immutable whatever the patch says.
-    const next: RunRecord = { ...current, ...patch, id: current.id, notebookId: current.notebookId, createdAt: current.createdAt };
+    const next: RunRecord = {
+      ...current,
+      ...patch,
+      id: current.id,
+      notebookId: current.notebookId,
+      createdAt: current.createdAt,
+    };
     setDoc.run(JSON.stringify(next), id);
     return true;
   });
