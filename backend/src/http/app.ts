@@ -1,0 +1,54 @@
+import cookieParser from 'cookie-parser';
+import express, { type RequestHandler } from 'express';
+import type { Config } from '../config';
+import type { Logger } from '../logger';
+import type { NotebookService } from '../notebooks/notebook.service';
+import type { Store } from '../store/store';
+import type { AuthService } from '../users/auth.service';
+import { authRoutes } from './auth/auth.routes';
+import { requireSession } from './middleware/auth';
+import { apiNotFound, errorHandler } from './middleware/errors';
+import { securityHeaders } from './middleware/security-headers';
+import { serveFrontend } from './middleware/static-frontend';
+import { notebooksRoutes } from './notebooks/notebooks.routes';
+
+export interface AppDeps {
+  config: Config;
+  logger: Logger;
+  store: Store;
+  auth: AuthService;
+  notebooks: NotebookService;
+  /** The built SPA. Default frontend/dist of this checkout. */
+  frontendDir?: string;
+}
+
+/** JSON bodies of requests without a session (i.e. the login form) are small. */
+const PUBLIC_JSON_LIMIT = '16kb';
+
+/**
+ * The Express app: security headers, health, session-checked /api routes with JSON bodies, the SPA, and one error
+ * handler. No listening here: main.ts owns the http.Server (and attaches the kernel WebSockets to it).
+ */
+export function createApp(deps: AppDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(securityHeaders);
+
+  app.use(cookieParser());
+  // Sessions are checked before bodies are parsed, so anonymous clients cannot make us parse large bodies.
+  app.use('/api', requireSession(deps.auth), jsonBody(deps.config.limits.maxUploadBytes));
+  app.use('/api', authRoutes({ auth: deps.auth }));
+  app.use('/api/notebooks', notebooksRoutes({ notebooks: deps.notebooks, config: deps.config }));
+  app.use('/api', apiNotFound);
+
+  app.use(serveFrontend(deps.frontendDir));
+  app.use(errorHandler(deps.logger));
+  return app;
+}
+
+/** `express.json` with a large limit for signed-in requests (notebooks carry outputs) and a small one otherwise. */
+function jsonBody(signedInLimit: number): RequestHandler {
+  const signedIn = express.json({ limit: signedInLimit });
+  const anonymous = express.json({ limit: PUBLIC_JSON_LIMIT });
+  return (req, res, next) => (req.principal ? signedIn : anonymous)(req, res, next);
+}

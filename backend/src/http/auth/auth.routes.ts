@@ -1,0 +1,51 @@
+import { Router, type CookieOptions, type Request } from 'express';
+import type { AuthService } from '../../users/auth.service';
+import { SESSION_COOKIE } from '../../users/auth.service';
+import { principalOf } from '../context';
+import { sessionTokenOf } from '../middleware/auth';
+import { parseInput } from '../middleware/validate';
+import { LoginSchema } from './auth.schema';
+
+export interface AuthRoutesDeps {
+  auth: AuthService;
+}
+
+/** httpOnly (no script reads it), SameSite=Lax (no cross-site POSTs carry it), Secure when served over https. */
+const cookieOptions = (req: Request): CookieOptions => ({
+  httpOnly: true,
+  sameSite: 'lax',
+  secure: req.secure,
+  path: '/',
+});
+
+/**
+ * Mount on /api (the session middleware runs first; only POST /auth/login is public).
+ *   POST /auth/login  {email, password} → 200 {user: Principal, expiresAt} + Set-Cookie folio_session; 401 otherwise
+ *   POST /auth/logout                   → 204, the session is ended and the cookie cleared
+ *   GET  /me                            → {user: Principal}
+ */
+export function authRoutes({ auth }: AuthRoutesDeps): Router {
+  const router = Router();
+
+  router.post('/auth/login', async (req, res) => {
+    const { email, password } = parseInput(LoginSchema, req.body ?? {}, 'body');
+    const session = await auth.login(email, password);
+    res.cookie(SESSION_COOKIE, session.token, { ...cookieOptions(req), expires: new Date(session.expiresAt) });
+    res.setHeader('Cache-Control', 'no-store');
+    res.json({ user: session.principal, expiresAt: session.expiresAt });
+  });
+
+  router.post('/auth/logout', async (req, res) => {
+    const token = sessionTokenOf(req.cookies);
+    if (token) await auth.logout(token);
+    res.clearCookie(SESSION_COOKIE, cookieOptions(req));
+    res.status(204).end();
+  });
+
+  router.get('/me', (req, res) => {
+    res.setHeader('Cache-Control', 'no-store');
+    res.json({ user: principalOf(req) });
+  });
+
+  return router;
+}

@@ -1,0 +1,63 @@
+import fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import type http from 'node:http';
+import pino from 'pino';
+import { loadConfig, type Config } from '../config';
+import { NotebookService } from '../notebooks/notebook.service';
+import { openSqliteStore } from '../store/sqlite/sqlite-store';
+import type { Role, Store } from '../store/store';
+import { AuthService } from '../users/auth.service';
+import { UsersService } from '../users/users.service';
+import { createApp, type AppDeps } from './app';
+
+/**
+ * For HTTP tests: the real app on 127.0.0.1:<free port> over a temp SQLite file. `signIn` creates a user with
+ * that role and returns its session cookie. `close()` stops the server and removes the temp directory.
+ */
+export interface TestApp {
+  url: string;
+  config: Config;
+  store: Store;
+  auth: AuthService;
+  server: http.Server;
+  signIn(role?: Role, email?: string): Promise<{ cookie: string; userId: string }>;
+  close(): Promise<void>;
+}
+
+export async function startTestApp(
+  opts: { env?: Record<string, string>; overrides?: Partial<AppDeps> } = {},
+): Promise<TestApp> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'folio-http-'));
+  const config = loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent', ...opts.env });
+  const logger = pino({ level: 'silent' });
+  const store = openSqliteStore(path.join(dir, 'folio.db'));
+  const auth = new AuthService({ store, logger });
+  const notebooks = new NotebookService({ notebooks: store.notebooks, limits: config.limits });
+  const app = createApp({ config, logger, store, auth, notebooks, ...opts.overrides });
+  const server = await new Promise<http.Server>((resolve, reject) => {
+    const s = app.listen(0, '127.0.0.1', (err?: Error) => (err ? reject(err) : resolve(s)));
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const users = new UsersService(store);
+  let n = 0;
+  return {
+    url,
+    config,
+    store,
+    auth,
+    server,
+    async signIn(role = 'author', email = `${role}-${++n}@folio.test`) {
+      const user = await users.create({ email, role, password: 'test-password' });
+      const { token } = await auth.login(email, 'test-password');
+      return { cookie: `folio_session=${token}`, userId: user.id };
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await store.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
