@@ -1,0 +1,278 @@
+import type { Kernel, KernelMessage } from '@jupyterlab/services';
+import { cellTags, sourceText, type CodeCell, type Notebook, type Output } from '../notebooks/nbformat';
+import type { CellResult } from '../store/store';
+import { DisplayIdRegistry, OutputModel } from './output-model';
+import type { PooledKernel } from './pooled-kernel';
+
+/**
+ * Runs one piece of code on a kernel and turns its IOPub messages into nbformat outputs (OutputModel).
+ * Shared by headless runs (executeNotebook) and live editing sessions.
+ *
+ * stdin is disabled (`allow_stdin: false`): `input()` raises StdinNotImplementedError at once.
+ * A timeout or an abort interrupts the kernel; if it is still busy after a grace period it is restarted.
+ * A kernel that dies under the code (os._exit, segfault, OOM kill) ends with status 'died' and the
+ * PooledKernel is flagged so the pool replaces it.
+ */
+export type ExecuteStatus = 'ok' | 'error' | 'aborted' | 'timed_out' | 'cancelled' | 'died';
+
+export interface ExecuteCodeOptions {
+  /** The cell's output model; default: a new one built from the options below. */
+  model?: OutputModel;
+  /** Display ids shared with the other cells of the run/session. Default: private to this call. */
+  registry?: DisplayIdRegistry;
+  /** Output cap for this cell. Default 20 MB (OutputModel default). */
+  maxOutputBytes?: number;
+  /** Called with the full current outputs after every change (not throttled: throttle on your side). */
+  onOutputs?: (outputs: Output[]) => void;
+  /** Called when the kernel starts the code (execute_input), with its execution count. */
+  onStarted?: (info: { executionCount: number | null; startedAt: string }) => void;
+  /** Per-execution time limit; 0 or undefined = none. */
+  timeoutMs?: number;
+  /** After interrupting, how long to wait before restarting the kernel. Default 5 s. */
+  interruptGraceMs?: number;
+  /** Abort = cancel: interrupt (then restart if needed); status 'cancelled'. */
+  signal?: AbortSignal;
+  /** Default false. */
+  silent?: boolean;
+  /** Default true (execution counts advance). */
+  storeHistory?: boolean;
+}
+
+export interface ExecuteCodeResult {
+  status: ExecuteStatus;
+  executionCount: number | null;
+  outputs: Output[];
+  startedAt: string;
+  endedAt: string;
+  /** For status 'error': the exception raised. */
+  error?: { ename: string; evalue: string };
+  /** True when the kernel had to be restarted (its state is gone). */
+  restarted: boolean;
+}
+
+type KernelLike = PooledKernel | Kernel.IKernelConnection;
+
+const connectionOf = (k: KernelLike): Kernel.IKernelConnection => ('connection' in k ? k.connection : k);
+
+export async function executeCode(kernel: KernelLike, code: string, opts: ExecuteCodeOptions = {}): Promise<ExecuteCodeResult> {
+  const conn = connectionOf(kernel);
+  const onOutputs = opts.onOutputs;
+  const model =
+    opts.model ??
+    new OutputModel({
+      registry: opts.registry,
+      maxBytes: opts.maxOutputBytes,
+      onChange: onOutputs ? (m) => onOutputs(m.outputs) : undefined,
+    });
+  const startedAt = new Date().toISOString();
+  let executionCount: number | null = null;
+  let restarted = false;
+
+  if (conn.isDisposed || conn.status === 'dead') {
+    markDied(kernel);
+    return { status: 'died', executionCount, outputs: model.outputs, startedAt, endedAt: startedAt, restarted };
+  }
+
+  const future = conn.requestExecute(
+    { code, silent: opts.silent ?? false, store_history: opts.storeHistory ?? true, allow_stdin: false, stop_on_error: false },
+    true,
+  );
+  future.onIOPub = (msg: KernelMessage.IIOPubMessage) => {
+    if (msg.header.msg_type === 'execute_input') {
+      const count = (msg.content as { execution_count?: unknown }).execution_count;
+      executionCount = typeof count === 'number' ? count : null;
+      opts.onStarted?.({ executionCount, startedAt });
+      return;
+    }
+    model.handle(msg);
+  };
+
+  // Everything that can end the execution, as one settled outcome.
+  type Outcome = { kind: 'reply'; reply: KernelMessage.IExecuteReplyMsg } | { kind: 'died' } | { kind: 'limit'; why: 'timed_out' | 'cancelled' };
+  const cleanups: Array<() => void> = [];
+  const outcome = await new Promise<Outcome>((resolve) => {
+    future.done.then(
+      (reply) => resolve({ kind: 'reply', reply }),
+      () => resolve({ kind: 'died' }), // the future is disposed when the kernel restarts or dies
+    );
+    const onStatus = (_: Kernel.IKernelConnection, status: KernelMessage.Status) => {
+      if (status === 'autorestarting' || status === 'dead') resolve({ kind: 'died' });
+    };
+    conn.statusChanged.connect(onStatus);
+    cleanups.push(() => conn.statusChanged.disconnect(onStatus));
+    if (opts.timeoutMs && opts.timeoutMs > 0) {
+      const timer = setTimeout(() => resolve({ kind: 'limit', why: 'timed_out' }), opts.timeoutMs);
+      cleanups.push(() => clearTimeout(timer));
+    }
+    if (opts.signal) {
+      const onAbort = () => resolve({ kind: 'limit', why: 'cancelled' });
+      if (opts.signal.aborted) onAbort();
+      opts.signal.addEventListener('abort', onAbort, { once: true });
+      cleanups.push(() => opts.signal?.removeEventListener('abort', onAbort));
+    }
+  });
+  cleanups.forEach((c) => c());
+
+  const end = (status: ExecuteStatus, error?: { ename: string; evalue: string }): ExecuteCodeResult => ({
+    status,
+    executionCount,
+    outputs: model.outputs,
+    startedAt,
+    endedAt: new Date().toISOString(),
+    error,
+    restarted,
+  });
+
+  if (outcome.kind === 'reply') {
+    const content = outcome.reply.content as { status: string; execution_count?: number; ename?: string; evalue?: string };
+    if (typeof content.execution_count === 'number' && !opts.silent) executionCount = content.execution_count;
+    if (content.status === 'ok') return end('ok');
+    if (content.status === 'error') return end('error', { ename: content.ename ?? '', evalue: content.evalue ?? '' });
+    return end('aborted');
+  }
+  if (outcome.kind === 'died') {
+    markDied(kernel);
+    future.dispose();
+    return end('died');
+  }
+
+  // Time limit or cancellation: interrupt, give it a grace period, then restart.
+  const stopped = await interruptOrRestart(conn, future, opts.interruptGraceMs ?? 5_000);
+  if (stopped === 'restarted') restarted = true;
+  if (stopped === 'died') markDied(kernel);
+  return end(outcome.why);
+}
+
+async function interruptOrRestart(
+  conn: Kernel.IKernelConnection,
+  future: Kernel.IShellFuture<KernelMessage.IExecuteRequestMsg, KernelMessage.IExecuteReplyMsg>,
+  graceMs: number,
+): Promise<'interrupted' | 'restarted' | 'died'> {
+  const settled = future.done.then(
+    () => true,
+    () => false,
+  );
+  try {
+    await conn.interrupt();
+  } catch {
+    // fall through to the restart
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const done = await Promise.race([settled, new Promise<'grace'>((r) => (timer = setTimeout(() => r('grace'), graceMs)))]);
+  clearTimeout(timer);
+  if (done === true) return 'interrupted';
+  future.dispose();
+  if (done === false && (conn.isDisposed || conn.status === 'dead')) return 'died';
+  try {
+    await conn.restart();
+    return 'restarted';
+  } catch {
+    return 'died';
+  }
+}
+
+function markDied(kernel: KernelLike): void {
+  if ('connection' in kernel) kernel.died = true;
+}
+
+export { DisplayIdRegistry, OutputModel };
+
+export interface ExecuteNotebookOptions {
+  /** Per-cell time limit (config FOLIO_CELL_TIMEOUT_S). */
+  cellTimeoutMs: number;
+  /** Per-cell output cap (config FOLIO_MAX_OUTPUT_MB). */
+  maxOutputBytes: number;
+  /** Called when a cell starts and when it ends (`cell` set), `done` of `total` code cells to run. */
+  onProgress?: (p: { cellId: string; index: number; done: number; total: number; cell?: CellResult }) => void;
+  signal?: AbortSignal;
+  /** After interrupting a cell that ran out of time, how long before restarting the kernel. Default 5 s. */
+  interruptGraceMs?: number;
+}
+
+export interface ExecuteNotebookResult {
+  status: 'succeeded' | 'failed' | 'timed_out' | 'cancelled';
+  /** One entry per code cell, in order. */
+  cells: CellResult[];
+  /** A copy of the input with outputs and execution counts of the code cells filled in. */
+  notebook: Notebook;
+  error?: { code: 'cell_error' | 'kernel_died' | 'timeout' | 'cancelled'; message: string };
+}
+
+/**
+ * Run a notebook's code cells in order, papermill/nbclient style: outputs and execution counts reset
+ * first; `skip-execution` cells and empty cells are not run; the first error stops the run unless the
+ * cell is tagged `raises-exception`; markdown and raw cells are left untouched.
+ */
+export async function executeNotebook(kernel: KernelLike, notebook: Notebook, opts: ExecuteNotebookOptions): Promise<ExecuteNotebookResult> {
+  const nb = structuredClone(notebook);
+  const registry = new DisplayIdRegistry();
+  const codeCells = nb.cells
+    .map((cell, index) => ({ cell, index }))
+    .filter((c): c is { cell: CodeCell; index: number } => c.cell.cell_type === 'code');
+  for (const { cell } of codeCells) {
+    cell.outputs = [];
+    cell.execution_count = null;
+  }
+  const runnable = codeCells.filter(({ cell }) => !cellTags(cell).includes('skip-execution') && sourceText(cell.source).trim() !== '');
+  const total = runnable.length;
+  const results = new Map<string, CellResult>(
+    codeCells.map(({ cell }) => [cell.id, { cellId: cell.id, executionCount: null, status: 'not_run', outputs: [] }]),
+  );
+  for (const { cell } of codeCells) if (!runnable.some((r) => r.cell === cell)) results.get(cell.id)!.status = 'skipped';
+
+  let done = 0;
+  let error: ExecuteNotebookResult['error'];
+  let status: ExecuteNotebookResult['status'] = 'succeeded';
+  for (const { cell, index } of runnable) {
+    if (opts.signal?.aborted) {
+      status = 'cancelled';
+      error = { code: 'cancelled', message: 'The run was cancelled.' };
+      break;
+    }
+    const n = index + 1;
+    opts.onProgress?.({ cellId: cell.id, index, done, total });
+    const model = new OutputModel({ registry, maxBytes: opts.maxOutputBytes, onChange: (m) => (cell.outputs = m.outputs) });
+    const r = await executeCode(kernel, sourceText(cell.source), {
+      model,
+      timeoutMs: opts.cellTimeoutMs,
+      interruptGraceMs: opts.interruptGraceMs,
+      signal: opts.signal,
+    });
+    cell.outputs = model.outputs;
+    cell.execution_count = r.executionCount;
+    const result = results.get(cell.id)!;
+    result.executionCount = r.executionCount;
+    result.outputs = model.outputs;
+    result.startedAt = r.startedAt;
+    result.endedAt = r.endedAt;
+    result.status = r.status === 'ok' ? 'ok' : r.status === 'timed_out' ? 'timed_out' : 'error';
+    done += 1;
+    opts.onProgress?.({ cellId: cell.id, index, done, total, cell: result });
+
+    if (r.status === 'ok') continue;
+    if (r.status === 'error' && cellTags(cell).includes('raises-exception')) continue;
+    if (r.status === 'error' || r.status === 'aborted') {
+      status = 'failed';
+      const what = r.error ? `${r.error.ename}: ${r.error.evalue}` : 'an error';
+      error = { code: 'cell_error', message: `Cell ${n} raised ${what}` };
+    } else if (r.status === 'died') {
+      status = 'failed';
+      error = { code: 'kernel_died', message: `The kernel died while running cell ${n}` };
+    } else if (r.status === 'timed_out') {
+      status = 'timed_out';
+      error = { code: 'timeout', message: `Cell ${n} did not finish within ${formatSeconds(opts.cellTimeoutMs)}` };
+    } else {
+      status = 'cancelled';
+      error = { code: 'cancelled', message: `The run was cancelled while running cell ${n}` };
+    }
+    break;
+  }
+  // Outputs are shared with the live models (display updates may touch earlier cells): snapshot them.
+  const cells = codeCells.map(({ cell }) => {
+    const result = results.get(cell.id)!;
+    return { ...result, outputs: structuredClone(cell.outputs) };
+  });
+  return { status, cells, notebook: structuredClone(nb), error };
+}
+
+const formatSeconds = (ms: number) => `${Number((ms / 1000).toFixed(3))} s`;
