@@ -1,0 +1,25 @@
+import { createBrowserRouter, Navigate } from 'react-router-dom';
+import { AppLayout } from './app-layout';
+import { RequireAuth } from './require-auth';
+import { LoginPage } from './routes/login-page';
+import { NotebooksPage } from './routes/notebooks-page';
+import { RouteError } from './route-error';
+
+export const router = createBrowserRouter([
+  { path: '/login', element: <LoginPage />, errorElement: <RouteError /> },
+  {
+    element: (
+      <RequireAuth>
+        <AppLayout />
+      </RequireAuth>
+    ),
+    errorElement: <RouteError />,
+    children: [
+      { index: true, element: <Navigate to="/notebooks" replace /> },
+      { path: '/notebooks', element: <NotebooksPage /> },
+      // The editor (and Monaco with it) is its own chunk: the login and list pages never load it.
+      { path: '/notebooks/:id', lazy: () => import('./routes/notebook-page').then((m) => ({ Component: m.NotebookPage })) },
+      { path: '*', element: <Navigate to="/notebooks" replace /> },
+    ],
+  },
+]);

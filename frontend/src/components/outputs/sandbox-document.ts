@@ -1,0 +1,27 @@
+/**
+ * Author HTML/JS/SVG runs in an `<iframe sandbox="allow-scripts" srcdoc>` WITHOUT allow-same-origin: an opaque origin
+ * that cannot read the app's cookies, storage or DOM, nor call its API with the session. The only thing it can do
+ * towards the app is post a message; the parent accepts exactly one kind, `{type:'folio:frame-height', height}`, from
+ * that frame's own window.
+ */
+export const HEIGHT_MESSAGE = 'folio:frame-height';
+
+const HEIGHT_SCRIPT = `(function(){var r=document.getElementById('folio-root');var last=-1;function send(){var h=Math.ceil(r.getBoundingClientRect().height)+(document.documentElement.scrollWidth>window.innerWidth?18:0);if(h!==last){last=h;parent.postMessage({type:'${HEIGHT_MESSAGE}',height:h},'*');}}if(window.ResizeObserver){new ResizeObserver(send).observe(r);}window.addEventListener('load',send);send();})();`;
+
+const STYLE = `html,body{margin:0;padding:0;background:transparent}body{font:13px/1.4 system-ui,-apple-system,'Segoe UI',sans-serif;color:#1f2328;overflow-y:hidden}#folio-root{display:flow-root;padding:2px 0}table{border-collapse:collapse;border:none;font-size:12px}th,td{padding:4px 8px;text-align:right;border:none}thead th{border-bottom:1px solid #999;vertical-align:bottom}tbody tr:nth-child(odd){background:#f5f5f5}tbody tr:hover{background:#e1efff}img,svg{max-width:100%}`;
+
+export function sandboxDocument(bodyHtml: string): string {
+  return `<!doctype html><html><head><meta charset="utf-8"><style>${STYLE}</style></head><body><div id="folio-root">${bodyHtml}</div><script>${HEIGHT_SCRIPT}</script></body></html>`;
+}
+
+/** A script output (application/javascript) as a document: the code runs inside the sandbox only. */
+export function sandboxScriptDocument(code: string): string {
+  // `</script` inside the code would end the element early: break it up.
+  return sandboxDocument(`<script>${code.replace(/<\/(script)/gi, '<\\/$1')}</script>`);
+}
+
+export function isHeightMessage(data: unknown): data is { type: typeof HEIGHT_MESSAGE; height: number } {
+  if (typeof data !== 'object' || data === null) return false;
+  const d = data as { type?: unknown; height?: unknown };
+  return d.type === HEIGHT_MESSAGE && typeof d.height === 'number' && Number.isFinite(d.height) && d.height >= 0;
+}

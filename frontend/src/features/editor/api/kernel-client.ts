@@ -1,0 +1,134 @@
+import { newRequestId } from '../../../lib/ids';
+import {
+  ServerMessageSchema,
+  type ClientMessage,
+  type CompleteReply,
+  type InspectReply,
+  type KernelStatus,
+  type ServerMessage,
+} from './kernel-protocol';
+
+/** Reconnect delay after the n-th consecutive failure: 0.5 s, 1 s, 2 s, … capped at 10 s, with ±20 % jitter. */
+export function backoffMs(attempt: number, random = Math.random): number {
+  const base = Math.min(10_000, 500 * 2 ** Math.max(0, attempt));
+  return Math.round(base * (0.8 + 0.4 * random()));
+}
+
+type Pending = { resolve: (m: ServerMessage) => void; reject: (e: Error) => void; timer: ReturnType<typeof setTimeout> };
+
+export interface KernelClientHandlers {
+  onMessage: (m: ServerMessage) => void;
+  onStatus: (s: KernelStatus) => void;
+}
+
+/**
+ * One WebSocket per open notebook. Reconnects with backoff when the socket drops (the server keeps the kernel, so a
+ * reconnect finds the same variables); `close()` ends it for good. complete/inspect are request/response by requestId.
+ */
+export class KernelClient {
+  private ws: WebSocket | null = null;
+  private attempt = 0;
+  private closed = false;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private pending = new Map<string, Pending>();
+
+  constructor(
+    private readonly url: string,
+    private readonly handlers: KernelClientHandlers,
+    private readonly WebSocketImpl: typeof WebSocket = WebSocket,
+  ) {}
+
+  connect(): void {
+    if (this.closed) return;
+    this.handlers.onStatus(this.attempt === 0 ? 'starting' : 'disconnected');
+    const ws = new this.WebSocketImpl(this.url);
+    this.ws = ws;
+    ws.onopen = () => {
+      this.attempt = 0;
+    };
+    ws.onmessage = (ev) => this.handleRaw(ev.data);
+    ws.onclose = () => {
+      if (this.ws !== ws) return;
+      this.ws = null;
+      this.failPending('The kernel connection closed.');
+      if (this.closed) return;
+      this.handlers.onStatus('disconnected');
+      this.retryTimer = setTimeout(() => this.connect(), backoffMs(this.attempt++));
+    };
+  }
+
+  get connected(): boolean {
+    return this.ws?.readyState === WebSocket.OPEN;
+  }
+
+  /** Sends a message; false when the socket is not open (the caller tells the user). */
+  send(msg: ClientMessage): boolean {
+    if (!this.ws || this.ws.readyState !== WebSocket.OPEN) return false;
+    this.ws.send(JSON.stringify(msg));
+    return true;
+  }
+
+  complete(code: string, cursorPos: number, timeoutMs = 5000): Promise<CompleteReply> {
+    return this.request({ type: 'complete', requestId: newRequestId(), code, cursorPos }, timeoutMs) as Promise<CompleteReply>;
+  }
+
+  inspect(code: string, cursorPos: number, timeoutMs = 5000): Promise<InspectReply> {
+    return this.request(
+      { type: 'inspect', requestId: newRequestId(), code, cursorPos, detailLevel: 0 },
+      timeoutMs,
+    ) as Promise<InspectReply>;
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.failPending('The editor was closed.');
+    this.ws?.close();
+    this.ws = null;
+  }
+
+  private request(msg: ClientMessage & { requestId: string }, timeoutMs: number): Promise<ServerMessage> {
+    return new Promise((resolve, reject) => {
+      if (!this.send(msg)) return reject(new Error('The kernel is not connected.'));
+      const timer = setTimeout(() => {
+        this.pending.delete(msg.requestId);
+        reject(new Error('The kernel did not answer in time.'));
+      }, timeoutMs);
+      this.pending.set(msg.requestId, { resolve, reject, timer });
+    });
+  }
+
+  private failPending(message: string) {
+    for (const p of this.pending.values()) {
+      clearTimeout(p.timer);
+      p.reject(new Error(message));
+    }
+    this.pending.clear();
+  }
+
+  private handleRaw(raw: unknown) {
+    let parsed: ReturnType<typeof ServerMessageSchema.safeParse>;
+    try {
+      parsed = ServerMessageSchema.safeParse(JSON.parse(String(raw)));
+    } catch {
+      return;
+    }
+    if (!parsed.success) {
+      console.warn('Folio: unexpected kernel message', parsed.error.message);
+      return;
+    }
+    const m = parsed.data;
+    if ((m.type === 'complete_reply' || m.type === 'inspect_reply' || m.type === 'error') && m.requestId) {
+      const p = this.pending.get(m.requestId);
+      if (p) {
+        clearTimeout(p.timer);
+        this.pending.delete(m.requestId);
+        if (m.type === 'error') p.reject(new Error(m.message));
+        else p.resolve(m);
+        return;
+      }
+    }
+    if (m.type === 'status') this.handlers.onStatus(m.status);
+    this.handlers.onMessage(m);
+  }
+}

@@ -1,0 +1,97 @@
+import { useCallback, useEffect, useRef, useState, type Dispatch } from 'react';
+import { newRequestId } from '../../../lib/ids';
+import type { NotebookAction } from '../model/notebook-reducer';
+import { KernelClient } from './kernel-client';
+import { kernelSocketUrl, type KernelStatus, type ServerMessage } from './kernel-protocol';
+
+export interface RunProgress {
+  requestId: string;
+  done: number;
+  total: number;
+}
+
+const ms = (iso: string | null | undefined, fallback = Date.now()) => {
+  const t = iso ? Date.parse(iso) : NaN;
+  return Number.isNaN(t) ? fallback : t;
+};
+
+/** The live kernel of an open notebook: status, run progress, and the commands the editor sends. */
+export function useKernel(notebookId: string, dispatch: Dispatch<NotebookAction>) {
+  const [status, setStatus] = useState<KernelStatus>('starting');
+  const [progress, setProgress] = useState<RunProgress | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const client = useRef<KernelClient | null>(null);
+
+  useEffect(() => {
+    const handleMessage = (m: ServerMessage) => {
+      switch (m.type) {
+        case 'cell_started':
+          dispatch({ type: 'cell-started', cellId: m.cellId, executionCount: m.executionCount, startedAt: ms(m.startedAt) });
+          break;
+        case 'outputs':
+          dispatch({ type: 'outputs', cellId: m.cellId, outputs: m.outputs });
+          break;
+        case 'cell_done':
+          dispatch({
+            type: 'cell-done',
+            cellId: m.cellId,
+            status: m.status,
+            executionCount: m.executionCount,
+            startedAt: m.startedAt ? ms(m.startedAt) : undefined,
+            endedAt: ms(m.endedAt),
+          });
+          break;
+        case 'progress':
+          setProgress(m.done >= m.total ? null : { requestId: m.requestId, done: m.done, total: m.total });
+          break;
+        case 'error':
+          setError(m.message);
+          if (m.requestId) dispatch({ type: 'runs-reset' });
+          break;
+        default:
+          break;
+      }
+    };
+    const c = new KernelClient(kernelSocketUrl(notebookId), {
+      onMessage: handleMessage,
+      onStatus: (s) => {
+        setStatus(s);
+        if (s === 'restarting' || s === 'dead' || s === 'disconnected') {
+          setProgress(null);
+          dispatch({ type: 'runs-reset' });
+        }
+      },
+    });
+    client.current = c;
+    c.connect();
+    return () => {
+      c.close();
+      client.current = null;
+    };
+  }, [notebookId, dispatch]);
+
+  const execute = useCallback(
+    (cells: { cellId: string; code: string }[]) => {
+      if (!cells.length) return;
+      const requestId = newRequestId();
+      if (!client.current?.send({ type: 'execute', requestId, cells })) {
+        setError('The kernel is not connected yet. Wait for it to be ready and run again.');
+        return;
+      }
+      setError(null);
+      dispatch({ type: 'queued', cellIds: cells.map((c) => c.cellId) });
+      if (cells.length > 1) setProgress({ requestId, done: 0, total: cells.length });
+    },
+    [dispatch],
+  );
+
+  const interrupt = useCallback(() => client.current?.send({ type: 'interrupt' }), []);
+  const restart = useCallback(() => {
+    setError(null);
+    client.current?.send({ type: 'restart' });
+  }, []);
+  const getClient = useCallback(() => client.current, []);
+  const dismissError = useCallback(() => setError(null), []);
+
+  return { status, progress, error, execute, interrupt, restart, getClient, dismissError };
+}

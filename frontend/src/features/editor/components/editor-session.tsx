@@ -1,0 +1,212 @@
+import { useCallback, useEffect, useMemo, useReducer, useRef, useState, type KeyboardEvent } from 'react';
+import { ErrorMessage } from '../../../components/ui/error-message';
+import { exportNotebook } from '../api/export-notebook';
+import type { NotebookRecord } from '../api/get-notebook';
+import { useAutosave } from '../api/use-autosave';
+import { useKernel } from '../api/use-kernel';
+import { commandModeKey, type Command } from '../model/command-keys';
+import { initialState, notebookReducer, toNotebook } from '../model/notebook-reducer';
+import { planRun, type RunScope } from '../model/run-scope';
+import { CellView, type CellHandlers } from './cell-view';
+import { ConflictBanner } from './conflict-banner';
+import { EditorToolbar, type ToolbarAction } from './editor-toolbar';
+import type { EditorCommand } from './monaco/code-editor';
+
+type AnyCommand = Command | EditorCommand | ToolbarAction;
+
+const isTypingTarget = (el: EventTarget | null) =>
+  el instanceof HTMLElement && (!!el.closest('.monaco-host') || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName));
+
+/** One open notebook: document state, live kernel, autosave, keyboard. Remounted on reload. */
+export function EditorSession({ record, onReload }: { record: NotebookRecord; onReload: () => void }) {
+  const [state, dispatch] = useReducer(notebookReducer, record, (r) => initialState(r.name, r.content));
+  const stateRef = useRef(state);
+  stateRef.current = state;
+  const kernel = useKernel(record.id, dispatch);
+  const content = useCallback(() => toNotebook(stateRef.current), []);
+  const autosave = useAutosave(record.id, record.version, { revision: state.revision, name: state.name, content });
+  const [notice, setNotice] = useState<string | null>(null);
+  const pendingKey = useRef<string | null>(null);
+  const cellEls = useRef(new Map<string, HTMLDivElement>());
+  const listEl = useRef<HTMLDivElement>(null);
+
+  const run = (scope: RunScope) => {
+    const s = stateRef.current;
+    const plan = planRun(s.cells, s.active, scope);
+    for (const id of plan.render) dispatch({ type: 'edit-markdown', cellId: id, editing: false });
+    if (plan.clear.length) dispatch({ type: 'clear-outputs', cellIds: plan.clear });
+    kernel.execute(plan.execute);
+  };
+
+  const doCommand = (cmd: AnyCommand) => {
+    const s = stateRef.current;
+    const last = s.active === s.cells.length - 1;
+    switch (cmd) {
+      case 'run':
+        run('one');
+        return dispatch({ type: 'set-mode', mode: 'command' });
+      case 'run-and-select-next':
+        run('one');
+        if (last) {
+          dispatch({ type: 'insert', where: 'below' });
+          return dispatch({ type: 'set-mode', mode: 'edit' });
+        }
+        dispatch({ type: 'select-relative', delta: 1 });
+        return dispatch({ type: 'set-mode', mode: 'command' });
+      case 'run-and-insert-below':
+        run('one');
+        dispatch({ type: 'insert', where: 'below' });
+        return dispatch({ type: 'set-mode', mode: 'edit' });
+      case 'run-all':
+        return run('all');
+      case 'run-above':
+        return run('above');
+      case 'run-below':
+        return run('below');
+      case 'escape':
+        return dispatch({ type: 'set-mode', mode: 'command' });
+      case 'enter-edit': {
+        const cur = s.cells[s.active];
+        if (cur?.cell_type === 'markdown') dispatch({ type: 'edit-markdown', cellId: cur.id, editing: true });
+        return dispatch({ type: 'set-mode', mode: 'edit' });
+      }
+      case 'select-previous':
+        return dispatch({ type: 'select-relative', delta: -1 });
+      case 'select-next':
+        return dispatch({ type: 'select-relative', delta: 1 });
+      case 'insert-above':
+        return dispatch({ type: 'insert', where: 'above' });
+      case 'insert-below':
+      case 'insert-code':
+        return dispatch({ type: 'insert', where: 'below' });
+      case 'insert-markdown':
+        return dispatch({ type: 'insert', where: 'below', cellType: 'markdown' });
+      case 'delete':
+        return dispatch({ type: 'delete' });
+      case 'cut':
+        return dispatch({ type: 'cut' });
+      case 'copy':
+        return dispatch({ type: 'copy' });
+      case 'paste':
+      case 'paste-below':
+        return dispatch({ type: 'paste', where: 'below' });
+      case 'paste-above':
+        return dispatch({ type: 'paste', where: 'above' });
+      case 'to-markdown':
+        return dispatch({ type: 'change-type', cellType: 'markdown' });
+      case 'to-code':
+        return dispatch({ type: 'change-type', cellType: 'code' });
+      case 'to-raw':
+        return dispatch({ type: 'change-type', cellType: 'raw' });
+      case 'move-up':
+        return dispatch({ type: 'move', delta: -1 });
+      case 'move-down':
+        return dispatch({ type: 'move', delta: 1 });
+      case 'interrupt':
+        kernel.interrupt();
+        return;
+      case 'restart':
+        kernel.restart();
+        return;
+      case 'clear-outputs':
+        return dispatch({ type: 'clear-outputs' });
+      case 'save':
+        void autosave.saveNow();
+        return;
+      case 'export':
+        void (async () => {
+          try {
+            await autosave.saveNow();
+            await exportNotebook(record.id, stateRef.current.name);
+          } catch (e) {
+            setNotice(`Export failed: ${(e as Error).message}`);
+          }
+        })();
+        return;
+    }
+  };
+  const commandRef = useRef(doCommand);
+  commandRef.current = doCommand;
+
+  const handlers = useMemo<CellHandlers>(() => {
+    const indexOf = (id: string) => stateRef.current.cells.findIndex((c) => c.id === id);
+    return {
+      select: (id) => dispatch({ type: 'select', index: indexOf(id) }),
+      focusEditor: (id) => {
+        if (stateRef.current.cells[stateRef.current.active]?.id !== id) dispatch({ type: 'select', index: indexOf(id) });
+        dispatch({ type: 'set-mode', mode: 'edit' });
+      },
+      change: (id, source) => dispatch({ type: 'set-source', cellId: id, source }),
+      command: (id, command) => {
+        if (stateRef.current.cells[stateRef.current.active]?.id !== id) dispatch({ type: 'select', index: indexOf(id) });
+        // Let the reducer settle the selection before the command reads it.
+        queueMicrotask(() => commandRef.current(command));
+      },
+      setTags: (id, tags) => dispatch({ type: 'set-tags', cellId: id, tags }),
+      editMarkdown: (id) => {
+        dispatch({ type: 'select', index: indexOf(id) });
+        dispatch({ type: 'edit-markdown', cellId: id, editing: true });
+        dispatch({ type: 'set-mode', mode: 'edit' });
+      },
+      kernel: kernel.getClient,
+    };
+  }, [kernel.getClient]);
+
+  // Command mode: keep keyboard focus on the active cell (unless the user is typing in a form field).
+  const activeId = state.cells[state.active]?.id;
+  useEffect(() => {
+    if (state.mode !== 'command' || !activeId) return;
+    const focused = document.activeElement;
+    const inList = !!focused && !!listEl.current?.contains(focused);
+    if (focused && focused !== document.body && !inList) return;
+    const el = cellEls.current.get(activeId);
+    el?.focus({ preventScroll: true });
+    el?.scrollIntoView?.({ block: 'nearest' });
+  }, [state.mode, activeId]);
+
+  const handleKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
+    if (isTypingTarget(e.target) || stateRef.current.mode === 'edit') return;
+    const { command, pending } = commandModeKey(pendingKey.current, e);
+    pendingKey.current = pending;
+    if (command || pending) e.preventDefault();
+    if (command) doCommand(command);
+  };
+
+  const cur = state.cells[state.active];
+  return (
+    <div className="editor" data-testid="notebook-editor" data-mode={state.mode}>
+      <EditorToolbar
+        name={state.name}
+        onRename={(name) => dispatch({ type: 'rename', name })}
+        saveState={autosave.state}
+        kernelStatus={kernel.status}
+        progress={kernel.progress}
+        activeType={cur?.cell_type}
+        onChangeType={(t) => dispatch({ type: 'change-type', cellType: t })}
+        onAction={doCommand}
+      />
+      {autosave.state.kind === 'conflict' && <ConflictBanner onReload={onReload} onOverwrite={() => void autosave.overwrite()} />}
+      {autosave.state.kind === 'error' && <ErrorMessage title="Not saved." error={autosave.state.message} onRetry={() => void autosave.saveNow()} />}
+      {kernel.error && <ErrorMessage title="Kernel:" error={kernel.error} onRetry={kernel.dismissError} />}
+      {notice && <ErrorMessage error={notice} onRetry={() => setNotice(null)} />}
+      <div className="cell-list" ref={listEl} onKeyDown={handleKeyDown} data-testid="cell-list">
+        {state.cells.map((c, i) => (
+          <CellView
+            key={c.id}
+            ref={(el) => {
+              if (el) cellEls.current.set(c.id, el);
+              else cellEls.current.delete(c.id);
+            }}
+            cell={c}
+            index={i}
+            active={i === state.active}
+            editing={i === state.active && state.mode === 'edit'}
+            markdownEditing={!!state.editingMarkdown[c.id]}
+            run={state.runs[c.id]}
+            handlers={handlers}
+          />
+        ))}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,118 @@
+import { Button } from '../../../components/ui/button';
+import type { KernelStatus } from '../api/kernel-protocol';
+import type { SaveState } from '../api/use-autosave';
+import type { RunProgress } from '../api/use-kernel';
+import type { CellType } from '../model/notebook-reducer';
+import { KernelStatusBadge } from './kernel-status';
+
+export type ToolbarAction =
+  | 'save'
+  | 'insert-code'
+  | 'insert-markdown'
+  | 'cut'
+  | 'copy'
+  | 'paste'
+  | 'move-up'
+  | 'move-down'
+  | 'delete'
+  | 'run'
+  | 'run-all'
+  | 'run-above'
+  | 'run-below'
+  | 'interrupt'
+  | 'restart'
+  | 'clear-outputs'
+  | 'export';
+
+const SAVE_LABEL: Record<SaveState['kind'], string> = {
+  saved: 'All changes saved',
+  pending: 'Unsaved changes',
+  saving: 'Saving…',
+  error: 'Save failed',
+  conflict: 'Not saved: conflict',
+};
+
+const BUTTONS: { action: ToolbarAction; label: string; text: string; title?: string }[] = [
+  { action: 'insert-code', label: 'Add code cell', text: '+ Code', title: 'Insert a code cell below (B)' },
+  { action: 'insert-markdown', label: 'Add Markdown cell', text: '+ Markdown' },
+  { action: 'cut', label: 'Cut cell', text: 'Cut', title: 'X' },
+  { action: 'copy', label: 'Copy cell', text: 'Copy', title: 'C' },
+  { action: 'paste', label: 'Paste cell below', text: 'Paste', title: 'V' },
+  { action: 'move-up', label: 'Move cell up', text: '↑' },
+  { action: 'move-down', label: 'Move cell down', text: '↓' },
+  { action: 'delete', label: 'Delete cell', text: 'Delete', title: 'D, D' },
+  { action: 'run', label: 'Run cell', text: '▶ Run', title: 'Shift+Enter' },
+  { action: 'run-above', label: 'Run cells above', text: 'Run above' },
+  { action: 'run-below', label: 'Run selected cell and below', text: 'Run below' },
+  { action: 'run-all', label: 'Run all cells', text: 'Run all' },
+  { action: 'interrupt', label: 'Interrupt kernel', text: '■', title: 'Interrupt (I, I)' },
+  { action: 'restart', label: 'Restart kernel', text: '↻', title: 'Restart (0, 0)' },
+  { action: 'clear-outputs', label: 'Clear all outputs', text: 'Clear' },
+];
+
+export function EditorToolbar({
+  name,
+  onRename,
+  saveState,
+  kernelStatus,
+  progress,
+  activeType,
+  onChangeType,
+  onAction,
+}: {
+  name: string;
+  onRename: (name: string) => void;
+  saveState: SaveState;
+  kernelStatus: KernelStatus;
+  progress: RunProgress | null;
+  activeType: CellType | undefined;
+  onChangeType: (t: CellType) => void;
+  onAction: (a: ToolbarAction) => void;
+}) {
+  return (
+    <div className="editor-toolbar" role="toolbar" aria-label="Notebook">
+      <div className="toolbar-row">
+        <input
+          className="notebook-name"
+          aria-label="Notebook name"
+          value={name}
+          onChange={(e) => onRename(e.target.value)}
+          data-testid="notebook-name"
+        />
+        <span className={`save-state save-${saveState.kind}`} data-testid="save-state" data-state={saveState.kind}>
+          {SAVE_LABEL[saveState.kind]}
+        </span>
+        <Button onClick={() => onAction('save')} aria-label="Save" title="Ctrl+S" data-testid="save">
+          Save
+        </Button>
+        <Button onClick={() => onAction('export')} aria-label="Export .ipynb" data-testid="export">
+          Export .ipynb
+        </Button>
+        <div className="topbar-spacer" />
+        {progress && (
+          <span className="run-progress" data-testid="run-progress" role="progressbar" aria-valuemin={0} aria-valuemax={progress.total} aria-valuenow={progress.done}>
+            <progress max={progress.total} value={progress.done} /> {progress.done}/{progress.total}
+          </span>
+        )}
+        <KernelStatusBadge status={kernelStatus} />
+      </div>
+      <div className="toolbar-row">
+        {BUTTONS.map((b) => (
+          <Button key={b.action} variant="ghost" aria-label={b.label} title={b.title ?? b.label} onClick={() => onAction(b.action)} data-testid={`tb-${b.action}`}>
+            {b.text}
+          </Button>
+        ))}
+        <select
+          aria-label="Cell type"
+          value={activeType ?? 'code'}
+          onChange={(e) => onChangeType(e.target.value as CellType)}
+          data-testid="cell-type"
+        >
+          <option value="code">Code</option>
+          <option value="markdown">Markdown</option>
+          <option value="raw">Raw</option>
+        </select>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,24 @@
+import { memo, useMemo } from 'react';
+import { renderMarkdown } from '../../../lib/markdown';
+import type { MimeBundle } from '../../../lib/nbformat';
+
+export const MarkdownView = memo(function MarkdownView({
+  source,
+  attachments,
+  onEdit,
+}: {
+  source: string;
+  attachments?: Record<string, MimeBundle>;
+  onEdit: () => void;
+}) {
+  const html = useMemo(() => renderMarkdown(source, attachments), [source, attachments]);
+  return (
+    <div className="markdown-view" onDoubleClick={onEdit} data-testid="markdown-rendered">
+      {source.trim() ? (
+        <div dangerouslySetInnerHTML={{ __html: html }} />
+      ) : (
+        <p className="muted">Empty Markdown cell — double-click to edit.</p>
+      )}
+    </div>
+  );
+});

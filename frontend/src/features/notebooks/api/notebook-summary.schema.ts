@@ -1,0 +1,17 @@
+import { z } from 'zod';
+
+export const NotebookSummarySchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  ownerId: z.string().optional(),
+  version: z.number(),
+  cellCount: z.number().optional(),
+  createdAt: z.string().optional(),
+  updatedAt: z.string(),
+});
+export type NotebookSummary = z.infer<typeof NotebookSummarySchema>;
+
+/** The list answer, bare or wrapped as `{notebooks}`. */
+export const NotebookListSchema = z
+  .union([z.array(NotebookSummarySchema), z.object({ notebooks: z.array(NotebookSummarySchema) })])
+  .transform((v) => (Array.isArray(v) ? v : v.notebooks));
