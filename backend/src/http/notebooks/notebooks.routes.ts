@@ -3,6 +3,7 @@ import { tooLarge } from '../../errors';
 import type { NotebookService } from '../../notebooks/notebook.service';
 import { IPYNB_MEDIA_TYPE } from '../../notebooks/ipynb';
 import { principalOf } from '../context';
+import { parseInput } from '../middleware/validate';
 import {
   CreateNotebookSchema,
   ImportQuerySchema,
@@ -10,7 +11,6 @@ import {
   RestoreRevisionSchema,
   RevisionParamsSchema,
   UpdateNotebookSchema,
-  parseOr400,
 } from './notebooks.schema';
 
 export interface NotebooksRoutesDeps {
@@ -41,51 +41,51 @@ export function notebooksRoutes(deps: NotebooksRoutesDeps): Router {
   });
 
   router.post('/', async (req, res) => {
-    const body = parseOr400(CreateNotebookSchema, req.body, 'body');
+    const body = parseInput(CreateNotebookSchema, req.body, 'body');
     res.status(201).json(await notebooks.create(principalOf(req), body));
   });
 
   router.post('/import', rawBody(deps.config.limits.maxUploadBytes), async (req, res) => {
-    const { name } = parseOr400(ImportQuerySchema, req.query, 'query');
+    const { name } = parseInput(ImportQuerySchema, req.query, 'query');
     res.status(201).json(await notebooks.importIpynb(principalOf(req), { name, body: uploadedText(req.body) }));
   });
 
   router.get('/:id', async (req, res) => {
-    const { id } = parseOr400(NotebookIdParamsSchema, req.params, 'path');
+    const { id } = parseInput(NotebookIdParamsSchema, req.params, 'params');
     res.json(await notebooks.get(principalOf(req), id));
   });
 
   router.put('/:id', async (req, res) => {
-    const { id } = parseOr400(NotebookIdParamsSchema, req.params, 'path');
-    const body = parseOr400(UpdateNotebookSchema, req.body, 'body');
+    const { id } = parseInput(NotebookIdParamsSchema, req.params, 'params');
+    const body = parseInput(UpdateNotebookSchema, req.body, 'body');
     res.json(await notebooks.update(principalOf(req), id, body));
   });
 
   router.delete('/:id', async (req, res) => {
-    const { id } = parseOr400(NotebookIdParamsSchema, req.params, 'path');
+    const { id } = parseInput(NotebookIdParamsSchema, req.params, 'params');
     await notebooks.delete(principalOf(req), id);
     res.status(204).end();
   });
 
   router.get('/:id/ipynb', async (req, res) => {
-    const { id } = parseOr400(NotebookIdParamsSchema, req.params, 'path');
+    const { id } = parseInput(NotebookIdParamsSchema, req.params, 'params');
     const file = await notebooks.exportIpynb(principalOf(req), id);
     res.attachment(file.fileName).type(IPYNB_MEDIA_TYPE).send(file.body);
   });
 
   router.get('/:id/revisions', async (req, res) => {
-    const { id } = parseOr400(NotebookIdParamsSchema, req.params, 'path');
+    const { id } = parseInput(NotebookIdParamsSchema, req.params, 'params');
     res.json({ revisions: await notebooks.listRevisions(principalOf(req), id) });
   });
 
   router.get('/:id/revisions/:version', async (req, res) => {
-    const { id, version } = parseOr400(RevisionParamsSchema, req.params, 'path');
+    const { id, version } = parseInput(RevisionParamsSchema, req.params, 'params');
     res.json(await notebooks.getRevision(principalOf(req), id, version));
   });
 
   router.post('/:id/revisions/:version/restore', async (req, res) => {
-    const { id, version } = parseOr400(RevisionParamsSchema, req.params, 'path');
-    const body = parseOr400(RestoreRevisionSchema, req.body, 'body');
+    const { id, version } = parseInput(RevisionParamsSchema, req.params, 'params');
+    const body = parseInput(RestoreRevisionSchema, req.body, 'body');
     res.json(await notebooks.restoreRevision(principalOf(req), id, version, body?.version));
   });
 

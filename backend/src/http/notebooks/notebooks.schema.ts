@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { badRequest } from '../../errors';
 
 /** Request shapes of /api/notebooks. Notebook content itself is checked by the service (nbformat, 422). */
 export const NotebookNameSchema = z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters');
@@ -40,13 +39,3 @@ export const ImportQuerySchema = z.object({
 export const RestoreRevisionSchema = z
   .object({ version: z.number().int('must be a whole number').min(1, 'must be 1 or more').optional() })
   .optional();
-
-/** Parses with a zod schema; on failure a 400 naming the first bad field (`details.path`). */
-export function parseOr400<S extends z.ZodType>(schema: S, value: unknown, where: string): z.infer<S> {
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const path = issue?.path.map(String).join('.') ?? '';
-  const label = path ? `${where} field "${path}"` : where;
-  throw badRequest(`Invalid ${label}: ${issue?.message ?? 'bad value'}.`, { path, issues: parsed.error.issues });
-}

@@ -1,0 +1,225 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nbformatValidate } from '../../notebooks/nbformat-validate.fixture';
+import type { NotebookRecord } from '../../store/store';
+import { startTestApp, type TestApp } from '../test-app';
+
+const fixture = fs.readFileSync(
+  path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../notebooks/fixtures/legacy-v4.4.ipynb'),
+  'utf8',
+);
+
+let t: TestApp;
+let author: { cookie: string; userId: string };
+let other: { cookie: string; userId: string };
+let admin: { cookie: string; userId: string };
+let viewer: { cookie: string; userId: string };
+
+beforeAll(async () => {
+  t = await startTestApp();
+  [author, other, admin, viewer] = await Promise.all([
+    t.signIn('author'),
+    t.signIn('author'),
+    t.signIn('admin'),
+    t.signIn('viewer'),
+  ]);
+});
+afterAll(() => t?.close());
+
+async function api(who: { cookie: string } | null, method: string, p: string, body?: unknown, headers: Record<string, string> = {}) {
+  const init: RequestInit = { method, headers: { ...(who ? { cookie: who.cookie } : {}), ...headers } };
+  if (body !== undefined) {
+    init.body = typeof body === 'string' || Buffer.isBuffer(body) ? (body as string) : JSON.stringify(body);
+    if (!headers['content-type']) (init.headers as Record<string, string>)['content-type'] = 'application/json';
+  }
+  const res = await fetch(`${t.url}/api/notebooks${p}`, init);
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, text, json: text ? JSON.parse(text) : undefined };
+}
+const create = async (who = author, name = 'Test') => (await api(who, 'POST', '', { name })).json as NotebookRecord;
+const importFile = (who: { cookie: string } | null, body: string | Buffer, name = 'fx.ipynb', type = 'application/octet-stream') =>
+  api(who, 'POST', `/import?name=${encodeURIComponent(name)}`, body, { 'content-type': type });
+const count = async () => (await t.store.notebooks.list()).length;
+
+describe('/api/notebooks access', () => {
+  it('needs a session for every route', async () => {
+    const nb = await create();
+    for (const [method, p] of [['GET', ''], ['POST', ''], ['GET', `/${nb.id}`], ['PUT', `/${nb.id}`], ['DELETE', `/${nb.id}`], ['GET', `/${nb.id}/ipynb`], ['POST', '/import']]) {
+      expect((await api(null, method!, p!)).status, `${method} ${p}`).toBe(401);
+    }
+  });
+
+  it('keeps viewers out of notebooks (they use apps): list, read, create, import are 403', async () => {
+    const nb = await create();
+    expect((await api(viewer, 'GET', '')).status).toBe(403);
+    expect((await api(viewer, 'GET', `/${nb.id}`)).status).toBe(403);
+    expect((await api(viewer, 'GET', `/${nb.id}/revisions`)).status).toBe(403);
+    expect((await api(viewer, 'POST', '', { name: 'x' })).status).toBe(403);
+    expect((await importFile(viewer, fixture)).status).toBe(403);
+  });
+
+  it('lets any author read, but only the owner or an admin write', async () => {
+    const nb = await create(author);
+    expect((await api(other, 'GET', `/${nb.id}`)).status).toBe(200);
+    const put = await api(other, 'PUT', `/${nb.id}`, { version: 1, name: 'hijacked' });
+    expect(put.status).toBe(403);
+    expect(put.json.error.code).toBe('forbidden');
+    expect((await api(other, 'DELETE', `/${nb.id}`)).status).toBe(403);
+    expect((await api(other, 'POST', `/${nb.id}/revisions/1/restore`)).status).toBe(403);
+    expect((await t.store.notebooks.get(nb.id))?.name).toBe('Test');
+    const byAdmin = await api(admin, 'PUT', `/${nb.id}`, { version: 1, name: 'by admin' });
+    expect(byAdmin.status).toBe(200);
+    expect(byAdmin.json.version).toBe(2);
+  });
+});
+
+describe('/api/notebooks CRUD', () => {
+  it('creates an empty python3 notebook and lists summaries', async () => {
+    const res = await api(author, 'POST', '', { name: '  FX report  ' });
+    expect(res.status).toBe(201);
+    expect(res.json).toMatchObject({ name: 'FX report', ownerId: author.userId, version: 1, cellCount: 1 });
+    expect(res.json.content.metadata.kernelspec.name).toBe('python3');
+    expect(nbformatValidate(JSON.stringify(res.json.content))).toBe('');
+    const list = await api(author, 'GET', '');
+    const mine = list.json.notebooks.find((n: { id: string }) => n.id === res.json.id);
+    expect(mine).toMatchObject({ name: 'FX report', version: 1, cellCount: 1 });
+    expect(mine.content).toBeUndefined();
+  });
+
+  it('refuses bad create bodies with 400 (field named) and invalid content with 422, storing nothing', async () => {
+    const before = await count();
+    const noName = await api(author, 'POST', '', { name: '   ' });
+    expect(noName.status).toBe(400);
+    expect(noName.json.error.message).toMatch(/"name"/);
+    const badContent = await api(author, 'POST', '', { name: 'x', content: { nbformat: 4, nbformat_minor: 5, metadata: {} } });
+    expect(badContent.status).toBe(422);
+    expect(badContent.json.error.details.path).toBe('cells');
+    expect((await api(author, 'POST', '', '{"name": ')).status).toBe(400);
+    expect(await count()).toBe(before);
+  });
+
+  it('saves with the current version and refuses a stale one with 409 carrying the current record', async () => {
+    const nb = await create();
+    const content = { ...nb.content, cells: [...nb.content.cells, { id: 'md1', cell_type: 'markdown', metadata: {}, source: '# hi' }] };
+    const saved = await api(author, 'PUT', `/${nb.id}`, { version: 1, content });
+    expect(saved.status).toBe(200);
+    expect(saved.json).toMatchObject({ version: 2, cellCount: 2 });
+
+    const stale = await api(author, 'PUT', `/${nb.id}`, { version: 1, name: 'overwrite?' });
+    expect(stale.status).toBe(409);
+    expect(stale.json.error.code).toBe('conflict');
+    expect(stale.json.error.details.currentVersion).toBe(2);
+    expect(stale.json.error.details.current.content.cells[1].id).toBe('md1');
+    const now = await api(author, 'GET', `/${nb.id}`);
+    expect(now.json).toMatchObject({ version: 2, name: 'Test' });
+  });
+
+  it('refuses bad saves (400 / 422 / 404) and keeps the stored version', async () => {
+    const nb = await create();
+    const noVersion = await api(author, 'PUT', `/${nb.id}`, { name: 'x' });
+    expect(noVersion.status).toBe(400);
+    expect(noVersion.json.error.message).toMatch(/"version"/);
+    expect((await api(author, 'PUT', `/${nb.id}`, { version: 1 })).status).toBe(400);
+    const broken = { ...nb.content, cells: [{ id: 'a', cell_type: 'code', source: 'x', metadata: {} }] };
+    const invalid = await api(author, 'PUT', `/${nb.id}`, { version: 1, content: broken });
+    expect(invalid.status).toBe(422);
+    expect(invalid.json.error.details.path).toBe('cells[0].outputs');
+    expect((await api(author, 'PUT', '/no-such-id', { version: 1, name: 'x' })).status).toBe(404);
+    expect((await t.store.notebooks.get(nb.id))?.version).toBe(1);
+  });
+
+  it('deletes (owner), then the notebook and its revisions are gone', async () => {
+    const nb = await create();
+    expect((await api(author, 'DELETE', `/${nb.id}`)).status).toBe(204);
+    expect((await api(author, 'GET', `/${nb.id}`)).status).toBe(404);
+    expect(await t.store.notebooks.listRevisions(nb.id)).toEqual([]);
+    expect((await api(author, 'DELETE', `/${nb.id}`)).status).toBe(404);
+  });
+});
+
+describe('/api/notebooks revisions', () => {
+  it('keeps a revision per save and restores one as a new version', async () => {
+    const nb = await create();
+    await api(author, 'PUT', `/${nb.id}`, { version: 1, name: 'second' });
+    await api(author, 'PUT', `/${nb.id}`, { version: 2, name: 'third' });
+    const list = await api(other, 'GET', `/${nb.id}/revisions`);
+    expect(list.json.revisions.map((r: { version: number }) => r.version)).toEqual([3, 2, 1]);
+    expect((await api(author, 'GET', `/${nb.id}/revisions/2`)).json).toMatchObject({ version: 2, name: 'second' });
+
+    const restored = await api(author, 'POST', `/${nb.id}/revisions/1/restore`, { version: 3 });
+    expect(restored.status).toBe(200);
+    expect(restored.json).toMatchObject({ version: 4, name: 'Test', content: nb.content });
+
+    const stale = await api(author, 'POST', `/${nb.id}/revisions/2/restore`, { version: 3 });
+    expect(stale.status).toBe(409);
+    expect(stale.json.error.details.currentVersion).toBe(4);
+    expect((await api(author, 'POST', `/${nb.id}/revisions/9/restore`)).status).toBe(404);
+    expect((await api(author, 'POST', `/${nb.id}/revisions/zero/restore`)).status).toBe(400);
+    expect((await t.store.notebooks.get(nb.id))?.version).toBe(4);
+  });
+});
+
+describe('/api/notebooks .ipynb import and export', () => {
+  it('imports a 4.4 notebook and exports it back losslessly (ids aside), valid for nbformat', async () => {
+    const res = await importFile(author, fixture, 'FX report.ipynb');
+    expect(res.status).toBe(201);
+    expect(res.json).toMatchObject({ name: 'FX report', version: 1, cellCount: 6 });
+
+    const exported = await api(other, 'GET', `/${res.json.id}/ipynb`);
+    expect(exported.status).toBe(200);
+    expect(exported.headers.get('content-disposition')).toBe('attachment; filename="FX report.ipynb"');
+    expect(exported.headers.get('content-type')).toMatch(/^application\/x-ipynb\+json/);
+    const doc = JSON.parse(exported.text);
+    expect(doc).toEqual(res.json.content);
+    const original = JSON.parse(fixture);
+    const withoutIds = doc.cells.map(({ id: _id, ...cell }: Record<string, unknown>) => cell);
+    expect({ ...doc, cells: withoutIds }).toEqual({ ...original, nbformat_minor: 5 });
+    expect(nbformatValidate(exported.text)).toBe('');
+  });
+
+  it('also takes the file sent as application/json', async () => {
+    const res = await importFile(author, fixture, 'as-json.ipynb', 'application/json');
+    expect(res.status).toBe(201);
+    expect(res.json.content.cells).toHaveLength(6);
+  });
+
+  const bad = (mutate: (nb: Record<string, any>) => unknown) => JSON.stringify(mutate(JSON.parse(fixture)));
+  const malformed: Array<[string, string, string]> = [
+    ['not JSON', '{"cells": [', ''],
+    ['nbformat 3', JSON.stringify({ nbformat: 3, nbformat_minor: 0, metadata: {}, worksheets: [{ cells: [] }] }), 'nbformat'],
+    ['missing cells', bad(({ cells: _c, ...rest }) => rest), 'cells'],
+    ['an unknown cell type', bad((nb) => ((nb.cells[3].cell_type = 'sql'), nb)), 'cells[3].cell_type'],
+    ['a wrong field type', bad((nb) => ((nb.cells[2].outputs[0].text = 5), nb)), 'cells[2].outputs[0].text'],
+    ['an empty body', '', ''],
+  ];
+  it.each(malformed)('refuses %s with 422 and where, storing nothing', async (_label, body, where) => {
+    const before = await count();
+    const res = await importFile(author, body);
+    expect(res.status).toBe(422);
+    expect(res.json.error.code).toBe('invalid_notebook');
+    expect(res.json.error.details.path).toBe(where);
+    expect(res.json.error.message.length).toBeGreaterThan(10);
+    expect(await count()).toBe(before);
+  });
+
+  it('refuses an upload over the configured limit with 413, storing nothing', async () => {
+    const small = await startTestApp({ env: { FOLIO_MAX_UPLOAD_MB: '0.01' } });
+    try {
+      const user = await small.signIn('author');
+      const big = JSON.stringify({ ...JSON.parse(fixture), metadata: { padding: 'x'.repeat(20_000) } });
+      for (const type of ['application/octet-stream', 'application/json']) {
+        const res = await fetch(`${small.url}/api/notebooks/import?name=big`, {
+          method: 'POST',
+          headers: { cookie: user.cookie, 'content-type': type },
+          body: big,
+        });
+        expect(res.status, type).toBe(413);
+        expect(((await res.json()) as { error: { code: string } }).error.code).toBe('too_large');
+      }
+      expect(await small.store.notebooks.list()).toEqual([]);
+    } finally {
+      await small.close();
+    }
+  });
+});
