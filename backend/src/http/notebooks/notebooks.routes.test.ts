@@ -184,6 +184,7 @@ describe('/api/notebooks .ipynb import and export', () => {
     expect(res.json.content.cells).toHaveLength(6);
   });
 
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- test data poked at arbitrary depths
   const bad = (mutate: (nb: Record<string, any>) => unknown) => JSON.stringify(mutate(JSON.parse(fixture)));
   const malformed: Array<[string, string, string]> = [
     ['not JSON', '{"cells": [', ''],
