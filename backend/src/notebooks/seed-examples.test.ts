@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../store/sqlite/sqlite-store';
 import type { Store } from '../store/store';
 import { bootstrapAdmin } from '../users/bootstrap-admin';
-import { cellTags, sourceText } from './nbformat';
+import { cellTags, sourceText, type Notebook } from './nbformat';
 import { DEFAULT_EXAMPLES_DIR, EXAMPLES_SEEDED_KEY, seedExamples } from './seed-examples';
 
 const run = promisify(execFile);
@@ -88,9 +88,7 @@ describe('the example notebooks', () => {
   it('are at least three, each with a first code cell tagged parameters in `name: type = value  # help` style', () => {
     expect(EXAMPLES.length).toBeGreaterThanOrEqual(3);
     for (const file of EXAMPLES) {
-      const nb = JSON.parse(
-        fs.readFileSync(path.join(DEFAULT_EXAMPLES_DIR, file), 'utf8'),
-      ) as import('./nbformat').Notebook;
+      const nb = JSON.parse(fs.readFileSync(path.join(DEFAULT_EXAMPLES_DIR, file), 'utf8')) as Notebook;
       expect([nb.nbformat, nb.nbformat_minor]).toEqual([4, 5]);
       const firstCode = nb.cells.find((c) => c.cell_type === 'code');
       expect(firstCode && cellTags(firstCode)).toContain('parameters');
