@@ -8,9 +8,12 @@ import type { AuthService } from '../users/auth.service';
 import { authRoutes } from './auth/auth.routes';
 import { requireSession } from './middleware/auth';
 import { apiNotFound, errorHandler } from './middleware/errors';
+import { sameOriginWrites } from './middleware/same-origin';
 import { securityHeaders } from './middleware/security-headers';
 import { serveFrontend } from './middleware/static-frontend';
 import { notebooksRoutes } from './notebooks/notebooks.routes';
+import type { RunService } from '../runs/run.service';
+import { runsRoutes } from './runs/runs.routes';
 
 export interface AppDeps {
   config: Config;
@@ -18,6 +21,8 @@ export interface AppDeps {
   store: Store;
   auth: AuthService;
   notebooks: NotebookService;
+  /** Headless runs (POST /api/notebooks/:id/runs, GET /api/runs/:id[/ipynb]); optional until main.ts wires it. */
+  runs?: RunService;
   /** The built SPA. Default frontend/dist of this checkout. */
   frontendDir?: string;
 }
@@ -36,9 +41,10 @@ export function createApp(deps: AppDeps): express.Express {
 
   app.use(cookieParser());
   // Sessions are checked before bodies are parsed, so anonymous clients cannot make us parse large bodies.
-  app.use('/api', requireSession(deps.auth), jsonBody(deps.config.limits.maxUploadBytes));
+  app.use('/api', sameOriginWrites, requireSession(deps.auth), jsonBody(deps.config.limits.maxUploadBytes));
   app.use('/api', authRoutes({ auth: deps.auth }));
   app.use('/api/notebooks', notebooksRoutes({ notebooks: deps.notebooks, config: deps.config }));
+  if (deps.runs) app.use('/api', runsRoutes({ runs: deps.runs }));
   app.use('/api', apiNotFound);
 
   app.use(serveFrontend(deps.frontendDir));

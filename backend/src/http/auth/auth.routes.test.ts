@@ -132,3 +132,22 @@ describe('sessions on /api', () => {
     expect((await t.store.notebooks.list()).length).toBe(before);
   });
 });
+
+describe('cross-site requests', () => {
+  it('refuses a state-changing request whose Origin is another site, even with a valid session', async () => {
+    const { cookie } = await t.signIn('author');
+    const evil = await post('/api/notebooks', { name: 'csrf' }, { cookie, origin: 'https://evil.example' });
+    expect(evil.status).toBe(403);
+    expect(await evil.json()).toEqual({ error: { code: 'forbidden', message: 'Cross-origin request refused.' } });
+    const nullOrigin = await post(
+      '/api/auth/login',
+      { email: 'quant@bank.example', password: 'right-password' },
+      { origin: 'null' },
+    );
+    expect(nullOrigin.status).toBe(403);
+    const same = await post('/api/notebooks', { name: 'fine' }, { cookie, origin: t.url });
+    expect(same.status).toBe(201);
+    const read = await fetch(`${t.url}/api/me`, { headers: { cookie, origin: 'https://evil.example' } });
+    expect(read.status).toBe(200);
+  });
+});
