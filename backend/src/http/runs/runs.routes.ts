@@ -1,0 +1,47 @@
+import { Router } from 'express';
+import { IPYNB_MEDIA_TYPE, serializeIpynb } from '../../notebooks/ipynb';
+import type { RunService } from '../../runs/run.service';
+import type { RunRecord } from '../../store/store';
+import { principalOf } from '../context';
+import { parseInput } from '../middleware/validate';
+import { NotebookIdParamsSchema, RunIdParamsSchema, StartRunSchema } from './runs.schema';
+
+export interface RunsRoutesDeps {
+  runs: RunService;
+}
+
+/**
+ * Headless runs (mount at /api). Session required (auth middleware upstream).
+ *   POST /notebooks/:id/runs  {params?}  → 202 {id, status} (+ Location); 400 naming a bad parameter
+ *   GET  /runs/:id                       → the run: status, params, per-cell outputs and timings, error, environment
+ *   GET  /runs/:id/ipynb                 → the executed notebook (.ipynb attachment); 404 until the run has ended
+ */
+export function runsRoutes(deps: RunsRoutesDeps): Router {
+  const router = Router();
+
+  router.post('/notebooks/:id/runs', async (req, res) => {
+    const { id } = parseInput(NotebookIdParamsSchema, req.params, 'params');
+    const body = parseInput(StartRunSchema, req.body ?? {}, 'body');
+    const run = await deps.runs.start(principalOf(req), id, body.params ?? {});
+    res.status(202).location(`/api/runs/${run.id}`).json({ id: run.id, status: run.status });
+  });
+
+  router.get('/runs/:id', async (req, res) => {
+    const { id } = parseInput(RunIdParamsSchema, req.params, 'params');
+    res.json(present(await deps.runs.get(principalOf(req), id)));
+  });
+
+  router.get('/runs/:id/ipynb', async (req, res) => {
+    const { id } = parseInput(RunIdParamsSchema, req.params, 'params');
+    const file = await deps.runs.executedNotebook(principalOf(req), id);
+    res.attachment(file.fileName).type(IPYNB_MEDIA_TYPE).send(serializeIpynb(file.notebook));
+  });
+
+  return router;
+}
+
+/** The run without the executed notebook (served by /ipynb); per-cell outputs are in `cells`. */
+function present(run: RunRecord): Omit<RunRecord, 'executed'> & { hasExecutedNotebook: boolean } {
+  const { executed, ...rest } = run;
+  return { ...rest, hasExecutedNotebook: executed !== undefined };
+}

@@ -1,0 +1,146 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { ConnectionOptions } from 'bullmq';
+import { startRedisServer, type RedisServer } from '../../embedded/redis-server';
+import { KernelPool } from '../../kernels/pool';
+import { startTestJupyter, type TestJupyter } from '../../kernels/testing/jupyter-fixture';
+import type { Logger } from '../../logger';
+import { BullRunQueue } from '../../queue/run-queue';
+import type { KernelSource } from '../../queue/run-notebook.job';
+import { startRunWorker, type RunWorker } from '../../queue/workers';
+import { openSqliteStore } from '../../store/sqlite/sqlite-store';
+import type { Store } from '../../store/store';
+import { RunService } from '../run.service';
+
+/**
+ * For run integration tests and the engine bench: a real Jupyter Server, a warm KernelPool, a real
+ * redis-server and a temp SQLite store, on free ports under one temp dir. `startRunner()` adds a run queue
+ * with a unique name, its worker and a RunService; `settled(runId)` waits for the worker's event.
+ */
+export interface RunsFixture {
+  dir: string;
+  jupyter: TestJupyter;
+  redis: RedisServer;
+  pool: KernelPool;
+  store: Store;
+  connection: ConnectionOptions;
+  logger: Logger;
+  startRunner(opts?: RunnerOptions): Runner;
+  stop(): Promise<void>;
+}
+
+export interface RunnerOptions {
+  kernels?: KernelSource;
+  acquireTimeoutMs?: number;
+  cellTimeoutMs?: number;
+  concurrency?: number;
+}
+
+export type JobEvent = { kind: 'completed'; result: unknown } | { kind: 'failed'; final: boolean; message: string; attemptsMade: number };
+
+export interface Runner {
+  queueName: string;
+  queue: BullRunQueue;
+  worker: RunWorker;
+  service: RunService;
+  /** Events of a job (= run id) so far, oldest first. */
+  events(runId: string): JobEvent[];
+  /** Resolves at the first event of the run's job matching `match` (already seen ones included). */
+  waitFor(runId: string, match: (e: JobEvent) => boolean): Promise<JobEvent>;
+  /** Completed, or failed for good. */
+  settled(runId: string): Promise<JobEvent>;
+  close(): Promise<void>;
+}
+
+export async function startRunsFixture(opts: { poolSize?: number; preamble?: string } = {}): Promise<RunsFixture> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'folio-runs-'));
+  const jupyter = await startTestJupyter();
+  const logger = jupyter.logger;
+  const redis = await startRedisServer({ dataDir: dir, logger });
+  const pool = new KernelPool({ settings: jupyter.settings, size: opts.poolSize ?? 2, preamble: opts.preamble, logger });
+  await pool.start();
+  const store = openSqliteStore(path.join(dir, 'folio.db'));
+  const connection: ConnectionOptions = { host: '127.0.0.1', port: redis.port };
+  const runners = new Set<Runner>();
+
+  const startRunner = (r: RunnerOptions = {}): Runner => {
+    const queueName = `runs-test-${randomUUID()}`;
+    const queue = new BullRunQueue({ connection, name: queueName });
+    const worker = startRunWorker({
+      connection,
+      queueName,
+      concurrency: r.concurrency ?? pool.size,
+      logger,
+      deps: {
+        store,
+        kernels: r.kernels ?? pool,
+        cellTimeoutMs: r.cellTimeoutMs ?? 60_000,
+        maxOutputBytes: 20 * 1024 * 1024,
+        acquireTimeoutMs: r.acquireTimeoutMs ?? 30_000,
+        logger,
+      },
+    });
+    const seen = new Map<string, JobEvent[]>();
+    const listeners = new Set<() => void>();
+    const push = (id: string | undefined, e: JobEvent) => {
+      if (!id) return;
+      seen.set(id, [...(seen.get(id) ?? []), e]);
+      for (const l of [...listeners]) l();
+    };
+    worker.worker.on('completed', (job, result) => push(job.id, { kind: 'completed', result }));
+    worker.worker.on('failed', (job, err) => {
+      if (!job) return;
+      const final = err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
+      push(job.id, { kind: 'failed', final, message: err.message, attemptsMade: job.attemptsMade });
+    });
+    const waitFor = (runId: string, match: (e: JobEvent) => boolean) =>
+      new Promise<JobEvent>((resolve) => {
+        const check = () => {
+          const hit = (seen.get(runId) ?? []).find(match);
+          if (!hit) return;
+          listeners.delete(check);
+          resolve(hit);
+        };
+        listeners.add(check);
+        check();
+      });
+    const runner: Runner = {
+      queueName,
+      queue,
+      worker,
+      service: new RunService({ notebooks: store.notebooks, runs: store.runs, queue, logger }),
+      events: (runId) => seen.get(runId) ?? [],
+      waitFor,
+      settled: (runId) => waitFor(runId, (e) => e.kind === 'completed' || e.final),
+      async close() {
+        runners.delete(runner);
+        await worker.close();
+        await queue.queue.obliterate({ force: true }).catch(() => undefined);
+        await queue.close();
+      },
+    };
+    runners.add(runner);
+    return runner;
+  };
+
+  return {
+    dir,
+    jupyter,
+    redis,
+    pool,
+    store,
+    connection,
+    logger,
+    startRunner,
+    async stop() {
+      for (const r of [...runners]) await r.close();
+      await pool.shutdown();
+      await store.close();
+      await redis.stop();
+      await jupyter.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
