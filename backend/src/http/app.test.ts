@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { conflict } from '../errors';
 import { apiNotFound, errorHandler } from './middleware/errors';
-import { CONTENT_SECURITY_POLICY } from './middleware/security-headers';
+import { CONTENT_SECURITY_POLICY, SANDBOX_CONTENT_SECURITY_POLICY } from './middleware/security-headers';
 import { parseInput, validate, validated } from './middleware/validate';
 import { startTestApp, type TestApp } from './test-app';
 
@@ -30,6 +30,7 @@ describe('createApp', () => {
     fs.mkdirSync(path.join(dist, 'assets'));
     fs.writeFileSync(path.join(dist, 'index.html'), '<!doctype html><title>Folio SPA</title>');
     fs.writeFileSync(path.join(dist, 'assets', 'index-abc123.js'), 'console.log(1)');
+    fs.writeFileSync(path.join(dist, 'sandbox.html'), '<!doctype html><title>sandbox</title>');
   });
   afterAll(() => fs.rmSync(dist, { recursive: true, force: true }));
 
@@ -44,6 +45,20 @@ describe('createApp', () => {
     }
     expect(CONTENT_SECURITY_POLICY).toContain("script-src 'self';");
     expect(CONTENT_SECURITY_POLICY).not.toMatch(/unsafe-eval|script-src[^;]*unsafe-inline/);
+  });
+
+  it('serves the output sandbox page with its own opaque-origin CSP, and only that page', async () => {
+    const t = await start({ overrides: { frontendDir: dist } });
+    const res = await fetch(`${t.url}/sandbox.html`);
+    expect(res.status).toBe(200);
+    const csp = res.headers.get('content-security-policy') ?? '';
+    expect(csp).toBe(SANDBOX_CONTENT_SECURITY_POLICY);
+    expect(csp).toMatch(/^sandbox allow-scripts;/);
+    expect(csp).not.toContain('allow-same-origin');
+    expect(csp).toContain("default-src 'none'"); // so no connect-src: fetch, XHR and WebSockets are refused
+    for (const p of ['/sandbox.html/x', '/x/sandbox.html', '/']) {
+      expect((await fetch(t.url + p)).headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY);
+    }
   });
 
   it('serves the SPA: index.html for client routes, hashed assets cached for long, JSON 404 under /api', async () => {

@@ -20,8 +20,27 @@ export const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'self'",
 ].join('; ');
 
-export const securityHeaders: RequestHandler = (_req, res, next) => {
-  res.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+/**
+ * The output sandbox page (frontend/public/sandbox.html, framed by the editor with sandbox="allow-scripts"): author
+ * HTML/JS runs there, in an opaque origin even when opened directly, and may not load or connect anywhere.
+ */
+export const SANDBOX_PATH = '/sandbox.html';
+export const SANDBOX_CONTENT_SECURITY_POLICY = [
+  'sandbox allow-scripts',
+  "default-src 'none'",
+  "script-src 'unsafe-inline' 'unsafe-eval' data: blob:",
+  "style-src 'unsafe-inline' data:",
+  'img-src data: blob:',
+  'font-src data:',
+  'media-src data: blob:',
+  "frame-ancestors 'self'",
+].join('; ');
+
+export const securityHeaders: RequestHandler = (req, res, next) => {
+  res.setHeader(
+    'Content-Security-Policy',
+    req.path === SANDBOX_PATH ? SANDBOX_CONTENT_SECURITY_POLICY : CONTENT_SECURITY_POLICY,
+  );
   res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('Referrer-Policy', 'same-origin');
   res.setHeader('X-Frame-Options', 'SAMEORIGIN');
