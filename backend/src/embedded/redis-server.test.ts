@@ -1,0 +1,100 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRedisServer, RedisStartError } from './redis-server';
+
+const logger = pino({ level: 'silent' });
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Resolves when the TCP server at `port` closes our connection, i.e. the process behind it is gone. */
+async function connectAndAwaitClose(port: number): Promise<() => Promise<void>> {
+  const sock = net.connect(port, '127.0.0.1');
+  await once(sock, 'connect');
+  const closed = once(sock, 'close');
+  sock.on('error', () => undefined);
+  return async () => {
+    await closed;
+  };
+}
+
+describe('embedded redis-server', () => {
+  let dataDir: string;
+  beforeAll(() => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'folio-redis-'));
+  });
+  afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+
+  it('starts on 127.0.0.1 with AOF + noeviction, answers PING, and stop() leaves no process', async () => {
+    const redis = await startRedisServer({ dataDir, logger });
+    expect(redis.url).toMatch(/^redis:\/\/127\.0\.0\.1:\d+$/);
+    const client = new Redis(redis.url, { lazyConnect: true });
+    await client.connect();
+    expect(await client.ping()).toBe('PONG');
+    expect(await client.config('GET', 'appendonly')).toEqual(['appendonly', 'yes']);
+    expect(await client.config('GET', 'maxmemory-policy')).toEqual(['maxmemory-policy', 'noeviction']);
+    expect(await client.config('GET', 'save')).toEqual(['save', '']);
+    expect(await client.config('GET', 'dir')).toEqual(['dir', path.join(fs.realpathSync(dataDir), 'redis')]);
+    client.disconnect();
+
+    await redis.stop();
+    expect(isAlive(redis.pid)).toBe(false);
+    expect(fs.readFileSync(redis.logFile, 'utf8')).toMatch(/Ready to accept connections/);
+  });
+
+  it('fails with a clear error and the log tail when its port is in use', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const port = (blocker.address() as net.AddressInfo).port;
+    try {
+      const err = await startRedisServer({ dataDir, logger, port }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(RedisStartError);
+      expect((err as RedisStartError).message).toMatch(/exited during start-up/);
+      expect((err as RedisStartError).logTail).toMatch(/Address already in use/);
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('names the missing binary and how to fix it', async () => {
+    const err = await startRedisServer({ dataDir, logger, binary: '/nonexistent/redis-server' }).catch((e) => e);
+    expect(err).toBeInstanceOf(RedisStartError);
+    expect(String(err)).toMatch(/not found.*apt-get install -y redis-server.*REDIS_URL/s);
+  });
+
+  it('does not outlive its parent, even when the parent is SIGKILLed', async () => {
+    const script = path.join(here, 'redis-server.fixture.ts');
+    // `node --import tsx` (not the tsx CLI, which would add a wrapper process): the parent is one process.
+    const parent = spawn(process.execPath, ['--import', 'tsx', script, dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const [line] = (await once(parent.stdout!, 'data')) as [Buffer];
+    const { pid, port } = JSON.parse(line.toString()) as { pid: number; port: number };
+    expect(isAlive(pid)).toBe(true);
+    const waitClosed = await connectAndAwaitClose(port);
+    const parentExited = once(parent, 'exit');
+    parent.kill('SIGKILL');
+    await parentExited;
+    await waitClosed();
+    // The socket closes when redis exits; reap may lag by a moment, so check the port is really free too.
+    const probe = net.createServer();
+    await new Promise<void>((resolve, reject) => {
+      probe.once('error', reject);
+      probe.listen(port, '127.0.0.1', resolve);
+    });
+    probe.close();
+  });
+});
