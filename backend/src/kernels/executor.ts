@@ -87,9 +87,17 @@ export async function executeCode(kernel: KernelLike, code: string, opts: Execut
     model.handle(msg);
   };
 
+  // @jupyterlab/services routes `update_display_data` only to the (usually finished) future that created
+  // the display and never to the current one; read those from the connection's IOPub signal instead.
+  const msgId = future.msg.header.msg_id;
+  const onAnyIOPub = (_: Kernel.IKernelConnection, msg: KernelMessage.IIOPubMessage) => {
+    if (msg.header.msg_type === 'update_display_data' && (msg.parent_header as { msg_id?: string }).msg_id === msgId) model.handle(msg);
+  };
+  conn.iopubMessage.connect(onAnyIOPub);
+
   // Everything that can end the execution, as one settled outcome.
   type Outcome = { kind: 'reply'; reply: KernelMessage.IExecuteReplyMsg } | { kind: 'died' } | { kind: 'limit'; why: 'timed_out' | 'cancelled' };
-  const cleanups: Array<() => void> = [];
+  const cleanups: Array<() => void> = [() => conn.iopubMessage.disconnect(onAnyIOPub)];
   const outcome = await new Promise<Outcome>((resolve) => {
     future.done.then(
       (reply) => resolve({ kind: 'reply', reply }),
