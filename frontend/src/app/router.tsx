@@ -18,7 +18,10 @@ export const router = createBrowserRouter([
       { index: true, element: <Navigate to="/notebooks" replace /> },
       { path: '/notebooks', element: <NotebooksPage /> },
       // The editor (and Monaco with it) is its own chunk: the login and list pages never load it.
-      { path: '/notebooks/:id', lazy: () => import('./routes/notebook-page').then((m) => ({ Component: m.NotebookPage })) },
+      {
+        path: '/notebooks/:id',
+        lazy: () => import('./routes/notebook-page').then((m) => ({ Component: m.NotebookPage })),
+      },
       { path: '*', element: <Navigate to="/notebooks" replace /> },
     ],
   },

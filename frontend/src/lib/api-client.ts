@@ -47,7 +47,8 @@ async function errorFrom(res: Response): Promise<ApiError> {
   }
   const err = (body as { error?: { code?: unknown; message?: unknown; details?: unknown } } | undefined)?.error;
   const code = typeof err?.code === 'string' ? err.code : `http_${res.status}`;
-  const message = typeof err?.message === 'string' ? err.message : `${res.status} ${res.statusText || 'Request failed'}`;
+  const message =
+    typeof err?.message === 'string' ? err.message : `${res.status} ${res.statusText || 'Request failed'}`;
   return new ApiError(res.status, code, message, err?.details);
 }
 

@@ -29,7 +29,10 @@ function resolveAttachments(html: string, attachments?: Record<string, MimeBundl
     const mime = Object.keys(bundle).find((m) => m.startsWith('image/'));
     const data = mime && bundle[mime];
     if (!mime || typeof data !== 'string') return whole;
-    const src = mime === 'image/svg+xml' ? `data:${mime};charset=utf-8,${encodeURIComponent(data)}` : `data:${mime};base64,${data.replace(/\s/g, '')}`;
+    const src =
+      mime === 'image/svg+xml'
+        ? `data:${mime};charset=utf-8,${encodeURIComponent(data)}`
+        : `data:${mime};base64,${data.replace(/\s/g, '')}`;
     return `src="${src}"`;
   });
 }

@@ -13,16 +13,19 @@ const MATH =
 export const mathPlaceholder = (i: number) => `@@${i}@@`;
 
 function extract(text: string, math: MathPiece[]): string {
-  return text.replace(MATH, (m, dd: string, bracket: string, env: string, _envName: string, paren: string, inline: string) => {
-    let piece: MathPiece;
-    if (dd) piece = { tex: m.slice(2, -2), display: true };
-    else if (bracket) piece = { tex: m.slice(2, -2), display: true };
-    else if (env) piece = { tex: m, display: true };
-    else if (paren) piece = { tex: m.slice(2, -2), display: false };
-    else piece = { tex: inline, display: false };
-    math.push(piece);
-    return mathPlaceholder(math.length - 1);
-  });
+  return text.replace(
+    MATH,
+    (m, dd: string, bracket: string, env: string, _envName: string, paren: string, inline: string) => {
+      let piece: MathPiece;
+      if (dd) piece = { tex: m.slice(2, -2), display: true };
+      else if (bracket) piece = { tex: m.slice(2, -2), display: true };
+      else if (env) piece = { tex: m, display: true };
+      else if (paren) piece = { tex: m.slice(2, -2), display: false };
+      else piece = { tex: inline, display: false };
+      math.push(piece);
+      return mathPlaceholder(math.length - 1);
+    },
+  );
 }
 
 export function removeMath(markdown: string): { text: string; math: MathPiece[] } {

@@ -2,7 +2,8 @@ import { useNavigate, useSearchParams } from 'react-router-dom';
 import { LoginForm } from '../../features/auth/components/login-form';
 
 /** Only same-app paths are honoured as `?next=` (no open redirect). */
-const safeNext = (next: string | null) => (next && next.startsWith('/') && !next.startsWith('//') ? next : '/notebooks');
+const safeNext = (next: string | null) =>
+  next && next.startsWith('/') && !next.startsWith('//') ? next : '/notebooks';
 
 export function LoginPage() {
   const navigate = useNavigate();

@@ -44,10 +44,10 @@ export const MimeOutput = memo(function MimeOutput({
     case 'application/vnd.plotly.v1+json':
       return <PlotlyOutput figure={value as object} />;
     case 'text/html':
-      return <SandboxedFrame title="HTML output" srcDoc={sandboxDocument(joinText(value))} />;
+      return <SandboxedFrame title="HTML output" doc={sandboxDocument(joinText(value))} />;
     case 'application/javascript':
     case 'text/javascript':
-      return <SandboxedFrame title="Script output" srcDoc={sandboxScriptDocument(joinText(value))} />;
+      return <SandboxedFrame title="Script output" doc={sandboxScriptDocument(joinText(value))} />;
     case 'text/markdown':
     case 'text/latex':
       return <div className="output-rendered" dangerouslySetInnerHTML={{ __html: html }} />;

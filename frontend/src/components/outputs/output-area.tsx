@@ -19,7 +19,9 @@ function OutputItem({ output }: { output: Output }) {
           className="output-text output-error"
           data-testid="output-error"
           dangerouslySetInnerHTML={{
-            __html: ansiToHtml(output.traceback?.length ? output.traceback.join('\n') : `${output.ename}: ${output.evalue}`),
+            __html: ansiToHtml(
+              output.traceback?.length ? output.traceback.join('\n') : `${output.ename}: ${output.evalue}`,
+            ),
           }}
         />
       );

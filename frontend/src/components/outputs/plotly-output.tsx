@@ -23,7 +23,12 @@ export function PlotlyOutput({ figure }: { figure: PlotlyFigure }) {
     loadPlotly()
       .then((Plotly) => {
         if (cancelled) return;
-        return Plotly.newPlot(el, figure.data ?? [], { autosize: true, ...figure.layout }, { responsive: true, ...figure.config });
+        return Plotly.newPlot(
+          el,
+          figure.data ?? [],
+          { autosize: true, ...figure.layout },
+          { responsive: true, ...figure.config },
+        );
       })
       .catch((e: Error) => !cancelled && setError(e.message));
     return () => {

@@ -1,9 +1,13 @@
 /**
- * Author HTML/JS/SVG runs in an `<iframe sandbox="allow-scripts" srcdoc>` WITHOUT allow-same-origin: an opaque origin
- * that cannot read the app's cookies, storage or DOM, nor call its API with the session. The only thing it can do
- * towards the app is post a message; the parent accepts exactly one kind, `{type:'folio:frame-height', height}`, from
- * that frame's own window.
+ * Author HTML/JS runs in `<iframe src="/sandbox.html" sandbox="allow-scripts">` WITHOUT allow-same-origin, a page the
+ * server sends with its own CSP (`sandbox allow-scripts; default-src 'none'; …`): an opaque origin that cannot read the
+ * app's cookies, storage or DOM, call its API, or connect anywhere. (A srcdoc frame would inherit the app's CSP,
+ * `script-src 'self'`, and no author or sizing script could run.) The parent posts the document once the frame says
+ * it is ready, and accepts only `{type:'folio:frame-height', height}` back, from that frame's own window.
  */
+export const SANDBOX_URL = '/sandbox.html';
+export const READY_MESSAGE = 'folio:frame-ready';
+export const RENDER_MESSAGE = 'folio:render';
 export const HEIGHT_MESSAGE = 'folio:frame-height';
 
 const HEIGHT_SCRIPT = `(function(){var r=document.getElementById('folio-root');var last=-1;function send(){var h=Math.ceil(r.getBoundingClientRect().height)+(document.documentElement.scrollWidth>window.innerWidth?18:0);if(h!==last){last=h;parent.postMessage({type:'${HEIGHT_MESSAGE}',height:h},'*');}}if(window.ResizeObserver){new ResizeObserver(send).observe(r);}window.addEventListener('load',send);send();})();`;
@@ -19,6 +23,9 @@ export function sandboxScriptDocument(code: string): string {
   // `</script` inside the code would end the element early: break it up.
   return sandboxDocument(`<script>${code.replace(/<\/(script)/gi, '<\\/$1')}</script>`);
 }
+
+export const isReadyMessage = (data: unknown): boolean =>
+  typeof data === 'object' && data !== null && (data as { type?: unknown }).type === READY_MESSAGE;
 
 export function isHeightMessage(data: unknown): data is { type: typeof HEIGHT_MESSAGE; height: number } {
   if (typeof data !== 'object' || data === null) return false;

@@ -12,9 +12,9 @@ export const PrincipalSchema = z.object({
 export type Principal = z.infer<typeof PrincipalSchema>;
 
 /** `GET /api/me` answers the principal, bare or wrapped as `{user}`. */
-export const MeResponseSchema = z.union([PrincipalSchema, z.object({ user: PrincipalSchema })]).transform((v) =>
-  'user' in v ? v.user : v,
-);
+export const MeResponseSchema = z
+  .union([PrincipalSchema, z.object({ user: PrincipalSchema })])
+  .transform((v) => ('user' in v ? v.user : v));
 
 export const getMe = (): Promise<Principal> => api('/api/me', {}, MeResponseSchema);
 

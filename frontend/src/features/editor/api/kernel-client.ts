@@ -14,7 +14,11 @@ export function backoffMs(attempt: number, random = Math.random): number {
   return Math.round(base * (0.8 + 0.4 * random()));
 }
 
-type Pending = { resolve: (m: ServerMessage) => void; reject: (e: Error) => void; timer: ReturnType<typeof setTimeout> };
+type Pending = {
+  resolve: (m: ServerMessage) => void;
+  reject: (e: Error) => void;
+  timer: ReturnType<typeof setTimeout>;
+};
 
 export interface KernelClientHandlers {
   onMessage: (m: ServerMessage) => void;
@@ -69,7 +73,10 @@ export class KernelClient {
   }
 
   complete(code: string, cursorPos: number, timeoutMs = 5000): Promise<CompleteReply> {
-    return this.request({ type: 'complete', requestId: newRequestId(), code, cursorPos }, timeoutMs) as Promise<CompleteReply>;
+    return this.request(
+      { type: 'complete', requestId: newRequestId(), code, cursorPos },
+      timeoutMs,
+    ) as Promise<CompleteReply>;
   }
 
   inspect(code: string, cursorPos: number, timeoutMs = 5000): Promise<InspectReply> {

@@ -36,13 +36,22 @@ export function useAutosave(notebookId: string, initialVersion: number, snap: Sa
     setState({ kind: 'saving' });
     const run = (async () => {
       try {
-        const rec = await updateNotebook({ id: notebookId, version: version.current, name: s.name, content: s.content() });
+        const rec = await updateNotebook({
+          id: notebookId,
+          version: version.current,
+          name: s.name,
+          content: s.content(),
+        });
         version.current = rec.version;
         savedRevision.current = s.revision;
         setState(latest.current.revision === s.revision ? { kind: 'saved' } : { kind: 'pending' });
       } catch (e) {
         const current = conflictVersion(e);
-        setState(current !== null ? { kind: 'conflict', currentVersion: current } : { kind: 'error', message: (e as Error).message });
+        setState(
+          current !== null
+            ? { kind: 'conflict', currentVersion: current }
+            : { kind: 'error', message: (e as Error).message },
+        );
       }
     })();
     inFlight.current = run;
@@ -59,7 +68,10 @@ export function useAutosave(notebookId: string, initialVersion: number, snap: Sa
 
   /** Saves over the newer server version on purpose (the user chose "Overwrite"). */
   const overwrite = useCallback(async () => {
-    const current = state.kind === 'conflict' && state.currentVersion >= 0 ? state.currentVersion : (await getNotebook(notebookId)).version;
+    const current =
+      state.kind === 'conflict' && state.currentVersion >= 0
+        ? state.currentVersion
+        : (await getNotebook(notebookId)).version;
     version.current = current;
     savedRevision.current = -1;
     await save();

@@ -26,7 +26,12 @@ export function useKernel(notebookId: string, dispatch: Dispatch<NotebookAction>
     const handleMessage = (m: ServerMessage) => {
       switch (m.type) {
         case 'cell_started':
-          dispatch({ type: 'cell-started', cellId: m.cellId, executionCount: m.executionCount, startedAt: ms(m.startedAt) });
+          dispatch({
+            type: 'cell-started',
+            cellId: m.cellId,
+            executionCount: m.executionCount,
+            startedAt: ms(m.startedAt),
+          });
           break;
         case 'outputs':
           dispatch({ type: 'outputs', cellId: m.cellId, outputs: m.outputs });

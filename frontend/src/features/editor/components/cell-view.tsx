@@ -36,7 +36,10 @@ interface CellViewProps {
 }
 
 export const CellView = memo(
-  forwardRef<HTMLDivElement, CellViewProps>(function CellView({ cell, index, active, editing, markdownEditing, run, handlers }, ref) {
+  forwardRef<HTMLDivElement, CellViewProps>(function CellView(
+    { cell, index, active, editing, markdownEditing, run, handlers },
+    ref,
+  ) {
     const [showTags, setShowTags] = useState(false);
     const source = sourceText(cell.source);
     const tags = cellTags(cell);

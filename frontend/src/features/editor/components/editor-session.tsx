@@ -133,12 +133,14 @@ export function EditorSession({ record, onReload }: { record: NotebookRecord; on
     return {
       select: (id) => dispatch({ type: 'select', index: indexOf(id) }),
       focusEditor: (id) => {
-        if (stateRef.current.cells[stateRef.current.active]?.id !== id) dispatch({ type: 'select', index: indexOf(id) });
+        if (stateRef.current.cells[stateRef.current.active]?.id !== id)
+          dispatch({ type: 'select', index: indexOf(id) });
         dispatch({ type: 'set-mode', mode: 'edit' });
       },
       change: (id, source) => dispatch({ type: 'set-source', cellId: id, source }),
       command: (id, command) => {
-        if (stateRef.current.cells[stateRef.current.active]?.id !== id) dispatch({ type: 'select', index: indexOf(id) });
+        if (stateRef.current.cells[stateRef.current.active]?.id !== id)
+          dispatch({ type: 'select', index: indexOf(id) });
         // Let the reducer settle the selection before the command reads it.
         queueMicrotask(() => commandRef.current(command));
       },
@@ -185,8 +187,12 @@ export function EditorSession({ record, onReload }: { record: NotebookRecord; on
         onChangeType={(t) => dispatch({ type: 'change-type', cellType: t })}
         onAction={doCommand}
       />
-      {autosave.state.kind === 'conflict' && <ConflictBanner onReload={onReload} onOverwrite={() => void autosave.overwrite()} />}
-      {autosave.state.kind === 'error' && <ErrorMessage title="Not saved." error={autosave.state.message} onRetry={() => void autosave.saveNow()} />}
+      {autosave.state.kind === 'conflict' && (
+        <ConflictBanner onReload={onReload} onOverwrite={() => void autosave.overwrite()} />
+      )}
+      {autosave.state.kind === 'error' && (
+        <ErrorMessage title="Not saved." error={autosave.state.message} onRetry={() => void autosave.saveNow()} />
+      )}
       {kernel.error && <ErrorMessage title="Kernel:" error={kernel.error} onRetry={kernel.dismissError} />}
       {notice && <ErrorMessage error={notice} onRetry={() => setNotice(null)} />}
       <div className="cell-list" ref={listEl} onKeyDown={handleKeyDown} data-testid="cell-list">

@@ -90,7 +90,14 @@ export function EditorToolbar({
         </Button>
         <div className="topbar-spacer" />
         {progress && (
-          <span className="run-progress" data-testid="run-progress" role="progressbar" aria-valuemin={0} aria-valuemax={progress.total} aria-valuenow={progress.done}>
+          <span
+            className="run-progress"
+            data-testid="run-progress"
+            role="progressbar"
+            aria-valuemin={0}
+            aria-valuemax={progress.total}
+            aria-valuenow={progress.done}
+          >
             <progress max={progress.total} value={progress.done} /> {progress.done}/{progress.total}
           </span>
         )}
@@ -98,7 +105,14 @@ export function EditorToolbar({
       </div>
       <div className="toolbar-row">
         {BUTTONS.map((b) => (
-          <Button key={b.action} variant="ghost" aria-label={b.label} title={b.title ?? b.label} onClick={() => onAction(b.action)} data-testid={`tb-${b.action}`}>
+          <Button
+            key={b.action}
+            variant="ghost"
+            aria-label={b.label}
+            title={b.title ?? b.label}
+            onClick={() => onAction(b.action)}
+            data-testid={`tb-${b.action}`}
+          >
             {b.text}
           </Button>
         ))}

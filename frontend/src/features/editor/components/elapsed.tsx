@@ -2,7 +2,11 @@ import { useEffect, useState } from 'react';
 import type { CellRun } from '../model/notebook-reducer';
 
 export const formatDuration = (ms: number): string =>
-  ms < 1000 ? `${Math.max(0, Math.round(ms))} ms` : ms < 60_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+  ms < 1000
+    ? `${Math.max(0, Math.round(ms))} ms`
+    : ms < 60_000
+      ? `${(ms / 1000).toFixed(1)} s`
+      : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
 
 /** Elapsed time of a cell: ticking while it runs, final once done. */
 export function Elapsed({ run }: { run: CellRun | undefined }) {

@@ -11,7 +11,13 @@ const LABEL: Record<KernelStatus, string> = {
 
 export function KernelStatusBadge({ status }: { status: KernelStatus }) {
   return (
-    <span className={`kernel-status kernel-${status}`} role="status" data-testid="kernel-status" data-status={status} title={LABEL[status]}>
+    <span
+      className={`kernel-status kernel-${status}`}
+      role="status"
+      data-testid="kernel-status"
+      data-status={status}
+      title={LABEL[status]}
+    >
       <span className="kernel-dot" aria-hidden="true" />
       {LABEL[status]}
     </span>

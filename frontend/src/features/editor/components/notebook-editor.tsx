@@ -29,5 +29,7 @@ export function NotebookEditor({ notebookId }: { notebookId: string }) {
     void qc.invalidateQueries({ queryKey: queryKeys.notebooks, exact: true });
     setGeneration((g) => g + 1);
   };
-  return <EditorSession key={`${generation}:${nb.data.version}`} record={nb.data} onReload={() => void handleReload()} />;
+  return (
+    <EditorSession key={`${generation}:${nb.data.version}`} record={nb.data} onReload={() => void handleReload()} />
+  );
 }

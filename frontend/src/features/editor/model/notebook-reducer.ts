@@ -98,12 +98,14 @@ export function toNotebook(s: NotebookState): Notebook {
 
 const clamp = (i: number, n: number) => Math.max(0, Math.min(n - 1, i));
 
-function mapCell(s: NotebookState, cellId: string, f: (c: Cell) => Cell, save = true): NotebookState {
+function mapCell(s: NotebookState, cellId: string, f: (c: Cell) => Cell): NotebookState {
   const i = s.cells.findIndex((c) => c.id === cellId);
   if (i < 0) return s;
+  const next = f(s.cells[i]!);
+  if (next === s.cells[i]) return s;
   const cells = s.cells.slice();
-  cells[i] = f(s.cells[i]!);
-  return { ...s, cells, revision: save ? s.revision + 1 : s.revision };
+  cells[i] = next;
+  return { ...s, cells, revision: s.revision + 1 };
 }
 
 function withCells(s: NotebookState, cells: Cell[], active: number): NotebookState {
@@ -124,13 +126,16 @@ export function notebookReducer(s: NotebookState, a: NotebookAction): NotebookSt
     case 'set-mode':
       return s.mode === a.mode ? s : { ...s, mode: a.mode };
     case 'set-source':
-      return mapCell(s, a.cellId, (c) => (sourceText(c.source) === a.source ? c : { ...c, source: toMultiline(a.source) }));
+      return mapCell(s, a.cellId, (c) =>
+        sourceText(c.source) === a.source ? c : { ...c, source: toMultiline(a.source) },
+      );
     case 'insert': {
       const at = a.where === 'above' ? s.active : s.active + 1;
       const cells = s.cells.slice();
       const cell = newCell(a.cellType ?? 'code');
       cells.splice(at, 0, cell);
-      const editingMarkdown = cell.cell_type === 'markdown' ? { ...s.editingMarkdown, [cell.id]: true as const } : s.editingMarkdown;
+      const editingMarkdown =
+        cell.cell_type === 'markdown' ? { ...s.editingMarkdown, [cell.id]: true as const } : s.editingMarkdown;
       return withCells({ ...s, editingMarkdown }, cells, at);
     }
     case 'delete': {
@@ -156,7 +161,8 @@ export function notebookReducer(s: NotebookState, a: NotebookAction): NotebookSt
           : { id, source, metadata, cell_type: a.cellType };
       const cells = s.cells.slice();
       cells[s.active] = next;
-      const editingMarkdown = a.cellType === 'markdown' ? { ...s.editingMarkdown, [id]: true as const } : s.editingMarkdown;
+      const editingMarkdown =
+        a.cellType === 'markdown' ? { ...s.editingMarkdown, [id]: true as const } : s.editingMarkdown;
       return withCells({ ...s, editingMarkdown }, cells, s.active);
     }
     case 'copy':
@@ -220,7 +226,8 @@ export function notebookReducer(s: NotebookState, a: NotebookAction): NotebookSt
     case 'runs-reset': {
       // After a restart or a lost kernel nothing is queued or running any more.
       const runs: Record<string, CellRun> = {};
-      for (const [id, r] of Object.entries(s.runs)) runs[id] = r.state === 'done' ? r : { state: 'done', status: 'aborted' };
+      for (const [id, r] of Object.entries(s.runs))
+        runs[id] = r.state === 'done' ? r : { state: 'done', status: 'aborted' };
       return { ...s, runs };
     }
   }

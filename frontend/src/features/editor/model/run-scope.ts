@@ -14,7 +14,13 @@ export interface RunPlan {
 /** Which cells a run command covers: the active one, all, those above it (not included), or it and below. */
 export function planRun(cells: readonly Cell[], active: number, scope: RunScope): RunPlan {
   const [from, to] =
-    scope === 'one' ? [active, active + 1] : scope === 'all' ? [0, cells.length] : scope === 'above' ? [0, active] : [active, cells.length];
+    scope === 'one'
+      ? [active, active + 1]
+      : scope === 'all'
+        ? [0, cells.length]
+        : scope === 'above'
+          ? [0, active]
+          : [active, cells.length];
   const plan: RunPlan = { execute: [], clear: [], render: [] };
   for (const c of cells.slice(Math.max(0, from), to)) {
     if (c.cell_type === 'markdown') plan.render.push(c.id);

@@ -13,7 +13,12 @@ export const nameFromFilename = (filename: string): string => filename.replace(/
 export const importNotebook = (file: File) =>
   api(
     '/api/notebooks/import',
-    { method: 'POST', raw: file, contentType: 'application/x-ipynb+json', query: { name: nameFromFilename(file.name) } },
+    {
+      method: 'POST',
+      raw: file,
+      contentType: 'application/x-ipynb+json',
+      query: { name: nameFromFilename(file.name) },
+    },
     NotebookSummarySchema,
   );
 

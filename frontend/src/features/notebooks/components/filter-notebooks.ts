@@ -3,7 +3,11 @@ import type { NotebookSummary } from '../api/notebook-summary.schema';
 export type NotebookSort = 'name' | 'updated';
 
 /** Case-insensitive name search, then sort by name (A→Z) or by last update (newest first). */
-export function filterNotebooks(list: readonly NotebookSummary[], search: string, sort: NotebookSort): NotebookSummary[] {
+export function filterNotebooks(
+  list: readonly NotebookSummary[],
+  search: string,
+  sort: NotebookSort,
+): NotebookSummary[] {
   const q = search.trim().toLowerCase();
   const hits = q ? list.filter((n) => n.name.toLowerCase().includes(q)) : [...list];
   return hits.sort((a, b) =>

@@ -33,7 +33,12 @@ export function NotebookTable({
               {formatWhen(n.updatedAt)}
             </td>
             <td className="row-actions">
-              <Button variant="ghost" aria-label={`Delete ${n.name}`} data-testid="delete-notebook" onClick={() => onDelete(n)}>
+              <Button
+                variant="ghost"
+                aria-label={`Delete ${n.name}`}
+                data-testid="delete-notebook"
+                onClick={() => onDelete(n)}
+              >
                 Delete
               </Button>
             </td>

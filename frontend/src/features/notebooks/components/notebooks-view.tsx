@@ -75,7 +75,11 @@ export function NotebooksView() {
         </div>
       </div>
       {notice && (
-        <div className={notice.kind === 'error' ? 'error-box' : 'info-box'} role={notice.kind === 'error' ? 'alert' : 'status'} data-testid="list-notice">
+        <div
+          className={notice.kind === 'error' ? 'error-box' : 'info-box'}
+          role={notice.kind === 'error' ? 'alert' : 'status'}
+          data-testid="list-notice"
+        >
           {notice.text}{' '}
           <Button variant="ghost" aria-label="Dismiss" onClick={() => setNotice(null)}>
             ×
@@ -87,7 +91,11 @@ export function NotebooksView() {
         {notebooks.isPending ? (
           <Spinner label="Loading notebooks…" />
         ) : notebooks.isError ? (
-          <ErrorMessage title="Could not load notebooks." error={notebooks.error} onRetry={() => void notebooks.refetch()} />
+          <ErrorMessage
+            title="Could not load notebooks."
+            error={notebooks.error}
+            onRetry={() => void notebooks.refetch()}
+          />
         ) : notebooks.data.length === 0 ? (
           <p className="empty" data-testid="notebooks-empty">
             No notebooks yet. Create one or import an .ipynb file.

@@ -43,7 +43,12 @@ function createEditor(monaco: Monaco, host: HTMLElement, p: CodeEditorProps): ed
     overviewRulerLanes: 0,
     hideCursorInOverviewRuler: true,
     scrollBeyondLastLine: false,
-    scrollbar: { vertical: 'hidden', verticalScrollbarSize: 0, alwaysConsumeMouseWheel: false, horizontalScrollbarSize: 8 },
+    scrollbar: {
+      vertical: 'hidden',
+      verticalScrollbarSize: 0,
+      alwaysConsumeMouseWheel: false,
+      horizontalScrollbarSize: 8,
+    },
     automaticLayout: false,
     fixedOverflowWidgets: true,
     quickSuggestions: false,
@@ -111,9 +116,24 @@ export const CodeEditor = memo(function CodeEditor(props: CodeEditorProps) {
       ];
       const run = (command: EditorCommand) => () => latest.current.onCommand(latest.current.cellId, command);
       const { KeyMod, KeyCode } = monaco;
-      e.addAction({ id: 'folio.run-next', label: 'Run and select next', keybindings: [KeyMod.Shift | KeyCode.Enter], run: run('run-and-select-next') });
-      e.addAction({ id: 'folio.run', label: 'Run cell', keybindings: [KeyMod.CtrlCmd | KeyCode.Enter], run: run('run') });
-      e.addAction({ id: 'folio.run-insert', label: 'Run and insert below', keybindings: [KeyMod.Alt | KeyCode.Enter], run: run('run-and-insert-below') });
+      e.addAction({
+        id: 'folio.run-next',
+        label: 'Run and select next',
+        keybindings: [KeyMod.Shift | KeyCode.Enter],
+        run: run('run-and-select-next'),
+      });
+      e.addAction({
+        id: 'folio.run',
+        label: 'Run cell',
+        keybindings: [KeyMod.CtrlCmd | KeyCode.Enter],
+        run: run('run'),
+      });
+      e.addAction({
+        id: 'folio.run-insert',
+        label: 'Run and insert below',
+        keybindings: [KeyMod.Alt | KeyCode.Enter],
+        run: run('run-and-insert-below'),
+      });
       e.addAction({ id: 'folio.save', label: 'Save', keybindings: [KeyMod.CtrlCmd | KeyCode.KeyS], run: run('save') });
       e.addAction({
         id: 'folio.command-mode',
@@ -122,7 +142,9 @@ export const CodeEditor = memo(function CodeEditor(props: CodeEditorProps) {
         keybindingContext: '!suggestWidgetVisible && !findWidgetVisible && !parameterHintsVisible',
         run: run('escape'),
       });
-      const ro = new ResizeObserver(() => el.clientWidth > 0 && e.layout({ width: el.clientWidth, height: el.clientHeight }));
+      const ro = new ResizeObserver(
+        () => el.clientWidth > 0 && e.layout({ width: el.clientWidth, height: el.clientHeight }),
+      );
       ro.observe(el);
       fit();
       setLive(true);

@@ -1,0 +1,19 @@
+import { describe, expect, it } from 'vitest';
+import { ansiToHtml, stripAnsi } from './ansi';
+
+describe('ansiToHtml', () => {
+  it('escapes HTML in terminal text', () => {
+    const html = ansiToHtml('<img src=x onerror=alert(1)> & done');
+    expect(html).toContain('&lt;img src=x onerror=alert(1)&gt; &amp; done');
+    expect(html).not.toContain('<img');
+  });
+  it('turns colour codes into classes, as in a traceback', () => {
+    const html = ansiToHtml('\u001b[0;31mValueError\u001b[0m: bad');
+    expect(html).toMatch(/<span class="ansi-red-fg">ValueError<\/span>: bad/);
+  });
+  it('does not leak a colour into the next conversion', () => {
+    ansiToHtml('\u001b[31munterminated');
+    expect(ansiToHtml('plain')).toBe('plain');
+  });
+  it('stripAnsi removes escapes only', () => expect(stripAnsi('\u001b[1;32mok\u001b[0m!')).toBe('ok!'));
+});

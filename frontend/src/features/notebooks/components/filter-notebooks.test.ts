@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { nameFromFilename } from '../api/import-notebook';
+import { filterNotebooks } from './filter-notebooks';
+
+const list = [
+  { id: '1', name: 'FX rates report', version: 1, updatedAt: '2026-11-01T10:00:00Z' },
+  { id: '2', name: 'portfolio VaR', version: 1, updatedAt: '2026-11-03T10:00:00Z' },
+  { id: '3', name: 'Yield curve fit', version: 1, updatedAt: '2026-11-02T10:00:00Z' },
+];
+
+describe('filterNotebooks', () => {
+  it('sorts by name, case-insensitively', () =>
+    expect(filterNotebooks(list, '', 'name').map((n) => n.id)).toEqual(['1', '2', '3']));
+  it('sorts by last update, newest first', () =>
+    expect(filterNotebooks(list, '', 'updated').map((n) => n.id)).toEqual(['2', '3', '1']));
+  it('searches names case-insensitively', () =>
+    expect(filterNotebooks(list, '  var ', 'name').map((n) => n.id)).toEqual(['2']));
+  it('names imports after the file', () => {
+    expect(nameFromFilename('FX Report.IPYNB')).toBe('FX Report');
+    expect(nameFromFilename('.ipynb')).toBe('Untitled');
+  });
+});
