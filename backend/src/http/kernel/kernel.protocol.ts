@@ -1,0 +1,114 @@
+import { z } from 'zod';
+import type { Output } from '../../notebooks/nbformat';
+
+/**
+ * Live kernel WebSocket protocol: JSON text messages on `WS /api/notebooks/:id/kernel`.
+ * Mirrored in frontend/src/features/editor/api/kernel-protocol.ts — change both together.
+ *
+ * Cursor positions (`cursorPos`, `cursorStart`, `cursorEnd`) are JavaScript string offsets (UTF-16 code units,
+ * as Monaco gives them); the server converts them to and from the kernel protocol's code points.
+ */
+const RequestId = z.string().min(1).max(100);
+/** Largest code of one cell accepted over the socket. */
+export const MAX_CELL_CODE_CHARS = 2_000_000;
+
+export const ExecuteMessageSchema = z.object({
+  type: z.literal('execute'),
+  requestId: RequestId,
+  /** One cell, or run all / above / below: run in order; after an error the rest are aborted. */
+  cells: z
+    .array(z.object({ cellId: z.string().min(1).max(100), code: z.string().max(MAX_CELL_CODE_CHARS) }))
+    .min(1)
+    .max(10_000),
+});
+
+export const ClientMessageSchema = z.discriminatedUnion('type', [
+  ExecuteMessageSchema,
+  z.object({ type: z.literal('interrupt') }),
+  z.object({ type: z.literal('restart') }),
+  z.object({ type: z.literal('shutdown') }),
+  z.object({
+    type: z.literal('complete'),
+    requestId: RequestId,
+    code: z.string().max(MAX_CELL_CODE_CHARS),
+    cursorPos: z.number().int().min(0),
+  }),
+  z.object({
+    type: z.literal('inspect'),
+    requestId: RequestId,
+    code: z.string().max(MAX_CELL_CODE_CHARS),
+    cursorPos: z.number().int().min(0),
+    /** 0 = signature and docstring (default), 1 = also the source. */
+    detailLevel: z.union([z.literal(0), z.literal(1)]).optional(),
+  }),
+]);
+export type ClientMessage = z.infer<typeof ClientMessageSchema>;
+export type ExecuteMessage = z.infer<typeof ExecuteMessageSchema>;
+
+/**
+ * `dead`: no kernel (it died, was culled or shut down); `execute` or `restart` starts a fresh one.
+ * `disconnected` is the browser's own state (socket closed); the server never sends it.
+ */
+export const KernelStatusSchema = z.enum(['starting', 'idle', 'busy', 'restarting', 'dead', 'disconnected']);
+export type KernelStatus = z.infer<typeof KernelStatusSchema>;
+
+const OutputsSchema = z.array(z.custom<Output>((o) => typeof o === 'object' && o !== null && 'output_type' in o));
+
+export const ServerMessageSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('status'), status: KernelStatusSchema }),
+  z.object({
+    type: z.literal('cell_started'),
+    requestId: z.string(),
+    cellId: z.string(),
+    executionCount: z.number().nullable().optional(),
+    startedAt: z.string(),
+  }),
+  /** The full current outputs of a cell (throttled); display updates may touch cells run earlier. */
+  z.object({ type: z.literal('outputs'), cellId: z.string(), outputs: OutputsSchema }),
+  z.object({
+    type: z.literal('cell_done'),
+    requestId: z.string(),
+    cellId: z.string(),
+    status: z.enum(['ok', 'error', 'aborted']),
+    executionCount: z.number().nullable(),
+    /** Null for a cell that was aborted before it started. */
+    startedAt: z.string().nullable(),
+    endedAt: z.string().nullable(),
+  }),
+  z.object({ type: z.literal('progress'), requestId: z.string(), done: z.number(), total: z.number() }),
+  z.object({
+    type: z.literal('complete_reply'),
+    requestId: z.string(),
+    matches: z.array(z.string()),
+    cursorStart: z.number(),
+    cursorEnd: z.number(),
+  }),
+  z.object({
+    type: z.literal('inspect_reply'),
+    requestId: z.string(),
+    found: z.boolean(),
+    data: z.record(z.string(), z.unknown()),
+  }),
+  z.object({ type: z.literal('error'), requestId: z.string().optional(), message: z.string() }),
+]);
+export type ServerMessage = z.infer<typeof ServerMessageSchema>;
+
+/** Parses one raw client frame; a readable problem instead of a throw. */
+export function parseClientMessage(raw: string): { ok: true; message: ClientMessage } | { ok: false; requestId?: string; error: string } {
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    return { ok: false, error: 'Messages must be JSON.' };
+  }
+  const parsed = ClientMessageSchema.safeParse(json);
+  if (parsed.success) return { ok: true, message: parsed.data };
+  const requestId = (json as { requestId?: unknown } | null)?.requestId;
+  const issue = parsed.error.issues[0];
+  const where = issue?.path.length ? ` at ${issue.path.join('.')}` : '';
+  return {
+    ok: false,
+    requestId: typeof requestId === 'string' ? requestId : undefined,
+    error: `Invalid message${where}: ${issue?.message ?? 'unknown shape'}`,
+  };
+}

@@ -1,0 +1,153 @@
+import { EventEmitter } from 'node:events';
+import type { Logger } from '../../logger';
+import { KernelSession } from './kernel-session';
+import type { KernelSource, SessionClient } from './session-events';
+
+export interface KernelSessionManagerOptions {
+  /** Where kernels come from: a KernelPool kept for live editing (separate from the run workers' pool). */
+  kernels: KernelSource;
+  logger: Logger;
+  /** A session with no tab attached and nothing running for this long gives its kernel back (config kernels.idleMs). */
+  idleMs: number;
+  /** Also cull sessions that still have a tab open once idle that long. Default false (Jupyter's cull_connected). */
+  cullConnected?: boolean;
+  /** How often idle sessions are looked for. Default idleMs / 4, between 1 s and 60 s. */
+  cullIntervalMs?: number;
+  /** How long to wait for a kernel from the pool. Default 30 s. */
+  acquireTimeoutMs?: number;
+  /** Per-cell output cap (config kernels.maxOutputBytes). Default 20 MB. */
+  maxOutputBytes?: number;
+  /** Outputs of a running cell are sent at most this often. Default 50 ms. */
+  outputThrottleMs?: number;
+  /** Time limit for complete/inspect replies. Default 10 s. */
+  requestTimeoutMs?: number;
+  /** Clock. Default Date.now. */
+  now?: () => number;
+}
+
+export interface KernelSessionInfo {
+  userId: string;
+  notebookId: string;
+  kernelId: string | null;
+  status: string;
+  clients: number;
+  lastActivity: string;
+}
+
+/**
+ * Live kernel sessions, one per (user, notebook): tabs of the same user on the same notebook share it, and a
+ * browser refresh reconnects to it (same kernel, same variables). Sessions without tabs that stay idle for
+ * `idleMs` are culled (kernel back to the pool). Emits `culled` with the session after a cull.
+ */
+export class KernelSessionManager extends EventEmitter<{ culled: [KernelSession] }> {
+  private readonly opts: Required<Omit<KernelSessionManagerOptions, 'cullIntervalMs'>>;
+  private readonly sessions = new Map<string, KernelSession>();
+  private readonly timer: NodeJS.Timeout;
+  private closed = false;
+  private readonly log: Logger;
+
+  constructor(opts: KernelSessionManagerOptions) {
+    super();
+    this.opts = {
+      kernels: opts.kernels,
+      logger: opts.logger,
+      idleMs: opts.idleMs,
+      cullConnected: opts.cullConnected ?? false,
+      acquireTimeoutMs: opts.acquireTimeoutMs ?? 30_000,
+      maxOutputBytes: opts.maxOutputBytes ?? 20 * 1024 * 1024,
+      outputThrottleMs: opts.outputThrottleMs ?? 50,
+      requestTimeoutMs: opts.requestTimeoutMs ?? 10_000,
+      now: opts.now ?? Date.now,
+    };
+    this.log = opts.logger.child({ component: 'kernel-sessions' });
+    const every = opts.cullIntervalMs ?? Math.min(60_000, Math.max(1_000, opts.idleMs / 4));
+    this.timer = setInterval(() => void this.cull(), every);
+    this.timer.unref();
+  }
+
+  /** Attaches a tab to the (user, notebook) session, creating it if needed. */
+  open(userId: string, notebookId: string, client: SessionClient): KernelSession {
+    if (this.closed) throw new Error('Live kernel sessions are shut down.');
+    const key = sessionKey(userId, notebookId);
+    let session = this.sessions.get(key);
+    if (!session) {
+      session = new KernelSession({
+        userId,
+        notebookId,
+        kernels: this.opts.kernels,
+        logger: this.opts.logger,
+        acquireTimeoutMs: this.opts.acquireTimeoutMs,
+        maxOutputBytes: this.opts.maxOutputBytes,
+        outputThrottleMs: this.opts.outputThrottleMs,
+        requestTimeoutMs: this.opts.requestTimeoutMs,
+        now: this.opts.now,
+      });
+      this.sessions.set(key, session);
+    }
+    session.attach(client);
+    return session;
+  }
+
+  /** Detaches a tab. The session (and its kernel) stays for a reconnect until culled. */
+  leave(session: KernelSession, client: SessionClient): void {
+    session.detach(client);
+    if (session.isIdle && !session.hasKernel) this.forget(session);
+  }
+
+  get(userId: string, notebookId: string): KernelSession | undefined {
+    return this.sessions.get(sessionKey(userId, notebookId));
+  }
+
+  list(): KernelSessionInfo[] {
+    return [...this.sessions.values()].map((s) => ({
+      userId: s.userId,
+      notebookId: s.notebookId,
+      kernelId: s.kernelId,
+      status: s.currentStatus,
+      clients: s.clientCount,
+      lastActivity: new Date(s.lastActivity).toISOString(),
+    }));
+  }
+
+  /** Ends every session of a notebook (it was deleted). */
+  async endNotebook(notebookId: string): Promise<void> {
+    const ending = [...this.sessions.values()].filter((s) => s.notebookId === notebookId);
+    await Promise.all(ending.map((s) => this.end(s, 'This notebook was deleted; its kernel was shut down.')));
+  }
+
+  /** Looks for idle sessions and culls them; returns how many. Runs on a timer; callable directly. */
+  async cull(): Promise<number> {
+    const now = this.opts.now();
+    const idle = [...this.sessions.values()].filter(
+      (s) =>
+        now - s.lastActivity >= this.opts.idleMs &&
+        (s.isIdle || (this.opts.cullConnected && s.currentStatus !== 'busy' && s.currentStatus !== 'starting')),
+    );
+    for (const s of idle) {
+      const minutes = Math.round(this.opts.idleMs / 60_000);
+      await this.end(s, `The kernel was shut down after ${minutes || '<1'} min idle; run a cell to start a new one.`);
+      this.log.info({ userId: s.userId, notebookId: s.notebookId }, 'idle live kernel culled');
+      this.emit('culled', s);
+    }
+    return idle.length;
+  }
+
+  /** Graceful shutdown: every session's kernel goes back to the pool. */
+  async shutdown(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.timer);
+    await Promise.all([...this.sessions.values()].map((s) => this.end(s, 'The server is shutting down.')));
+  }
+
+  private async end(session: KernelSession, message: string): Promise<void> {
+    this.forget(session);
+    await session.close(message);
+  }
+
+  private forget(session: KernelSession): void {
+    const key = sessionKey(session.userId, session.notebookId);
+    if (this.sessions.get(key) === session) this.sessions.delete(key);
+  }
+}
+
+const sessionKey = (userId: string, notebookId: string) => `${userId}\u0000${notebookId}`;

@@ -1,0 +1,426 @@
+import type { Kernel, KernelMessage } from '@jupyterlab/services';
+import type { Logger } from '../../logger';
+import { executeCode } from '../executor';
+import { DisplayIdRegistry, OutputModel } from '../output-model';
+import type { PooledKernel } from '../pooled-kernel';
+import type { ExecuteRequest, KernelSource, SessionClient, SessionEvent, SessionStatus } from './session-events';
+
+export interface KernelSessionOptions {
+  userId: string;
+  notebookId: string;
+  kernels: KernelSource;
+  logger: Logger;
+  /** How long to wait for a kernel from the pool. */
+  acquireTimeoutMs: number;
+  /** Per-cell output cap. */
+  maxOutputBytes: number;
+  /** Outputs of a cell are sent at most this often while it runs (the final state is always sent). */
+  outputThrottleMs: number;
+  /** Time limit for complete/inspect replies. */
+  requestTimeoutMs: number;
+  now: () => number;
+}
+
+/**
+ * One user's live kernel for one notebook, shared by that user's tabs (a refresh reconnects to it).
+ * Executions are queued and run one at a time; as in JupyterLab, an error (or an interrupt) aborts the rest of
+ * its request and everything queued behind it. A kernel that dies is given back to the pool to be replaced and
+ * the session reports `dead`; `execute` or `restart` then takes a fresh kernel.
+ */
+export class KernelSession {
+  readonly userId: string;
+  readonly notebookId: string;
+  lastActivity: number;
+  private readonly opts: KernelSessionOptions;
+  private readonly log: Logger;
+  private readonly clients = new Set<SessionClient>();
+  private kernel: PooledKernel | null = null;
+  private acquiring: Promise<PooledKernel | null> | null = null;
+  private status: SessionStatus = 'dead';
+  private queue: ExecuteRequest[] = [];
+  private draining = false;
+  /** Bumped by interrupt/restart/death/shutdown: the request running under an older epoch aborts its rest. */
+  private epoch = 0;
+  private restarting = false;
+  private closed = false;
+  private registry = new DisplayIdRegistry();
+  private readonly models = new Map<string, OutputModel>();
+  private readonly flushes = new Map<string, { timer?: NodeJS.Timeout; lastSent: number; model: OutputModel }>();
+
+  constructor(opts: KernelSessionOptions) {
+    this.opts = opts;
+    this.userId = opts.userId;
+    this.notebookId = opts.notebookId;
+    this.lastActivity = opts.now();
+    this.log = opts.logger.child({ component: 'kernel-session', userId: opts.userId, notebookId: opts.notebookId });
+  }
+
+  get clientCount(): number {
+    return this.clients.size;
+  }
+  get kernelId(): string | null {
+    return this.kernel?.id ?? null;
+  }
+  get currentStatus(): SessionStatus {
+    return this.status;
+  }
+  /** No browser attached, nothing running or queued. */
+  get isIdle(): boolean {
+    return this.clients.size === 0 && !this.draining && this.queue.length === 0 && !this.acquiring;
+  }
+  /** Culled or ended: a tab still holding it should open a new session. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+  get hasKernel(): boolean {
+    return this.kernel !== null || this.acquiring !== null;
+  }
+
+  /** A browser tab joins: it gets the current status at once; a session without a kernel starts one. */
+  attach(client: SessionClient): void {
+    this.clients.add(client);
+    this.touch();
+    client.send({ type: 'status', status: this.status });
+    if (!this.kernel && !this.acquiring) void this.ensureKernel();
+  }
+
+  detach(client: SessionClient): void {
+    this.clients.delete(client);
+    this.touch();
+  }
+
+  execute(request: ExecuteRequest): void {
+    this.touch();
+    this.queue.push(request);
+    void this.drain();
+  }
+
+  async interrupt(): Promise<void> {
+    this.touch();
+    this.abortQueued();
+    if (!this.kernel) return;
+    this.epoch += 1;
+    try {
+      await this.kernel.connection.interrupt();
+    } catch (e) {
+      this.broadcast({ type: 'error', message: `Could not interrupt the kernel: ${(e as Error).message}` });
+    }
+  }
+
+  /** Restarts the kernel in place (all variables are lost); a session without a kernel takes a fresh one. */
+  async restart(): Promise<void> {
+    this.touch();
+    this.abortQueued();
+    this.epoch += 1;
+    const kernel = this.kernel;
+    if (!kernel) {
+      await this.ensureKernel();
+      return;
+    }
+    this.restarting = true;
+    this.setStatus('restarting');
+    try {
+      await kernel.connection.restart();
+      this.resetOutputs();
+      if (this.kernel === kernel) this.setStatus(mapStatus(kernel.connection.status) ?? 'idle');
+    } catch (e) {
+      this.log.warn({ err: e, kernelId: kernel.id }, 'kernel restart failed');
+      this.dropKernel(kernel, 'The kernel could not be restarted; restart again to get a fresh one.');
+    } finally {
+      this.restarting = false;
+    }
+  }
+
+  /** Gives the kernel back to the pool (the session stays, without a kernel, until its tabs go). */
+  async shutdownKernel(message?: string): Promise<void> {
+    this.touch();
+    this.abortQueued();
+    this.epoch += 1;
+    const acquiring = this.acquiring;
+    if (acquiring) await acquiring;
+    if (this.kernel) this.dropKernel(this.kernel, message, false);
+  }
+
+  /** Ends the session for good (cull, notebook deleted, server shutdown). */
+  async close(message?: string): Promise<void> {
+    this.closed = true;
+    await this.shutdownKernel(message);
+  }
+
+  async complete(requestId: string, code: string, cursorPos: number): Promise<void> {
+    this.touch();
+    const conn = this.usableConnection();
+    if (!conn) return this.broadcastTo(requestId, 'No kernel is running; run a cell or restart the kernel.');
+    try {
+      const reply = await this.withTimeout(conn.requestComplete({ code, cursor_pos: toCodePoints(code, cursorPos) }));
+      const c = reply.content as { status: string; matches?: string[]; cursor_start?: number; cursor_end?: number };
+      if (c.status !== 'ok') return this.broadcastTo(requestId, 'The kernel could not complete this.');
+      const ok = { matches: c.matches ?? [], cursor_start: c.cursor_start ?? toCodePoints(code, cursorPos), cursor_end: c.cursor_end ?? toCodePoints(code, cursorPos) };
+      this.broadcast({
+        type: 'complete_reply',
+        requestId,
+        matches: ok.matches,
+        cursorStart: fromCodePoints(code, ok.cursor_start),
+        cursorEnd: fromCodePoints(code, ok.cursor_end),
+      });
+    } catch (e) {
+      this.broadcastTo(requestId, `Completion failed: ${(e as Error).message}`);
+    }
+  }
+
+  async inspect(requestId: string, code: string, cursorPos: number, detailLevel: 0 | 1 = 0): Promise<void> {
+    this.touch();
+    const conn = this.usableConnection();
+    if (!conn) return this.broadcastTo(requestId, 'No kernel is running; run a cell or restart the kernel.');
+    try {
+      const reply = await this.withTimeout(
+        conn.requestInspect({ code, cursor_pos: toCodePoints(code, cursorPos), detail_level: detailLevel }),
+      );
+      const c = reply.content as { status: string; found?: boolean; data?: Record<string, unknown> };
+      if (c.status !== 'ok') return this.broadcastTo(requestId, 'The kernel could not inspect this.');
+      this.broadcast({ type: 'inspect_reply', requestId, found: Boolean(c.found), data: c.data ?? {} });
+    } catch (e) {
+      this.broadcastTo(requestId, `Inspection failed: ${(e as Error).message}`);
+    }
+  }
+
+  // --- internals -------------------------------------------------------------------------------------------
+
+  private async drain(): Promise<void> {
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      for (let req = this.queue.shift(); req; req = this.queue.shift()) await this.run(req);
+    } finally {
+      this.draining = false;
+      this.touch();
+    }
+  }
+
+  private async run(req: ExecuteRequest): Promise<void> {
+    const epoch = this.epoch;
+    const total = req.cells.length;
+    let done = 0;
+    const kernel = await this.ensureKernel();
+    for (const cell of req.cells) {
+      if (!kernel || this.kernel !== kernel || this.epoch !== epoch || this.closed) {
+        this.abortCell(req.requestId, cell.cellId);
+        continue;
+      }
+      const status = await this.runCell(kernel, req.requestId, cell.cellId, cell.code);
+      done += 1;
+      this.broadcast({ type: 'progress', requestId: req.requestId, done, total });
+      if (status !== 'ok') {
+        this.epoch += 1; // abort the rest of this request …
+        this.abortQueued(); // … and what was queued behind it, as JupyterLab does
+      }
+    }
+  }
+
+  private async runCell(kernel: PooledKernel, requestId: string, cellId: string, code: string): Promise<'ok' | 'error' | 'aborted'> {
+    const old = this.models.get(cellId);
+    if (old) this.registry.forget(old);
+    const model = new OutputModel({
+      registry: this.registry,
+      maxBytes: this.opts.maxOutputBytes,
+      onChange: (m) => this.scheduleOutputs(cellId, m),
+    });
+    this.models.set(cellId, model);
+    this.broadcast({ type: 'outputs', cellId, outputs: [] });
+    if (code.trim() === '') {
+      const now = new Date().toISOString();
+      this.broadcast({ type: 'cell_done', requestId, cellId, status: 'ok', executionCount: null, startedAt: now, endedAt: now });
+      return 'ok';
+    }
+    const r = await executeCode(kernel, code, {
+      model,
+      onStarted: ({ executionCount, startedAt }) =>
+        this.broadcast({ type: 'cell_started', requestId, cellId, executionCount, startedAt }),
+    });
+    this.flushOutputs(cellId);
+    let status: 'ok' | 'error' | 'aborted' = r.status === 'ok' ? 'ok' : r.status === 'aborted' ? 'aborted' : 'error';
+    if (r.status === 'died') {
+      if (this.restarting) status = 'aborted';
+      else this.dropKernel(kernel, 'The kernel died while running this cell (its variables are lost). Restart it to continue.');
+    }
+    this.broadcast({
+      type: 'cell_done',
+      requestId,
+      cellId,
+      status,
+      executionCount: r.executionCount,
+      startedAt: r.startedAt,
+      endedAt: r.endedAt,
+    });
+    return status;
+  }
+
+  private abortCell(requestId: string, cellId: string): void {
+    this.broadcast({ type: 'cell_done', requestId, cellId, status: 'aborted', executionCount: null, startedAt: null, endedAt: null });
+  }
+
+  private abortQueued(): void {
+    for (const req of this.queue.splice(0)) for (const c of req.cells) this.abortCell(req.requestId, c.cellId);
+  }
+
+  /** The session's kernel, acquiring one from the pool when there is none. Null when none could be had. */
+  private ensureKernel(): Promise<PooledKernel | null> {
+    if (this.kernel) return Promise.resolve(this.kernel);
+    if (this.acquiring) return this.acquiring;
+    if (this.closed) return Promise.resolve(null);
+    this.setStatus('starting');
+    this.acquiring = this.opts.kernels.acquire(this.opts.acquireTimeoutMs).then(
+      (k) => {
+        this.acquiring = null;
+        if (this.closed) {
+          this.opts.kernels.release(k);
+          return null;
+        }
+        this.kernel = k;
+        this.resetOutputs();
+        k.connection.statusChanged.connect(this.onKernelStatus, this);
+        this.setStatus(mapStatus(k.connection.status) ?? 'idle');
+        this.log.info({ kernelId: k.id }, 'live kernel attached');
+        return k;
+      },
+      (e: unknown) => {
+        this.acquiring = null;
+        this.log.warn({ err: e }, 'no kernel for a live session');
+        this.setStatus('dead');
+        this.broadcast({ type: 'error', message: `No kernel could be started: ${(e as Error).message}` });
+        return null;
+      },
+    );
+    return this.acquiring;
+  }
+
+  private onKernelStatus(conn: Kernel.IKernelConnection, status: KernelMessage.Status): void {
+    const kernel = this.kernel;
+    if (!kernel || kernel.connection !== conn) return;
+    if ((status === 'dead' || status === 'autorestarting') && !this.restarting) {
+      this.dropKernel(kernel, 'The kernel died (its variables are lost). Restart it to continue.');
+      return;
+    }
+    const mapped = mapStatus(status);
+    if (mapped && !(this.restarting && mapped !== 'restarting')) this.setStatus(mapped);
+  }
+
+  /** Forget the kernel and give it back to the pool (discarded when it died), then report `dead`. */
+  private dropKernel(kernel: PooledKernel, message?: string, died = true): void {
+    if (this.kernel !== kernel) return;
+    kernel.connection.statusChanged.disconnect(this.onKernelStatus, this);
+    this.kernel = null;
+    this.epoch += 1;
+    const busy = kernel.connection.status === 'busy';
+    const discard = died || busy || kernel.died;
+    // On 'autorestarting', @jupyterlab/services schedules its own reconnect in a microtask right after this status
+    // event; give the kernel back only once that reconnect has started, so the pool waits for it to settle before
+    // disposing the connection (disposing mid-reconnect rejects services' unawaited promise).
+    if (died) setImmediate(() => this.opts.kernels.release(kernel, { discard }));
+    else this.opts.kernels.release(kernel, { discard });
+    this.resetOutputs();
+    this.setStatus('dead');
+    if (message) this.broadcast({ type: 'error', message });
+    this.log.info({ kernelId: kernel.id, died }, 'live kernel released');
+  }
+
+  private resetOutputs(): void {
+    for (const f of this.flushes.values()) clearTimeout(f.timer);
+    this.flushes.clear();
+    this.models.clear();
+    this.registry = new DisplayIdRegistry();
+  }
+
+  private scheduleOutputs(cellId: string, model: OutputModel): void {
+    const now = this.opts.now();
+    const f = this.flushes.get(cellId) ?? { lastSent: 0, model };
+    f.model = model;
+    this.flushes.set(cellId, f);
+    if (f.timer) return;
+    const wait = f.lastSent + this.opts.outputThrottleMs - now;
+    if (wait <= 0) this.flushOutputs(cellId, true);
+    else f.timer = setTimeout(() => this.flushOutputs(cellId, true), wait);
+  }
+
+  /** Sends the cell's current outputs if a change is pending (or `force`). */
+  private flushOutputs(cellId: string, force = false): void {
+    const f = this.flushes.get(cellId);
+    if (!f) return;
+    const pending = Boolean(f.timer);
+    clearTimeout(f.timer);
+    f.timer = undefined;
+    if (!pending && !force) return;
+    f.lastSent = this.opts.now();
+    this.broadcast({ type: 'outputs', cellId, outputs: f.model.outputs });
+  }
+
+  private setStatus(status: SessionStatus): void {
+    if (this.status === status) return;
+    this.status = status;
+    this.broadcast({ type: 'status', status });
+  }
+
+  private broadcast(event: SessionEvent): void {
+    for (const c of this.clients) {
+      try {
+        c.send(event);
+      } catch (e) {
+        this.log.debug({ err: e }, 'could not send to a client');
+      }
+    }
+  }
+
+  private broadcastTo(requestId: string, message: string): void {
+    this.broadcast({ type: 'error', requestId, message });
+  }
+
+  private usableConnection(): Kernel.IKernelConnection | null {
+    const k = this.kernel;
+    return k && !k.connection.isDisposed && k.connection.status !== 'dead' ? k.connection : null;
+  }
+
+  private touch(): void {
+    this.lastActivity = this.opts.now();
+  }
+
+  private withTimeout<T>(p: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const ms = this.opts.requestTimeoutMs;
+    return Promise.race([
+      p,
+      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no reply within ${ms / 1000} s`)), ms))),
+    ]).finally(() => clearTimeout(timer));
+  }
+}
+
+function mapStatus(s: KernelMessage.Status): SessionStatus | null {
+  switch (s) {
+    case 'idle':
+    case 'busy':
+    case 'starting':
+    case 'restarting':
+    case 'dead':
+      return s;
+    case 'autorestarting':
+      return 'restarting';
+    default:
+      return null; // 'unknown', 'terminating': transient, not worth showing
+  }
+}
+
+/** A UTF-16 offset (JavaScript, Monaco) → a code point offset (Jupyter messaging protocol ≥ 5.2). */
+export function toCodePoints(text: string, utf16Offset: number): number {
+  return [...text.slice(0, Math.min(utf16Offset, text.length))].length;
+}
+
+/** A code point offset → a UTF-16 offset. */
+export function fromCodePoints(text: string, codePoints: number): number {
+  let offset = 0;
+  let n = 0;
+  for (const ch of text) {
+    if (n >= codePoints) break;
+    offset += ch.length;
+    n += 1;
+  }
+  return offset;
+}

@@ -1,0 +1,42 @@
+import type { Output } from '../../notebooks/nbformat';
+import type { PooledKernel } from '../pooled-kernel';
+
+/**
+ * What a live kernel session tells its browsers. The HTTP layer sends these as-is over the WebSocket
+ * (http/kernel/kernel.protocol.ts checks they match its ServerMessage schema).
+ */
+export type SessionStatus = 'starting' | 'idle' | 'busy' | 'restarting' | 'dead';
+
+export type SessionEvent =
+  | { type: 'status'; status: SessionStatus }
+  | { type: 'cell_started'; requestId: string; cellId: string; executionCount: number | null; startedAt: string }
+  | { type: 'outputs'; cellId: string; outputs: Output[] }
+  | {
+      type: 'cell_done';
+      requestId: string;
+      cellId: string;
+      status: 'ok' | 'error' | 'aborted';
+      executionCount: number | null;
+      startedAt: string | null;
+      endedAt: string | null;
+    }
+  | { type: 'progress'; requestId: string; done: number; total: number }
+  | { type: 'complete_reply'; requestId: string; matches: string[]; cursorStart: number; cursorEnd: number }
+  | { type: 'inspect_reply'; requestId: string; found: boolean; data: Record<string, unknown> }
+  | { type: 'error'; requestId?: string; message: string };
+
+/** One connected browser tab. */
+export interface SessionClient {
+  send(event: SessionEvent): void;
+}
+
+/** Where sessions get kernels: the engine's KernelPool (or anything with the same two methods). */
+export interface KernelSource {
+  acquire(timeoutMs: number): Promise<PooledKernel>;
+  release(kernel: PooledKernel, opts?: { discard?: boolean }): void;
+}
+
+export interface ExecuteRequest {
+  requestId: string;
+  cells: Array<{ cellId: string; code: string }>;
+}
