@@ -12,6 +12,8 @@ import { sameOriginWrites } from './middleware/same-origin';
 import { securityHeaders } from './middleware/security-headers';
 import { serveFrontend } from './middleware/static-frontend';
 import { notebooksRoutes } from './notebooks/notebooks.routes';
+import { healthRoutes } from './health/health.routes';
+import type { HealthService } from './health/health.service';
 import type { RunService } from '../runs/run.service';
 import { runsRoutes } from './runs/runs.routes';
 
@@ -21,6 +23,8 @@ export interface AppDeps {
   store: Store;
   auth: AuthService;
   notebooks: NotebookService;
+  /** GET /healthz and /readyz (public, outside /api); main.ts builds it from the store, Redis and Jupyter. */
+  health?: HealthService;
   /** Headless runs (POST /api/notebooks/:id/runs, GET /api/runs/:id[/ipynb]); optional until main.ts wires it. */
   runs?: RunService;
   /** The built SPA. Default frontend/dist of this checkout. */
@@ -39,6 +43,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.disable('x-powered-by');
   app.use(securityHeaders);
 
+  if (deps.health) app.use(healthRoutes({ health: deps.health }));
   app.use(cookieParser());
   // Sessions are checked before bodies are parsed, so anonymous clients cannot make us parse large bodies.
   app.use('/api', sameOriginWrites, requireSession(deps.auth), jsonBody(deps.config.limits.maxUploadBytes));
