@@ -142,6 +142,7 @@ describe('live kernel sessions', () => {
     const id = await newNotebook();
     const c = await connect(id);
     await c.next('status', statusIs('idle'));
+    expect(c.events[0]).toEqual({ type: 'status', status: 'starting' }); // a new tab starts the kernel
     const gate = path.join(jupyter.dataDir, `gate-${id}`);
     const code = `import os, time\nprint('first', flush=True)\nwhile not os.path.exists(${JSON.stringify(gate)}):\n    time.sleep(0.02)\nprint('second')\n6 * 7`;
     c.send({ type: 'execute', requestId: 'r1', cells: [{ cellId: 'c1', code }] });
@@ -240,6 +241,32 @@ describe('live kernel sessions', () => {
     await c.next('status', statusIs('idle'), mark);
     const [ok] = await run(c, [['b', '1 + 1']]);
     expect(ok).toMatchObject({ status: 'ok', executionCount: 1 });
+  });
+
+  it('sends display updates to the cell that showed the display', async () => {
+    const c = await connect(await newNotebook());
+    await run(c, [['a', "h = display('before', display_id=True)"]]);
+    const mark = c.events.length;
+    await run(c, [['b', "h.update('after')"]]);
+    const updated = await c.next('outputs', (m) => m.cellId === 'a', mark);
+    expect(updated.outputs).toEqual([{ output_type: 'display_data', data: { 'text/plain': "'after'" }, metadata: {} }]);
+  });
+
+  it('shuts the kernel down on request; the next execute starts a fresh one', async () => {
+    const id = await newNotebook();
+    const c = await connect(id);
+    await run(c, [['a', 'w = 1']]);
+    const before = pool.health().busy;
+    const down = c.events.length;
+    c.send({ type: 'shutdown' });
+    await c.next('status', statusIs('dead'), down);
+    expect(pool.health().busy).toBe(before - 1);
+    expect(sessions.get(author.userId, id)?.kernelId).toBeNull();
+    const mark = c.events.length;
+    const [done] = await run(c, [['b', "print('w' in dir())"]]);
+    expect(done).toMatchObject({ status: 'ok', executionCount: 1 });
+    await c.next('status', statusIs('starting'), mark);
+    expect(streamText((c.events.filter((e) => e.type === 'outputs' && e.cellId === 'b').at(-1) as { outputs: unknown[] }).outputs)).toBe('False\n');
   });
 
   it('answers bad messages with an error naming the problem', async () => {

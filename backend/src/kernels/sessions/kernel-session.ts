@@ -80,8 +80,9 @@ export class KernelSession {
   attach(client: SessionClient): void {
     this.clients.add(client);
     this.touch();
-    client.send({ type: 'status', status: this.status });
-    if (!this.kernel && !this.acquiring) void this.ensureKernel();
+    const before = this.status;
+    if (!this.kernel && !this.acquiring) void this.ensureKernel(); // broadcasts 'starting' (to this tab too)
+    if (this.status === before) client.send({ type: 'status', status: this.status });
   }
 
   detach(client: SessionClient): void {
