@@ -2,7 +2,7 @@ import type { Kernel, KernelMessage } from '@jupyterlab/services';
 import { cellTags, sourceText, type CodeCell, type Notebook, type Output } from '../notebooks/nbformat';
 import type { CellResult } from '../store/store';
 import { DisplayIdRegistry, OutputModel } from './output-model';
-import type { PooledKernel } from './pooled-kernel';
+import { drainKernelInfo, type PooledKernel } from './pooled-kernel';
 
 /**
  * Runs one piece of code on a kernel and turns its IOPub messages into nbformat outputs (OutputModel).
@@ -71,6 +71,9 @@ export async function executeCode(kernel: KernelLike, code: string, opts: Execut
   if (conn.isDisposed || conn.status === 'dead') {
     markDied(kernel);
     return { status: 'died', executionCount, outputs: model.outputs, startedAt, endedAt: startedAt, restarted };
+  }
+  if (opts.signal?.aborted) {
+    return { status: 'cancelled', executionCount, outputs: model.outputs, startedAt, endedAt: startedAt, restarted };
   }
 
   const future = conn.requestExecute(
@@ -172,6 +175,7 @@ async function interruptOrRestart(
   future.dispose();
   if (done === false && (conn.isDisposed || conn.status === 'dead')) return 'died';
   try {
+    await drainKernelInfo(conn);
     await conn.restart();
     return 'restarted';
   } catch {
@@ -253,7 +257,8 @@ export async function executeNotebook(kernel: KernelLike, notebook: Notebook, op
     result.outputs = model.outputs;
     result.startedAt = r.startedAt;
     result.endedAt = r.endedAt;
-    result.status = r.status === 'ok' ? 'ok' : r.status === 'timed_out' ? 'timed_out' : 'error';
+    const neverStarted = r.status === 'cancelled' && r.executionCount === null && r.outputs.length === 0;
+    result.status = r.status === 'ok' ? 'ok' : r.status === 'timed_out' ? 'timed_out' : neverStarted ? 'not_run' : 'error';
     done += 1;
     opts.onProgress?.({ cellId: cell.id, index, done, total, cell: result });
 

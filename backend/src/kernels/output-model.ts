@@ -135,7 +135,13 @@ export class OutputModel {
         // Fast path: plain text appended after text without a pending carriage return cannot overwrite anything.
         const merged = /[\b\r]/.test(text) || prev.endsWith('\r') ? removeOverwrittenChars(prev + text) : prev + text;
         const size = byteLength(merged);
-        if (!this.fits(size - (this.sizes[index] ?? 0))) return this.truncate();
+        if (!this.fits(size - (this.sizes[index] ?? 0))) {
+          const room = this.maxBytes - this.bytes + (this.sizes[index] ?? 0);
+          last.text = utf8Prefix(merged, room);
+          this.bytes += byteLength(last.text) - (this.sizes[index] ?? 0);
+          this.sizes[index] = byteLength(last.text);
+          return this.truncate();
+        }
         last.text = merged;
         this.bytes += size - (this.sizes[index] ?? 0);
         this.sizes[index] = size;
@@ -143,7 +149,13 @@ export class OutputModel {
         return true;
       }
       const stream: StreamOutput = { output_type: 'stream', name: output.name, text: removeOverwrittenChars(text) };
-      if (!this.push(stream)) return this.truncate();
+      if (!this.push(stream)) {
+        // Keep the part of the text that fits, then the note.
+        const room = this.maxBytes - this.bytes;
+        const head = room > 0 ? utf8Prefix(stream.text as string, room) : '';
+        if (head) this.push({ ...stream, text: head });
+        return this.truncate();
+      }
       this.lastStream = stream;
       this.changed();
       return true;
@@ -223,6 +235,15 @@ const toCount = (v: unknown): number | null => (typeof v === 'number' ? v : null
 
 function byteLength(s: string): number {
   return Buffer.byteLength(s, 'utf8');
+}
+
+/** The longest prefix of `s` whose UTF-8 encoding fits in `bytes` (never splits a character). */
+function utf8Prefix(s: string, bytes: number): string {
+  const buf = Buffer.from(s, 'utf8');
+  if (buf.length <= bytes) return s;
+  let end = Math.max(0, bytes);
+  while (end > 0 && (buf[end]! & 0xc0) === 0x80) end--; // back off continuation bytes
+  return buf.subarray(0, end).toString('utf8');
 }
 
 function bundleSize(data: MimeBundle): number {

@@ -2,7 +2,7 @@ import { KernelAPI, KernelConnection, type KernelMessage, type ServerConnection 
 import { DomainError, unavailable } from '../errors';
 import type { Logger } from '../logger';
 import { executeCode } from './executor';
-import type { PooledKernel } from './pooled-kernel';
+import { drainKernelInfo, type PooledKernel } from './pooled-kernel';
 
 export type { PooledKernel } from './pooled-kernel';
 
@@ -180,6 +180,7 @@ export class KernelPool {
   }
 
   private async recycle(k: PooledKernel): Promise<void> {
+    await drainKernelInfo(k.connection);
     await withTimeout(k.connection.restart(), this.startTimeoutMs, 'kernel restart timed out');
     await withTimeout(k.connection.requestKernelInfo(), this.startTimeoutMs, 'kernel did not answer after restart');
     await this.runPreamble(k);
@@ -262,6 +263,7 @@ export class KernelPool {
     // Disposing while services is reconnecting (after an auto-restart) would reject its internal,
     // unawaited reconnect promise: let the reconnect settle first.
     await settledConnecting(k.connection, 5_000);
+    await drainKernelInfo(k.connection);
     k.connection.dispose();
     // A kernel the server is auto-restarting (it just died) can answer 500 for a moment: retry a little.
     for (let attempt = 1; ; attempt++) {

@@ -11,3 +11,16 @@ export interface PooledKernel {
   /** Cached environment capture (see environment.ts), valid across restarts of the same kernel. */
   environment?: Promise<KernelEnvironment>;
 }
+
+/**
+ * Wait (bounded) until the connection's own kernel_info_request is answered. After every (re)connect,
+ * @jupyterlab/services sends one and does not catch its rejection, so restarting or disposing the
+ * connection before it is answered surfaces as an unhandled rejection. Shell replies come in order:
+ * once ours is answered, theirs is too.
+ */
+export async function drainKernelInfo(connection: Kernel.IKernelConnection, ms = 3_000): Promise<void> {
+  if (connection.isDisposed || connection.connectionStatus !== 'connected' || connection.status === 'dead') return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([connection.requestKernelInfo().catch(() => undefined), new Promise((r) => (timer = setTimeout(r, ms)))]);
+  clearTimeout(timer);
+}
