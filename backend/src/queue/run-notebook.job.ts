@@ -109,24 +109,24 @@ export function runNotebookProcessor(deps: RunNotebookDeps): (job: Job<RunNotebo
         return undefined;
       });
 
-      // Progress is saved in order, off the execution path; the final save waits for it.
-      let saved = Promise.resolve();
+      // Progress is saved off the execution path, coalesced: at most one save in flight, the latest wins.
       const byId = new Map(cells.map((c, i) => [c.cellId, i]));
+      const progress = coalesce(async (p: { done: number; total: number }) => {
+        await runs.update(run.id, { cells: [...cells] });
+        await job.updateProgress(p);
+      }, (e) => log.warn({ runId: run.id, err: e }, 'could not save run progress'));
       result = await executeNotebook(kernel, notebook, {
         cellTimeoutMs: deps.cellTimeoutMs,
         maxOutputBytes: deps.maxOutputBytes,
         onProgress: (p) => {
           if (!p.cell) return;
-          cells[byId.get(p.cellId) ?? -1] = p.cell;
-          const snapshot = [...cells];
-          saved = saved
-            .then(() => runs.update(run.id, { cells: snapshot }))
-            .then(() => job.updateProgress({ done: p.done, total: p.total }))
-            .catch((e: unknown) => log.warn({ runId: run.id, err: e }, 'could not save run progress'));
+          const i = byId.get(p.cellId);
+          if (i !== undefined) cells[i] = p.cell;
+          progress.push({ done: p.done, total: p.total });
         },
       });
+      await progress.flush();
       discard = kernel.died;
-      await saved;
     } finally {
       deps.kernels.release(kernel, { discard });
     }
@@ -146,4 +146,30 @@ export function runNotebookProcessor(deps: RunNotebookDeps): (job: Job<RunNotebo
     if (result.status !== 'succeeded') throw new UnrecoverableError(result.error?.message ?? result.status);
     return result.status;
   }
+}
+
+/**
+ * Runs `save` with the latest pushed value, one call at a time: values pushed while a save is in flight
+ * collapse into one follow-up save. `flush()` resolves when nothing is pending.
+ */
+function coalesce<T>(save: (v: T) => Promise<void>, onError: (e: unknown) => void): { push(v: T): void; flush(): Promise<void> } {
+  let pending: { v: T } | undefined;
+  let running: Promise<void> | undefined;
+  const drain = async () => {
+    while (pending) {
+      const { v } = pending;
+      pending = undefined;
+      await save(v).catch(onError);
+    }
+    running = undefined;
+  };
+  return {
+    push(v) {
+      pending = { v };
+      running ??= drain();
+    },
+    async flush() {
+      while (running) await running;
+    },
+  };
 }

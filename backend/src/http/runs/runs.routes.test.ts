@@ -150,6 +150,26 @@ describe('headless runs over HTTP', () => {
     expect(c!.paramsHash).not.toBe(a!.paramsHash);
   });
 
+  it('saves per-cell progress while the run is going', async () => {
+    const flag = path.join(fx.dir, `go-${Date.now()}`);
+    const id = await createNotebook([
+      code('first', 'print("first done")'),
+      code('gate', `import os, time\nwhile not os.path.exists(${JSON.stringify(flag)}):\n    time.sleep(0.01)`),
+      code('last', '"end"'),
+    ]);
+    const r = await api('POST', `/api/notebooks/${id}/runs`, {});
+    await runner.waitFor(r.json.id, (e) => e.kind === 'progress');
+    const mid = (await api('GET', `/api/runs/${r.json.id}`)).json as RunRecord;
+    expect(mid.status).toBe('running');
+    expect(mid.cells.map((c) => c.status)).toEqual(['ok', 'not_run', 'not_run']);
+    expect(stdout(mid, 'first')).toBe('first done\n');
+    expect(runner.events(r.json.id)[0]).toEqual({ kind: 'progress', progress: { done: 1, total: 3 } });
+    fs.writeFileSync(flag, '');
+    await runner.settled(r.json.id);
+    const end = (await api('GET', `/api/runs/${r.json.id}`)).json as RunRecord;
+    expect(end.cells.map((c) => c.status)).toEqual(['ok', 'ok', 'ok']);
+  });
+
   it('ends a run whose cell raises as failed, without retrying it', async () => {
     const id = await createNotebook([code('a', 'x = 1'), code('b', '1 / 0'), code('c', 'print("never")')]);
     const run = await runToEnd(id);
@@ -157,7 +177,8 @@ describe('headless runs over HTTP', () => {
     expect(run.error).toEqual({ code: 'cell_error', message: 'Cell 2 raised ZeroDivisionError: division by zero' });
     expect(run.cells.map((c) => c.status)).toEqual(['ok', 'error', 'not_run']);
     expect(run.cells[1]!.outputs[0]).toMatchObject({ output_type: 'error', ename: 'ZeroDivisionError' });
-    expect(runner.events(run.id)).toEqual([{ kind: 'failed', final: true, message: expect.any(String), attemptsMade: 1 }]);
+    const ends = runner.events(run.id).filter((e) => e.kind !== 'progress');
+    expect(ends).toEqual([{ kind: 'failed', final: true, message: 'Cell 2 raised ZeroDivisionError: division by zero', attemptsMade: 1 }]);
     expect((await api('GET', `/api/runs/${run.id}/ipynb`)).status).toBe(200);
   });
 

@@ -38,7 +38,10 @@ export interface RunnerOptions {
   concurrency?: number;
 }
 
-export type JobEvent = { kind: 'completed'; result: unknown } | { kind: 'failed'; final: boolean; message: string; attemptsMade: number };
+export type JobEvent =
+  | { kind: 'completed'; result: unknown }
+  | { kind: 'failed'; final: boolean; message: string; attemptsMade: number }
+  | { kind: 'progress'; progress: unknown };
 
 export interface Runner {
   queueName: string;
@@ -89,6 +92,7 @@ export async function startRunsFixture(opts: { poolSize?: number; preamble?: str
       seen.set(id, [...(seen.get(id) ?? []), e]);
       for (const l of [...listeners]) l();
     };
+    worker.worker.on('progress', (job, progress) => push(job.id, { kind: 'progress', progress }));
     worker.worker.on('completed', (job, result) => push(job.id, { kind: 'completed', result }));
     worker.worker.on('failed', (job, err) => {
       if (!job) return;
@@ -113,7 +117,7 @@ export async function startRunsFixture(opts: { poolSize?: number; preamble?: str
       service: new RunService({ notebooks: store.notebooks, runs: store.runs, queue, logger }),
       events: (runId) => seen.get(runId) ?? [],
       waitFor,
-      settled: (runId) => waitFor(runId, (e) => e.kind === 'completed' || e.final),
+      settled: (runId) => waitFor(runId, (e) => e.kind === 'completed' || (e.kind === 'failed' && e.final)),
       async close() {
         runners.delete(runner);
         await worker.close();
