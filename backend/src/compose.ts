@@ -1,0 +1,194 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Redis } from 'ioredis';
+import type { Config } from './config';
+import { defaultKernelVenv, startJupyterServer } from './embedded/jupyter-server';
+import { startRedisServer } from './embedded/redis-server';
+import { createApp } from './http/app';
+import { HealthService, jupyterCheck, redisCheck, storeCheck } from './http/health/health.service';
+import { attachKernelSockets } from './http/kernel/kernel.socket';
+import { createJupyterSettings } from './kernels/connection';
+import { KernelPool } from './kernels/pool';
+import { KernelSessionManager } from './kernels/sessions/kernel-session-manager';
+import { Lifecycle } from './lifecycle';
+import type { Logger } from './logger';
+import { seedExamples } from './notebooks/seed-examples';
+import { NotebookService } from './notebooks/notebook.service';
+import { producerConnection, workerConnection } from './queue/connection';
+import { BullRunQueue } from './queue/run-queue';
+import { startRunWorker } from './queue/workers';
+import { RunService } from './runs/run.service';
+import { openSqliteStore } from './store/sqlite/sqlite-store';
+import type { Store } from './store/store';
+import { AuthService } from './users/auth.service';
+import { bootstrapAdmin } from './users/bootstrap-admin';
+
+/**
+ * The composition root: starts the embedded children (unless REDIS_URL / JUPYTER_URL), opens the store, builds
+ * the services of the configured role and, for the web role, listens on PORT. Everything started is registered
+ * with the Lifecycle so `shutdown()` ends it in order. If start-up fails half-way, what was started is stopped.
+ */
+export interface Folio {
+  /** http://localhost:PORT for the web roles; undefined for FOLIO_ROLE=worker. */
+  url?: string;
+  shutdown(): Promise<boolean>;
+}
+
+/** A start-up failure with a message meant for the operator (no stack trace needed). */
+export class StartupError extends Error {
+  override name = 'StartupError';
+}
+
+/** Imports warmed in every pooled kernel, so a run's first cell does not pay for them. */
+const KERNEL_PREAMBLE = 'import numpy, pandas, matplotlib.pyplot';
+const SHUTDOWN_DEADLINE_MS = 30_000;
+
+export async function startFolio(config: Config, logger: Logger): Promise<Folio> {
+  const life = new Lifecycle(logger);
+  try {
+    return await compose(config, logger, life);
+  } catch (e) {
+    await life.shutdown(SHUTDOWN_DEADLINE_MS);
+    throw e;
+  }
+}
+
+async function compose(config: Config, logger: Logger, life: Lifecycle): Promise<Folio> {
+  const web = config.role !== 'worker';
+  const worker = config.role !== 'web';
+  // The web role binds PORT first, so a port in use fails in a second, not after Jupyter has started.
+  // Until the app is built every request gets 503 (so /readyz says "not yet").
+  let handler: http.RequestListener = (_req, res) => {
+    res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '2' });
+    res.end(JSON.stringify({ error: { code: 'unavailable', message: 'Folio is starting.' } }));
+  };
+  const server = web ? http.createServer((req, res) => handler(req, res)) : undefined;
+  if (server) {
+    await listen(server, config.port);
+    life.add('http', 'http server', () => closeServer(server));
+  }
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  const store = openStore(config);
+  life.add('store', 'store', () => store.close());
+
+  // Redis and Jupyter Server start side by side: they are the slow part of a start.
+  const [redisUrl, jupyter] = await allOrFirstError([
+    config.redis.url ??
+      startRedisServer({ dataDir: config.dataDir, logger }).then((r) => {
+        life.add('children', 'redis-server', () => r.stop());
+        return r.url;
+      }),
+    config.jupyter.url
+      ? { url: config.jupyter.url, token: config.jupyter.token }
+      : startJupyterServer({ dataDir: config.dataDir, venvDir: defaultKernelVenv, logger }).then((j) => {
+          life.add('children', 'jupyter-server', () => j.stop());
+          return { url: j.url, token: j.token };
+        }),
+  ] as const);
+  const settings = createJupyterSettings(jupyter);
+  const poolOf = (name: string) => {
+    const pool = new KernelPool({ settings, size: config.kernels.poolSize, preamble: KERNEL_PREAMBLE, logger });
+    life.add('pools', `${name} kernel pool`, () => pool.shutdown());
+    return pool;
+  };
+
+  const pending: Promise<unknown>[] = [];
+  if (worker) {
+    const runsPool = poolOf('runs');
+    const runWorker = runsPool.start().then(() =>
+      startRunWorker({
+        connection: workerConnection(redisUrl),
+        concurrency: config.kernels.poolSize,
+        logger,
+        deps: {
+          store,
+          kernels: runsPool,
+          cellTimeoutMs: config.kernels.cellTimeoutMs,
+          maxOutputBytes: config.kernels.maxOutputBytes,
+          logger,
+        },
+      }),
+    );
+    life.add('workers', 'run worker', async () => (await runWorker).close());
+    pending.push(runWorker);
+  }
+  if (!server) {
+    await Promise.all(pending);
+    logger.info({ role: config.role, concurrency: config.kernels.poolSize }, 'Folio worker ready');
+    return { shutdown: () => life.shutdown(SHUTDOWN_DEADLINE_MS) };
+  }
+
+  await bootstrapAdmin({ store, logger, admin: config.admin });
+  await seedExamples({ store, logger });
+  const livePool = poolOf('live');
+  pending.push(livePool.start());
+  const sessions = new KernelSessionManager({
+    kernels: livePool,
+    logger,
+    idleMs: config.kernels.idleMs,
+    maxOutputBytes: config.kernels.maxOutputBytes,
+  });
+  life.add('sessions', 'live kernel sessions', () => sessions.shutdown());
+
+  const probe = new Redis({ ...producerConnection(redisUrl), lazyConnect: true });
+  probe.connect().catch(() => undefined); // reconnects by itself; readyz reports the state meanwhile
+  life.add('queue', 'readiness redis client', () => probe.disconnect());
+  const runQueue = new BullRunQueue({ connection: producerConnection(redisUrl) });
+  life.add('queue', 'run queue', () => runQueue.close());
+
+  const auth = new AuthService({ store, logger });
+  const notebooks = new NotebookService({
+    notebooks: store.notebooks,
+    limits: config.limits,
+    onDeleted: (id) => void sessions.endNotebook(id),
+  });
+  const runs = new RunService({ notebooks: store.notebooks, runs: store.runs, queue: runQueue, logger });
+  const health = new HealthService({ store: storeCheck(store), redis: redisCheck(probe), jupyter: jupyterCheck(jupyter) });
+  const app = createApp({ config, logger, store, auth, notebooks, runs, health });
+
+  await Promise.all(pending);
+  handler = app;
+  const sockets = attachKernelSockets(server, { auth, notebooks, sessions, logger });
+  life.add('http', 'kernel sockets', () => sockets.close());
+  const url = `http://localhost:${(server.address() as AddressInfo).port}`;
+  logger.info({ role: config.role, dataDir: config.dataDir }, `Folio ready on ${url}`);
+  return { url, shutdown: () => life.shutdown(SHUTDOWN_DEADLINE_MS) };
+}
+
+/** Like Promise.all, but waits for every promise to settle first, so nothing is left starting behind a failure. */
+async function allOrFirstError<T extends readonly unknown[]>(promises: { [K in keyof T]: T[K] | Promise<T[K]> }): Promise<T> {
+  const settled = await Promise.allSettled(promises);
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}
+
+function openStore(config: Config): Store {
+  if (config.store.kind === 'mongo') {
+    throw new StartupError('MONGODB_URL is set, but this build has no MongoDB store adapter yet; unset it to use SQLite.');
+  }
+  return openSqliteStore(config.store.file);
+}
+
+function listen(server: http.Server, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EADDRINUSE') {
+        reject(new StartupError(`Port ${port} is already in use (PORT=${port}). Stop the other program or set PORT to a free port.`));
+      } else if (e.code === 'EACCES') {
+        reject(new StartupError(`Not allowed to listen on port ${port} (PORT=${port}). Use a port above 1023.`));
+      } else reject(e);
+    });
+    server.listen(port, () => resolve());
+  });
+}
+
+async function closeServer(server: http.Server): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  // Long-lived responses (SSE) would hold close() open; they get a moment, then are cut.
+  const timer = setTimeout(() => server.closeAllConnections(), 5_000);
+  await closed;
+  clearTimeout(timer);
+}

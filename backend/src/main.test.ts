@@ -1,0 +1,85 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { processesMentioning } from './embedded/jupyter-server';
+
+/** The real entry point as a child process: `node --import tsx src/main.ts` with the given environment. */
+const mainFile = path.join(path.dirname(fileURLToPath(import.meta.url)), 'main.ts');
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
+function startMain(env: Record<string, string>) {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'folio-main-'));
+  dirs.push(dataDir);
+  const child = spawn(process.execPath, ['--import', 'tsx', mainFile], {
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: dataDir, LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+  const exited = once(child, 'exit').then(([code]) => code as number | null);
+  return { child, dataDir, exited, stderr: () => stderr };
+}
+
+/** Running (not a zombie) per /proc. */
+function isRunning(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+describe('main.ts (the real process)', () => {
+  it('stops with exit 1 naming every bad variable', async () => {
+    const m = startMain({ PORT: 'eighty', FOLIO_ROLE: 'boss' });
+    expect(await m.exited).toBe(1);
+    expect(m.stderr()).toMatch(/PORT:/);
+    expect(m.stderr()).toMatch(/FOLIO_ROLE:/);
+  });
+
+  it('stops with exit 1 and a clear message when PORT is in use', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((r) => blocker.listen(0, r));
+    const port = (blocker.address() as net.AddressInfo).port;
+    try {
+      const m = startMain({ PORT: String(port) });
+      expect(await m.exited).toBe(1);
+      expect(m.stderr()).toContain(`Port ${port} is already in use (PORT=${port})`);
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('starts Redis, Jupyter and the app, is ready, and SIGTERM leaves no process behind', async () => {
+    const m = startMain({ PORT: '0', KERNEL_POOL_SIZE: '1', FOLIO_ADMIN_PASSWORD: 'main-test-pw' });
+    const pids: number[] = [];
+    let url = '';
+    for await (const line of createInterface({ input: m.child.stdout })) {
+      const entry = JSON.parse(line.startsWith('{') ? line : '{}') as { pid?: number; msg?: string };
+      if (entry.pid && /ready/.test(entry.msg ?? '')) pids.push(entry.pid);
+      const ready = /^Folio ready on (http:\/\/\S+)$/.exec(entry.msg ?? '');
+      if (ready) {
+        url = ready[1]!;
+        break;
+      }
+    }
+    m.child.stdout.resume(); // keep draining the logs
+    expect(url).toMatch(/^http:\/\/localhost:\d+$/);
+    expect(pids).toHaveLength(2); // redis-server and jupyter-server
+    const res = await fetch(`${url}/readyz`);
+    expect(res.status).toBe(200);
+    expect(processesMentioning(m.dataDir).length).toBeGreaterThan(0); // kernels (their connection files live there)
+
+    m.child.kill('SIGTERM');
+    expect(await m.exited).toBe(0);
+    expect(pids.filter(isRunning)).toEqual([]);
+    expect(processesMentioning(m.dataDir)).toEqual([]);
+  });
+});

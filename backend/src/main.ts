@@ -1,0 +1,48 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ConfigError, loadConfig } from './config';
+import { startFolio, StartupError } from './compose';
+import { RedisStartError } from './embedded/redis-server';
+import { JupyterServerStartError } from './embedded/jupyter-server';
+import { createLogger } from './logger';
+
+/**
+ * Entry point (`npm start`, or `tsx backend/src/main.ts`; FOLIO_ROLE=web|worker|all). Relative paths (DATA_DIR)
+ * are resolved from the repository root, wherever npm runs the script from.
+ */
+process.chdir(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..'));
+
+let config;
+try {
+  config = loadConfig();
+} catch (e) {
+  if (!(e instanceof ConfigError)) throw e;
+  console.error(e.message);
+  process.exit(1);
+}
+const logger = createLogger(config.logLevel);
+
+try {
+  const folio = await startFolio(config, logger);
+  let signals = 0;
+  const stop = (signal: NodeJS.Signals) => {
+    if (++signals > 1) {
+      logger.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    logger.info({ signal }, 'shutting down');
+    void folio.shutdown().then((clean) => {
+      logger.info(clean ? 'stopped' : 'stopped (deadline passed)');
+      logger.flush();
+      process.exit(clean ? 0 : 1);
+    });
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+} catch (e) {
+  // Expected start-up failures get their message alone (it names the cause and the fix); anything else its stack.
+  // stderr directly: synchronous, so nothing is lost to the log transport on exit.
+  const expected = e instanceof StartupError || e instanceof RedisStartError || e instanceof JupyterServerStartError;
+  console.error(`Folio failed to start: ${expected ? e.message : e instanceof Error ? e.stack : String(e)}`);
+  process.exit(1);
+}
