@@ -1,7 +1,10 @@
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Notebook } from '../../notebooks/nbformat';
 import { inferFromSource, inferParameters } from './infer-parameters';
 
+const PYTHON = path.resolve(__dirname, '../../../../kernels/.venv/bin/python');
 const byName = (src: string) => Object.fromEntries(inferFromSource(src).map((s) => [s.name, s]));
 
 describe('inferFromSource', () => {
@@ -165,5 +168,35 @@ describe('inferParameters', () => {
   });
   it('is empty without a parameters cell', () => {
     expect(inferParameters(nb([{ id: 'a', cell_type: 'code', source: 'x = 1', metadata: {}, execution_count: null, outputs: [] }]))).toEqual([]);
+  });
+});
+
+describe('literal reading agrees with Python (kernels/.venv evaluates the same source)', () => {
+  it('gives the same value for tricky literals', () => {
+    const literals = [
+      '0x_ff', '0o17', '0b1010', '1_000_000', '007.5', '.5', '5.', '1e-5', '1E+300', '-0.0', '+3', '- 4', '--5',
+      '123456789012345678901234567890', '9007199254740993', '0.1', '2.5e-324',
+      String.raw`'\a\b\f\v\0\x7f\u2028\U0001F600'`, String.raw`"\101\1012\8"`, String.raw`r'\'raw\''`, String.raw`R"C:\x"`,
+      String.raw`u'\u00e9'`, "'a' \"b\" '''c'''", '"""x\\\ny"""', "'''it''s'''", '"\\\\"', "'\\q'",
+      '[1, (2, 3), {"k": [None, True, False]}]', '(1,)', '()', '[]', '{}', '[1, 2,]', '{"a": 1, "a": 2}',
+      '[\n  1,  # one\n  2,\n]', '{\n "x": (\n  1.5, -2\n )\n}', '"\u00e9\u0301"',
+    ];
+    const src = literals.map((l, i) => `v${i} = ${l}`).join('\n');
+    const specs = Object.fromEntries(inferFromSource(src).map((s) => [s.name, s.default]));
+    const py = [
+      'import ast, json, math, sys',
+      'def enc(v):',
+      '    if isinstance(v, bool) or v is None: return v',
+      '    if isinstance(v, int): return v if abs(v) <= 2**53 - 1 else str(v)',
+      '    if isinstance(v, float): return "nan" if math.isnan(v) else ("inf" if v == math.inf else ("-inf" if v == -math.inf else v))',
+      '    if isinstance(v, (list, tuple)): return [enc(x) for x in v]',
+      '    if isinstance(v, dict): return {k: enc(x) for k, x in v.items()}',
+      '    return v',
+      'tree = ast.parse(sys.stdin.read())',
+      "ev = lambda node: eval(compile(ast.Expression(node), '<literal>', 'eval'), {'__builtins__': {}})",
+      'print(json.dumps({s.targets[0].id: enc(ev(s.value)) for s in tree.body}))',
+    ].join('\n');
+    const expected = JSON.parse(execFileSync(PYTHON, ['-W', 'ignore', '-c', py], { input: src }).toString()) as Record<string, unknown>;
+    literals.forEach((l, i) => expect(specs[`v${i}`], l).toEqual(expected[`v${i}`]));
   });
 });
