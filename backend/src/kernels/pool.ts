@@ -30,7 +30,14 @@ export interface KernelPoolOptions {
   healthIntervalMs?: number;
   /** Time allowed to start (or restart) a kernel and run the preamble. Default 60 s. */
   startTimeoutMs?: number;
+  /** Lifecycle events, for metrics and tests. Default none. */
+  onEvent?: (e: KernelPoolEvent) => void;
 }
+
+export type KernelPoolEvent =
+  | { type: 'started'; kernelId: string }
+  | { type: 'recycled'; kernelId: string }
+  | { type: 'discarded'; kernelId: string; reason: 'released' | 'died' | 'unhealthy' | 'shutdown' };
 
 export interface KernelPoolHealth {
   kernelName: string;
@@ -55,6 +62,7 @@ export class KernelPool {
   private readonly log: Logger;
   private readonly healthIntervalMs: number;
   private readonly startTimeoutMs: number;
+  private readonly onEvent: (e: KernelPoolEvent) => void;
   private readonly idle: PooledKernel[] = [];
   private readonly busy = new Set<PooledKernel>();
   private readonly live = new Set<PooledKernel>();
@@ -72,6 +80,7 @@ export class KernelPool {
     this.log = opts.logger.child({ component: 'kernel-pool', kernelName: this.kernelName });
     this.healthIntervalMs = opts.healthIntervalMs ?? 30_000;
     this.startTimeoutMs = opts.startTimeoutMs ?? 60_000;
+    this.onEvent = opts.onEvent ?? (() => undefined);
   }
 
   /** Warm the pool; resolves when `size` kernels are ready, rejects if one cannot start. */
@@ -93,7 +102,7 @@ export class KernelPool {
         this.busy.add(k);
         return k;
       }
-      this.replace(k);
+      this.replace(k, 'died');
     }
     if (this.size === 0) {
       const k = await this.track(this.createKernel());
@@ -119,19 +128,20 @@ export class KernelPool {
   release(k: PooledKernel, opts: { discard?: boolean } = {}): void {
     if (!this.busy.delete(k)) return;
     if (this.closed || this.size === 0 || opts.discard || k.died || !isUsable(k)) {
-      this.replace(k);
+      this.replace(k, k.died || !isUsable(k) ? 'died' : this.closed ? 'shutdown' : 'released');
       return;
     }
     this.starting += 1;
     void this.track(this.recycle(k)).then(
       () => {
         this.starting -= 1;
+        this.onEvent({ type: 'recycled', kernelId: k.id });
         this.offer(k);
       },
       (e: unknown) => {
         this.starting -= 1;
         this.log.warn({ err: e, kernelId: k.id }, 'kernel restart failed; replacing it');
-        this.replace(k);
+        this.replace(k, 'unhealthy');
       },
     );
   }
@@ -176,6 +186,7 @@ export class KernelPool {
       throw e;
     }
     this.log.debug({ kernelId: k.id }, 'kernel started');
+    this.onEvent({ type: 'started', kernelId: k.id });
     return k;
   }
 
@@ -196,7 +207,7 @@ export class KernelPool {
   /** Hand a ready kernel to the first waiter, or park it. */
   private offer(k: PooledKernel): void {
     if (this.closed || !isUsable(k)) {
-      this.replace(k);
+      this.replace(k, this.closed ? 'shutdown' : 'died');
       return;
     }
     const waiter = this.waiters.shift();
@@ -210,7 +221,8 @@ export class KernelPool {
   }
 
   /** Shut a kernel down and, unless closed or on-demand, start a replacement. */
-  private replace(k: PooledKernel): void {
+  private replace(k: PooledKernel, reason: 'released' | 'died' | 'unhealthy' | 'shutdown'): void {
+    if (this.live.has(k)) this.onEvent({ type: 'discarded', kernelId: k.id, reason });
     const i = this.idle.indexOf(k);
     if (i >= 0) this.idle.splice(i, 1);
     this.busy.delete(k);
@@ -242,7 +254,7 @@ export class KernelPool {
     k.died = true;
     if (this.idle.includes(k)) {
       this.log.warn({ kernelId: k.id, status }, 'idle kernel died; replacing it');
-      this.replace(k);
+      this.replace(k, 'died');
     }
   }
 
@@ -253,13 +265,16 @@ export class KernelPool {
       } catch (e) {
         if (!this.idle.includes(k)) continue;
         this.log.warn({ err: e, kernelId: k.id }, 'idle kernel failed its health check; replacing it');
-        this.replace(k);
+        this.replace(k, 'unhealthy');
       }
     }
   }
 
   private async destroy(k: PooledKernel): Promise<void> {
     if (!this.live.delete(k)) return;
+    // services schedules its reconnect after an auto-restart in a microtask of the status event that may
+    // have brought us here: let it start before checking the connection state.
+    await new Promise((resolve) => setImmediate(resolve));
     // Disposing while services is reconnecting (after an auto-restart) would reject its internal,
     // unawaited reconnect promise: let the reconnect settle first.
     await settledConnecting(k.connection, 5_000);

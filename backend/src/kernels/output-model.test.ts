@@ -1,0 +1,90 @@
+import type { KernelMessage } from '@jupyterlab/services';
+import { describe, expect, it } from 'vitest';
+import { DisplayIdRegistry, OutputModel, removeOverwrittenChars } from './output-model';
+
+const msg = (msg_type: string, content: Record<string, unknown>) =>
+  ({ header: { msg_type }, parent_header: {}, metadata: {}, content, channel: 'iopub' }) as unknown as KernelMessage.IIOPubMessage;
+const stream = (name: string, text: string) => msg('stream', { name, text });
+const display = (data: Record<string, unknown>, displayId?: string, type = 'display_data') =>
+  msg(type, { data, metadata: {}, transient: displayId ? { display_id: displayId } : {} });
+
+describe('removeOverwrittenChars (JupyterLab semantics)', () => {
+  it.each([
+    ['abc\b\bd\n', 'ad\n'],
+    ['\rprogress 1', 'progress 1'],
+    ['10%\r20%\r', '20%\r'],
+    ['hello\rab', 'abllo'], // a carriage return overwrites in place, like a terminal
+    ['line\r\nnext', 'line\nnext'],
+    ['plain text', 'plain text'],
+  ])('%j → %j', (input, expected) => expect(removeOverwrittenChars(input)).toBe(expected));
+});
+
+describe('OutputModel', () => {
+  it('merges consecutive streams of the same name only', () => {
+    const m = new OutputModel();
+    for (const [n, t] of [['stdout', 'a\n'], ['stdout', 'b\n'], ['stderr', 'e\n'], ['stdout', 'c\n']]) m.handle(stream(n!, t!));
+    expect(m.outputs).toEqual([
+      { output_type: 'stream', name: 'stdout', text: 'a\nb\n' },
+      { output_type: 'stream', name: 'stderr', text: 'e\n' },
+      { output_type: 'stream', name: 'stdout', text: 'c\n' },
+    ]);
+  });
+
+  it('applies carriage returns across merged messages', () => {
+    const m = new OutputModel();
+    ['\r1/3', '\r2/3', '\r3/3', '\n'].forEach((t) => m.handle(stream('stdout', t)));
+    expect(m.outputs).toEqual([{ output_type: 'stream', name: 'stdout', text: '3/3\n' }]);
+  });
+
+  it('clears at once, or with wait just before the next output', () => {
+    const m = new OutputModel();
+    m.handle(stream('stdout', 'old\n'));
+    m.handle(msg('clear_output', { wait: true }));
+    expect(m.outputs).toHaveLength(1);
+    m.handle(stream('stdout', 'new\n'));
+    expect(m.outputs).toEqual([{ output_type: 'stream', name: 'stdout', text: 'new\n' }]);
+    m.handle(msg('clear_output', { wait: false }));
+    expect(m.outputs).toEqual([]);
+  });
+
+  it('updates displays by id across cells sharing a registry, and forgets cleared ones', () => {
+    const registry = new DisplayIdRegistry();
+    const changes: string[] = [];
+    const a = new OutputModel({ registry, onChange: () => changes.push('a') });
+    const b = new OutputModel({ registry });
+    a.handle(display({ 'text/plain': 'v1' }, 'd1'));
+    b.handle(display({ 'text/plain': 'other' }));
+    b.handle(msg('update_display_data', { data: { 'text/plain': 'v2' }, metadata: { m: 1 }, transient: { display_id: 'd1' } }));
+    expect(a.outputs).toEqual([{ output_type: 'display_data', data: { 'text/plain': 'v2' }, metadata: { m: 1 } }]);
+    expect(b.outputs).toEqual([{ output_type: 'display_data', data: { 'text/plain': 'other' }, metadata: {} }]);
+    expect(changes).toEqual(['a', 'a']);
+    b.handle(display({ 'text/plain': 'v3' }, 'd1')); // a new display with the same id updates the old one too
+    expect(a.outputs[0]).toMatchObject({ data: { 'text/plain': 'v3' } });
+    a.handle(msg('clear_output', { wait: false }));
+    b.handle(msg('update_display_data', { data: { 'text/plain': 'v4' }, metadata: {}, transient: { display_id: 'd1' } }));
+    expect(a.outputs).toEqual([]);
+    expect(b.outputs[1]).toMatchObject({ data: { 'text/plain': 'v4' } });
+  });
+
+  it('keeps execute_result counts and error fields, and never stores transient', () => {
+    const m = new OutputModel();
+    m.handle(msg('execute_result', { data: { 'text/plain': '2' }, metadata: {}, execution_count: 7, transient: {} }));
+    m.handle(msg('error', { ename: 'ValueError', evalue: 'bad', traceback: ['t1', 't2'] }));
+    m.handle(msg('status', { execution_state: 'idle' }));
+    expect(m.outputs).toEqual([
+      { output_type: 'execute_result', execution_count: 7, data: { 'text/plain': '2' }, metadata: {} },
+      { output_type: 'error', ename: 'ValueError', evalue: 'bad', traceback: ['t1', 't2'] },
+    ]);
+  });
+
+  it('caps the output size with a note, without splitting a UTF-8 character', () => {
+    const m = new OutputModel({ maxBytes: 10 });
+    m.handle(stream('stdout', 'ééééé€')); // 10 bytes of é, then 3 more
+    m.handle(stream('stdout', 'more'));
+    m.handle(display({ 'text/plain': 'dropped' }));
+    expect(m.truncated).toBe(true);
+    expect(m.outputs).toHaveLength(2);
+    expect(m.outputs[0]).toEqual({ output_type: 'stream', name: 'stdout', text: 'ééééé' });
+    expect(m.outputs[1]).toMatchObject({ name: 'stderr', text: expect.stringContaining('Output truncated') });
+  });
+});
