@@ -23,7 +23,7 @@ function startMain(env: Record<string, string>) {
   });
   let stderr = '';
   child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-  const exited = once(child, 'exit').then(([code]) => code as number | null);
+  const exited = once(child, 'close').then(([code]) => code as number | null);
   return { child, dataDir, exited, stderr: () => stderr };
 }
 
