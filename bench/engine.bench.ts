@@ -130,10 +130,10 @@ async function main(): Promise<void> {
         add(name, 'nbclient', timeProcess(BENCH_PY, ['-c', NBCLIENT, input, out]));
       }
       const r = results[name]!;
-      const f = median(r.folio!);
+      const [f, fp, pm, nc] = [r.folio!, r['folio+pre']!, r.papermill!, r.nbclient!].map(median) as [number, number, number, number];
       console.log(
-        `${name.padEnd(8)} folio ${ms(f)} | folio+pre ${ms(median(r['folio+pre']!))} | papermill ${ms(median(r.papermill!))} ` +
-          `(${(median(r.papermill!) / f).toFixed(1)}× folio) | nbclient ${ms(median(r.nbclient!))} (${(median(r.nbclient!) / f).toFixed(1)}× folio)`,
+        `${name.padEnd(8)} folio ${ms(f)} | folio+pre ${ms(fp)} | papermill ${ms(pm)} | nbclient ${ms(nc)} || ` +
+          `papermill/folio ${(pm / f).toFixed(1)}× (with preamble ${(pm / fp).toFixed(1)}×), nbclient/folio ${(nc / f).toFixed(1)}× (${(nc / fp).toFixed(1)}×)`,
       );
     }
 
