@@ -1,11 +1,11 @@
-import { useCallback, useEffect, useMemo, useReducer, useRef, useState, type KeyboardEvent } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { ErrorMessage } from '../../../components/ui/error-message';
 import { exportNotebook } from '../api/export-notebook';
 import type { NotebookRecord } from '../api/get-notebook';
 import { useAutosave } from '../api/use-autosave';
 import { useKernel } from '../api/use-kernel';
 import { commandModeKey, type Command } from '../model/command-keys';
-import { initialState, notebookReducer, toNotebook } from '../model/notebook-reducer';
+import { initialState, notebookReducer, toNotebook, type NotebookAction } from '../model/notebook-reducer';
 import { planRun, type RunScope } from '../model/run-scope';
 import { CellView, type CellHandlers } from './cell-view';
 import { ConflictBanner } from './conflict-banner';
@@ -19,9 +19,14 @@ const isTypingTarget = (el: EventTarget | null) =>
 
 /** One open notebook: document state, live kernel, autosave, keyboard. Remounted on reload. */
 export function EditorSession({ record, onReload }: { record: NotebookRecord; onReload: () => void }) {
-  const [state, dispatch] = useReducer(notebookReducer, record, (r) => initialState(r.name, r.content));
+  // The ref is the source of truth, updated synchronously, so a command right after an edit (Shift+Enter after the
+  // last keystroke) reads the latest document; React state follows it for rendering.
+  const [state, setState] = useState(() => initialState(record.name, record.content));
   const stateRef = useRef(state);
-  stateRef.current = state;
+  const dispatch = useCallback((a: NotebookAction) => {
+    stateRef.current = notebookReducer(stateRef.current, a);
+    setState(stateRef.current);
+  }, []);
   const kernel = useKernel(record.id, dispatch);
   const content = useCallback(() => toNotebook(stateRef.current), []);
   const autosave = useAutosave(record.id, record.version, { revision: state.revision, name: state.name, content });
@@ -152,7 +157,7 @@ export function EditorSession({ record, onReload }: { record: NotebookRecord; on
       },
       kernel: kernel.getClient,
     };
-  }, [kernel.getClient]);
+  }, [kernel.getClient, dispatch]);
 
   // Command mode: keep keyboard focus on the active cell (unless the user is typing in a form field).
   const activeId = state.cells[state.active]?.id;

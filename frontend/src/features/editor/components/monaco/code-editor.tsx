@@ -56,6 +56,9 @@ function createEditor(monaco: Monaco, host: HTMLElement, p: CodeEditorProps): ed
     suggestOnTriggerCharacters: true,
     tabSize: 4,
     insertSpaces: true,
+    // JupyterLab's defaults: no auto-closing of brackets and quotes.
+    autoClosingBrackets: 'never',
+    autoClosingQuotes: 'never',
     stickyScroll: { enabled: false },
     occurrencesHighlight: 'off',
     contextmenu: false,
@@ -76,6 +79,10 @@ export const CodeEditor = memo(function CodeEditor(props: CodeEditorProps) {
   latest.current = props;
   const [wanted, setWanted] = useState(props.focused);
   const [live, setLive] = useState(false);
+  /** The last text this editor reported; a source prop equal to it is our own echo, not an outside change. */
+  const lastEmitted = useRef(props.source);
+  /** A click on the static view before Monaco exists: focus the editor as soon as it is created. */
+  const focusOnMount = useRef(false);
 
   // Ask for Monaco when the cell comes near the viewport.
   useEffect(() => {
@@ -111,7 +118,10 @@ export const CodeEditor = memo(function CodeEditor(props: CodeEditorProps) {
       };
       const subs = [
         e.onDidContentSizeChange(fit),
-        e.onDidChangeModelContent(() => latest.current.onChange(latest.current.cellId, e.getValue())),
+        e.onDidChangeModelContent(() => {
+          lastEmitted.current = e.getValue();
+          latest.current.onChange(latest.current.cellId, lastEmitted.current);
+        }),
         e.onDidFocusEditorText(() => latest.current.onFocus(latest.current.cellId)),
       ];
       const run = (command: EditorCommand) => () => latest.current.onCommand(latest.current.cellId, command);
@@ -148,7 +158,8 @@ export const CodeEditor = memo(function CodeEditor(props: CodeEditorProps) {
       ro.observe(el);
       fit();
       setLive(true);
-      if (latest.current.focused) e.focus();
+      if (latest.current.focused || focusOnMount.current) e.focus();
+      focusOnMount.current = false;
       cleanup = () => {
         ro.disconnect();
         subs.forEach((s) => s.dispose());
@@ -167,10 +178,12 @@ export const CodeEditor = memo(function CodeEditor(props: CodeEditorProps) {
     };
   }, [wanted]);
 
-  // Outside changes of the source (paste, reload) reach the model; typing does not loop back.
+  // Outside changes of the source reach the model; our own (possibly older) echoes never overwrite what is typed.
   useEffect(() => {
     const e = ed.current;
-    if (e && e.getValue() !== props.source) e.setValue(props.source);
+    if (!e || props.source === lastEmitted.current || e.hasTextFocus() || e.getValue() === props.source) return;
+    lastEmitted.current = props.source;
+    e.setValue(props.source);
   }, [props.source]);
 
   // The benchmark's "first interactive cell": the first Monaco editor is on screen and accepts input.
@@ -192,9 +205,13 @@ export const CodeEditor = memo(function CodeEditor(props: CodeEditorProps) {
       className="code-editor"
       data-testid="cell-editor"
       data-live={live ? 'true' : 'false'}
-      onClick={() => setWanted(true)}
+      onClick={() => {
+        if (ed.current) return;
+        focusOnMount.current = true;
+        setWanted(true);
+      }}
     >
-      <div ref={host} className="monaco-host" style={live ? undefined : { display: 'none' }} />
+      <div ref={host} className="monaco-host" />
       {!live && (
         <pre className="static-code" style={{ minHeight: lines * LINE_HEIGHT + 2 * PADDING }}>
           {props.source || ' '}
