@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -12,7 +12,11 @@ import { processesMentioning } from './embedded/jupyter-server';
 /** The real entry point as a child process: `node --import tsx src/main.ts` with the given environment. */
 const mainFile = path.join(path.dirname(fileURLToPath(import.meta.url)), 'main.ts');
 const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+const started: ChildProcess[] = [];
+afterAll(() => {
+  started.forEach((c) => c.kill('SIGKILL')); // after a failed test; its children follow it (pdeathsig)
+  dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true }));
+});
 
 function startMain(env: Record<string, string>) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'folio-main-'));
@@ -21,6 +25,7 @@ function startMain(env: Record<string, string>) {
     env: { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: dataDir, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  started.push(child);
   let stderr = '';
   child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
   const exited = once(child, 'close').then(([code]) => code as number | null);
@@ -57,13 +62,14 @@ describe('main.ts (the real process)', () => {
     }
   });
 
-  it('starts Redis, Jupyter and the app, is ready, and SIGTERM leaves no process behind', async () => {
+  /** Start with the embedded children and read their pids and ports from the log, up to "Folio ready". */
+  async function startReady() {
     const m = startMain({ PORT: '0', KERNEL_POOL_SIZE: '1', FOLIO_ADMIN_PASSWORD: 'main-test-pw' });
-    const pids: number[] = [];
+    const children: Array<{ pid: number; port: number }> = [];
     let url = '';
     for await (const line of createInterface({ input: m.child.stdout })) {
-      const entry = JSON.parse(line.startsWith('{') ? line : '{}') as { pid?: number; msg?: string };
-      if (entry.pid && /ready/.test(entry.msg ?? '')) pids.push(entry.pid);
+      const entry = JSON.parse(line.startsWith('{') ? line : '{}') as { pid?: number; url?: string; msg?: string };
+      if (entry.pid && entry.url && /ready/.test(entry.msg ?? '')) children.push({ pid: entry.pid, port: Number(new URL(entry.url).port) });
       const ready = /^Folio ready on (http:\/\/\S+)$/.exec(entry.msg ?? '');
       if (ready) {
         url = ready[1]!;
@@ -71,15 +77,39 @@ describe('main.ts (the real process)', () => {
       }
     }
     m.child.stdout.resume(); // keep draining the logs
-    expect(url).toMatch(/^http:\/\/localhost:\d+$/);
-    expect(pids).toHaveLength(2); // redis-server and jupyter-server
-    const res = await fetch(`${url}/readyz`);
+    return { ...m, url, children };
+  }
+
+  /** A TCP connection to each child; resolves when every one was closed by its server, i.e. the process is gone. */
+  async function allClosed(ports: number[]): Promise<() => Promise<void>> {
+    const sockets = ports.map((port) => net.connect(port, '127.0.0.1').on('error', () => undefined));
+    await Promise.all(sockets.map((sock) => once(sock, 'connect')));
+    const closed = sockets.map((sock) => once(sock, 'close'));
+    return async () => void (await Promise.all(closed));
+  }
+
+  it('starts Redis, Jupyter and the app, is ready, and SIGTERM leaves no process behind', async () => {
+    const m = await startReady();
+    expect(m.url).toMatch(/^http:\/\/localhost:\d+$/);
+    expect(m.children).toHaveLength(2); // redis-server and jupyter-server
+    const res = await fetch(`${m.url}/readyz`);
     expect(res.status).toBe(200);
     expect(processesMentioning(m.dataDir).length).toBeGreaterThan(0); // kernels (their connection files live there)
 
     m.child.kill('SIGTERM');
     expect(await m.exited).toBe(0);
-    expect(pids.filter(isRunning)).toEqual([]);
+    expect(m.children.map((c) => c.pid).filter(isRunning)).toEqual([]);
+    expect(processesMentioning(m.dataDir)).toEqual([]);
+  });
+
+  it('SIGKILLed, it still takes Redis, Jupyter and the kernels with it', async () => {
+    const m = await startReady();
+    expect(m.children).toHaveLength(2);
+    const waitClosed = await allClosed(m.children.map((c) => c.port));
+    m.child.kill('SIGKILL');
+    await m.exited;
+    await waitClosed(); // both servers closed our connections: they exited (Jupyter after shutting its kernels down)
+    expect(m.children.map((c) => c.pid).filter(isRunning)).toEqual([]);
     expect(processesMentioning(m.dataDir)).toEqual([]);
   });
 });

@@ -1,9 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '../logger';
+import { spawnGuarded } from './child-process';
 
 /**
  * The embedded Jupyter Server: a child process on 127.0.0.1, a free port (chosen by the server itself,
@@ -76,7 +77,8 @@ export async function startJupyterServer(opts: JupyterServerOptions): Promise<Em
   fs.writeSync(logFd, `\n=== ${new Date().toISOString()} starting Jupyter Server ===\n`);
   let child: ChildProcess;
   try {
-    child = spawn(exe, args, {
+    // spawnGuarded (platform): SIGTERM from the kernel if Folio dies, even by SIGKILL, so no orphan server/kernels.
+    child = spawnGuarded(exe, args, {
       cwd: rootDir,
       detached: true, // own process group, so stop() can signal the whole tree
       stdio: ['ignore', logFd, logFd],
