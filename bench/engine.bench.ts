@@ -3,10 +3,10 @@
  *
  * For each notebook in bench/notebooks (tiny 5-cell, pandas+matplotlib report, 50-cell), N repetitions of:
  *   folio      a headless run through the product path: RunService.start → BullMQ (real redis-server) →
- *              worker → warm KernelPool (embedded Jupyter Server) → executeNotebook → SQLite; timed from
- *              start() to the worker's `completed` event. The pool is refilled between repetitions.
- *   folio+pre  the same with the pool's warm-up preamble (`import numpy, pandas, matplotlib`), as a
- *              deployment would configure it for such notebooks.
+ *              worker → warm KernelPool (embedded Jupyter Server) with the product's warm-up preamble
+ *              (compose.ts KERNEL_PREAMBLE) → executeNotebook → SQLite; timed from start() to the worker's
+ *              `completed` event. The pool is back to full (restarted kernels warm) between repetitions.
+ *   folio-cold the same with a pool without preamble: the notebook pays for its imports, as papermill does.
  *   papermill  the papermill CLI (bench/.venv), wall time of the process.
  *   nbclient   `python -c` running nbclient.NotebookClient(...).execute() (bench/.venv), wall time.
  * Then the median execute round trip of `1+1`: Folio (executeCode over the Jupyter Server websocket) vs
@@ -30,7 +30,8 @@ const KERNEL_PY = path.join(here, '../kernels/.venv/bin/python');
 const REPS = Number(process.env.BENCH_REPS ?? 5);
 const RTT = Number(process.env.BENCH_RTT ?? 200);
 const NOTEBOOKS = ['tiny', 'report', 'cells50'];
-const PREAMBLE = 'import numpy, pandas, matplotlib, matplotlib.pyplot';
+/** Same as KERNEL_PREAMBLE in backend/src/compose.ts (the pool default of `npm start`). */
+const PREAMBLE = 'import numpy, pandas, matplotlib.pyplot';
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -105,8 +106,8 @@ async function main(): Promise<void> {
 
   const fixtures: Array<{ label: string; fx: RunsFixture }> = [];
   try {
-    fixtures.push({ label: 'folio', fx: await startRunsFixture({ poolSize: 1 }) });
-    fixtures.push({ label: 'folio+pre', fx: await startRunsFixture({ poolSize: 1, preamble: PREAMBLE }) });
+    fixtures.push({ label: 'folio', fx: await startRunsFixture({ poolSize: 1, preamble: PREAMBLE }) });
+    fixtures.push({ label: 'folio-cold', fx: await startRunsFixture({ poolSize: 1 }) });
     const runners = fixtures.map(({ label, fx }) => ({ label, fx, runner: fx.startRunner() }));
     const ids: Record<string, Record<string, string>> = {};
     for (const { label, fx } of runners) {
@@ -130,10 +131,10 @@ async function main(): Promise<void> {
         add(name, 'nbclient', timeProcess(BENCH_PY, ['-c', NBCLIENT, input, out]));
       }
       const r = results[name]!;
-      const [f, fp, pm, nc] = [r.folio!, r['folio+pre']!, r.papermill!, r.nbclient!].map(median) as [number, number, number, number];
+      const [f, fc, pm, nc] = [r.folio!, r['folio-cold']!, r.papermill!, r.nbclient!].map(median) as [number, number, number, number];
       console.log(
-        `${name.padEnd(8)} folio ${ms(f)} | folio+pre ${ms(fp)} | papermill ${ms(pm)} | nbclient ${ms(nc)} || ` +
-          `papermill/folio ${(pm / f).toFixed(1)}× (with preamble ${(pm / fp).toFixed(1)}×), nbclient/folio ${(nc / f).toFixed(1)}× (${(nc / fp).toFixed(1)}×)`,
+        `${name.padEnd(8)} folio ${ms(f)} | folio-cold ${ms(fc)} | papermill ${ms(pm)} | nbclient ${ms(nc)} || ` +
+          `papermill/folio ${(pm / f).toFixed(1)}× (cold ${(pm / fc).toFixed(1)}×), nbclient/folio ${(nc / f).toFixed(1)}× (cold ${(nc / fc).toFixed(1)}×)`,
       );
     }
 
