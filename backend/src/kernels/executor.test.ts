@@ -62,6 +62,8 @@ describe('executeNotebook limits and failures', () => {
   it.each([
     ['os._exit', 'import os\nos._exit(1)'],
     ['a segfault', 'import ctypes\nctypes.string_at(0)'],
+    // The Linux OOM killer ends a process with SIGKILL; this is the same signal, without starving the test machine.
+    ['SIGKILL, as the OOM killer sends', 'import os, signal\nos.kill(os.getpid(), signal.SIGKILL)'],
   ])('ends the run with kernel_died when the kernel dies (%s) and the pool replaces it', async (_, code) => {
     const k = await pool.acquire(60_000);
     const r = await executeNotebook(k, nb('x = 1', code, "print('never')"), { cellTimeoutMs: 60_000, maxOutputBytes: 1e6 });
