@@ -57,9 +57,15 @@ export function createApp(deps: AppDeps): express.Express {
   return app;
 }
 
+/** Routes that read their body raw (an uploaded .ipynb is validated as a notebook, 422, not as a JSON body, 400). */
+const RAW_BODY_PATHS = new Set(['/notebooks/import']);
+
 /** `express.json` with a large limit for signed-in requests (notebooks carry outputs) and a small one otherwise. */
 function jsonBody(signedInLimit: number): RequestHandler {
   const signedIn = express.json({ limit: signedInLimit });
   const anonymous = express.json({ limit: PUBLIC_JSON_LIMIT });
-  return (req, res, next) => (req.principal ? signedIn : anonymous)(req, res, next);
+  return (req, res, next) => {
+    if (RAW_BODY_PATHS.has(req.path)) return next();
+    return (req.principal ? signedIn : anonymous)(req, res, next);
+  };
 }

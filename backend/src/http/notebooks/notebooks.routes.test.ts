@@ -204,6 +204,14 @@ describe('/api/notebooks .ipynb import and export', () => {
     expect(await count()).toBe(before);
   });
 
+  it('refuses a malformed file sent as application/json with 422 too (the body is read raw, not as a JSON body)', async () => {
+    const before = await count();
+    const res = await importFile(author, '{"cells": [', 'broken.ipynb', 'application/json');
+    expect(res.status).toBe(422);
+    expect(res.json.error.code).toBe('invalid_notebook');
+    expect(await count()).toBe(before);
+  });
+
   it('refuses an upload over the configured limit with 413, storing nothing', async () => {
     const small = await startTestApp({ env: { FOLIO_MAX_UPLOAD_MB: '0.01' } });
     try {

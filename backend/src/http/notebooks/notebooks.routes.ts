@@ -93,9 +93,8 @@ export function notebooksRoutes(deps: NotebooksRoutesDeps): Router {
 }
 
 /**
- * The upload as raw bytes whatever its content type, capped at the upload limit (413 as a DomainError).
- * A body an upstream JSON parser already parsed (sent as application/json) is re-serialized, so it is still
- * validated as a notebook.
+ * The upload as raw bytes whatever its content type (app.ts leaves this route's body unparsed), capped at the upload
+ * limit (413 as a DomainError).
  */
 function rawBody(limit: number): RequestHandler {
   const parse = express.raw({ type: () => true, limit });
@@ -108,9 +107,6 @@ function rawBody(limit: number): RequestHandler {
   };
 }
 
-function uploadedText(body: unknown): Buffer | string {
-  if (Buffer.isBuffer(body)) return body;
-  if (typeof body === 'string') return body;
-  if (body === undefined || body === null) return '';
-  return JSON.stringify(body);
+function uploadedText(body: unknown): Buffer {
+  return Buffer.isBuffer(body) ? body : Buffer.alloc(0);
 }
