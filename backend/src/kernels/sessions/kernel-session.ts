@@ -314,11 +314,8 @@ export class KernelSession {
     this.epoch += 1;
     const busy = kernel.connection.status === 'busy';
     const discard = died || busy || kernel.died;
-    // On 'autorestarting', @jupyterlab/services schedules its own reconnect in a microtask right after this status
-    // event; give the kernel back only once that reconnect has started, so the pool waits for it to settle before
-    // disposing the connection (disposing mid-reconnect rejects services' unawaited promise).
-    if (died) setImmediate(() => this.opts.kernels.release(kernel, { discard }));
-    else this.opts.kernels.release(kernel, { discard });
+    // The pool lets services' auto-restart reconnect settle before it disposes a dead kernel's connection.
+    this.opts.kernels.release(kernel, { discard });
     this.resetOutputs();
     this.setStatus('dead');
     if (message) this.broadcast({ type: 'error', message });
