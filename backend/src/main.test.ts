@@ -96,7 +96,9 @@ describe('main.ts (the real process)', () => {
     expect(res.status).toBe(200);
     expect(processesMentioning(m.dataDir).length).toBeGreaterThan(0); // kernels (their connection files live there)
 
+    // SIGTERM, and the same shutdown relayed a second time at once (as a wrapper relaying Ctrl-C does): one clean stop.
     m.child.kill('SIGTERM');
+    m.child.kill('SIGINT');
     expect(await m.exited).toBe(0);
     expect(m.children.map((c) => c.pid).filter(isRunning)).toEqual([]);
     expect(processesMentioning(m.dataDir)).toEqual([]);

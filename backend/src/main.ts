@@ -24,12 +24,16 @@ const logger = createLogger(config.logLevel);
 
 try {
   const folio = await startFolio(config, logger);
-  let signals = 0;
+  let firstSignalAt = 0;
   const stop = (signal: NodeJS.Signals) => {
-    if (++signals > 1) {
+    if (firstSignalAt) {
+      // Ctrl-C reaches every process of the terminal's group, and wrappers (npm, the tsx CLI) relay it too: a
+      // repeat within a second is the same keystroke. A later one means "force it".
+      if (Date.now() - firstSignalAt < 1_000) return;
       logger.warn({ signal }, 'second signal: exiting now');
       process.exit(1);
     }
+    firstSignalAt = Date.now();
     logger.info({ signal }, 'shutting down');
     void folio.shutdown().then((clean) => {
       logger.info(clean ? 'stopped' : 'stopped (deadline passed)');

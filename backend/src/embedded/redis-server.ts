@@ -69,7 +69,8 @@ function launch(binary: string, dir: string, port: number, opts: RedisServerOpti
     '--bind', '127.0.0.1', '--port', String(port), '--protected-mode', 'yes', '--daemonize', 'no',
     '--dir', dir, '--appendonly', 'yes', '--save', '', '--maxmemory-policy', 'noeviction', '--logfile', '',
   ];
-  const child = spawnGuarded(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Own process group: a terminal's Ctrl-C goes to Folio, which stops Redis last, after the workers let go of it.
+  const child = spawnGuarded(binary, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   child.stdout?.on('data', (b: Buffer) => log.write(b));
   child.stderr?.on('data', (b: Buffer) => log.write(b));
 
