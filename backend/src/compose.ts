@@ -11,6 +11,7 @@ import { attachKernelSockets } from './http/kernel/kernel.socket';
 import { createJupyterSettings } from './kernels/connection';
 import { KernelPool } from './kernels/pool';
 import { KernelSessionManager } from './kernels/sessions/kernel-session-manager';
+import { WarmFirstKernelSource } from './kernels/sessions/warm-first-kernel-source';
 import { Lifecycle } from './lifecycle';
 import type { Logger } from './logger';
 import { seedExamples } from './notebooks/seed-examples';
@@ -87,8 +88,8 @@ async function compose(config: Config, logger: Logger, life: Lifecycle): Promise
         }),
   ] as const);
   const settings = createJupyterSettings(jupyter);
-  const poolOf = (name: string) => {
-    const pool = new KernelPool({ settings, size: config.kernels.poolSize, preamble: KERNEL_PREAMBLE, logger });
+  const poolOf = (name: string, size = config.kernels.poolSize) => {
+    const pool = new KernelPool({ settings, size, preamble: KERNEL_PREAMBLE, logger });
     life.add('pools', `${name} kernel pool`, () => pool.shutdown());
     return pool;
   };
@@ -121,10 +122,12 @@ async function compose(config: Config, logger: Logger, life: Lifecycle): Promise
 
   await bootstrapAdmin({ store, logger, admin: config.admin });
   await seedExamples({ store, logger });
+  // Live editing takes a warm kernel when one is idle and starts one on demand otherwise, so the number of open
+  // notebooks is not capped at KERNEL_POOL_SIZE.
   const livePool = poolOf('live');
   pending.push(livePool.start());
   const sessions = new KernelSessionManager({
-    kernels: livePool,
+    kernels: new WarmFirstKernelSource(livePool, poolOf('on-demand live', 0)),
     logger,
     idleMs: config.kernels.idleMs,
     maxOutputBytes: config.kernels.maxOutputBytes,
