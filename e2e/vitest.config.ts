@@ -3,14 +3,13 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 /**
- * `npm run test:e2e`: browser journeys in headless Chromium against the real server (e2e/harness.ts), plus the unit
- * tests of the setup script's helpers (scripts/lib), which have no other vitest home.
+ * `npm run test:e2e`: browser journeys in headless Chromium against the real server (e2e/harness.ts).
  * Journeys run one file at a time: each starts a whole Folio (Jupyter, Redis, kernels) and a Chromium.
  */
 export default defineConfig({
   root: path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'),
   test: {
-    include: ['e2e/**/*.e2e.test.ts', 'scripts/lib/**/*.test.mjs'],
+    include: ['e2e/**/*.e2e.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 180_000,
     pool: 'forks',
