@@ -42,9 +42,16 @@ export const apiNotFound: RequestHandler = (req, res) => {
     .json({ error: { code: 'not_found', message: `No API route ${req.method} ${req.originalUrl.split('?')[0]}.` } });
 };
 
+/** `details.retryAfterSeconds` of an error (e.g. 'overloaded'), as a whole number of seconds ≥ 1, or null. */
+export function retryAfterOf(e: DomainError): number | null {
+  const value = (e.details as { retryAfterSeconds?: unknown } | null | undefined)?.retryAfterSeconds;
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? Math.ceil(value) : null;
+}
+
 /**
- * The one error handler: DomainError → its status and `{error: {code, message, details?}}`; body parser errors →
- * 400/413; anything else → a logged 500 with a generic message (no internals leak to the client).
+ * The one error handler: DomainError → its status and `{error: {code, message, details?}}` (429 and 503 with a
+ * `Retry-After` header when the error says when to retry); body parser errors → 400/413; anything else → a logged
+ * 500 with a generic message (no internals leak to the client).
  */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   const log = logger.child({ component: 'http' });
@@ -53,6 +60,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const domain = isDomainError(err) ? err : isBodyParserError(err) ? fromBodyParser(err) : null;
     if (domain) {
       if (domain.status >= 500) log.warn({ err: domain, method: req.method, url: req.originalUrl }, domain.message);
+      const retryAfter = retryAfterOf(domain);
+      if (retryAfter !== null && (domain.status === 429 || domain.status === 503)) res.setHeader('Retry-After', String(retryAfter));
       res.status(domain.status).json({
         error: {
           code: domain.code,
