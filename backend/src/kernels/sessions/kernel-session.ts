@@ -1,8 +1,10 @@
 import type { Kernel, KernelMessage } from '@jupyterlab/services';
 import type { Logger } from '../../logger';
 import { executeCode } from '../executor';
-import { DisplayIdRegistry, OutputModel } from '../output-model';
 import type { PooledKernel } from '../pooled-kernel';
+import { CellOutputs } from './cell-outputs';
+import { fromCodePoints, toCodePoints } from './code-points';
+import { isDeathStatus, mapStatus } from './kernel-status';
 import type { ExecuteRequest, KernelSource, SessionClient, SessionEvent, SessionStatus } from './session-events';
 
 export interface KernelSessionOptions {
@@ -43,9 +45,7 @@ export class KernelSession {
   private epoch = 0;
   private restarting = false;
   private closed = false;
-  private registry = new DisplayIdRegistry();
-  private readonly models = new Map<string, OutputModel>();
-  private readonly flushes = new Map<string, { timer?: NodeJS.Timeout; lastSent: number; model: OutputModel }>();
+  private readonly outputs: CellOutputs;
 
   constructor(opts: KernelSessionOptions) {
     this.opts = opts;
@@ -53,6 +53,12 @@ export class KernelSession {
     this.notebookId = opts.notebookId;
     this.lastActivity = opts.now();
     this.log = opts.logger.child({ component: 'kernel-session', userId: opts.userId, notebookId: opts.notebookId });
+    this.outputs = new CellOutputs({
+      maxOutputBytes: opts.maxOutputBytes,
+      throttleMs: opts.outputThrottleMs,
+      now: opts.now,
+      send: (cellId, outputs) => this.broadcast({ type: 'outputs', cellId, outputs }),
+    });
   }
 
   get clientCount(): number {
@@ -122,7 +128,7 @@ export class KernelSession {
     this.setStatus('restarting');
     try {
       await kernel.connection.restart();
-      this.resetOutputs();
+      this.outputs.reset();
       if (this.kernel === kernel) this.setStatus(mapStatus(kernel.connection.status) ?? 'idle');
     } catch (e) {
       this.log.warn({ err: e, kernelId: kernel.id }, 'kernel restart failed');
@@ -219,14 +225,7 @@ export class KernelSession {
   }
 
   private async runCell(kernel: PooledKernel, requestId: string, cellId: string, code: string): Promise<'ok' | 'error' | 'aborted'> {
-    const old = this.models.get(cellId);
-    if (old) this.registry.forget(old);
-    const model = new OutputModel({
-      registry: this.registry,
-      maxBytes: this.opts.maxOutputBytes,
-      onChange: (m) => this.scheduleOutputs(cellId, m),
-    });
-    this.models.set(cellId, model);
+    const model = this.outputs.begin(cellId);
     this.broadcast({ type: 'outputs', cellId, outputs: [] });
     if (code.trim() === '') {
       const now = new Date().toISOString();
@@ -238,7 +237,7 @@ export class KernelSession {
       onStarted: ({ executionCount, startedAt }) =>
         this.broadcast({ type: 'cell_started', requestId, cellId, executionCount, startedAt }),
     });
-    this.flushOutputs(cellId);
+    this.outputs.flush(cellId);
     let status: 'ok' | 'error' | 'aborted' = r.status === 'ok' ? 'ok' : r.status === 'aborted' ? 'aborted' : 'error';
     if (r.status === 'died') {
       if (this.restarting) status = 'aborted';
@@ -278,7 +277,7 @@ export class KernelSession {
           return null;
         }
         this.kernel = k;
-        this.resetOutputs();
+        this.outputs.reset();
         k.connection.statusChanged.connect(this.onKernelStatus, this);
         this.setStatus(mapStatus(k.connection.status) ?? 'idle');
         this.log.info({ kernelId: k.id }, 'live kernel attached');
@@ -298,7 +297,7 @@ export class KernelSession {
   private onKernelStatus(conn: Kernel.IKernelConnection, status: KernelMessage.Status): void {
     const kernel = this.kernel;
     if (!kernel || kernel.connection !== conn) return;
-    if ((status === 'dead' || status === 'autorestarting') && !this.restarting) {
+    if (isDeathStatus(status) && !this.restarting) {
       this.dropKernel(kernel, 'The kernel died (its variables are lost). Restart it to continue.');
       return;
     }
@@ -316,40 +315,10 @@ export class KernelSession {
     const discard = died || busy || kernel.died;
     // The pool lets services' auto-restart reconnect settle before it disposes a dead kernel's connection.
     this.opts.kernels.release(kernel, { discard });
-    this.resetOutputs();
+    this.outputs.reset();
     this.setStatus('dead');
     if (message) this.broadcast({ type: 'error', message });
     this.log.info({ kernelId: kernel.id, died }, 'live kernel released');
-  }
-
-  private resetOutputs(): void {
-    for (const f of this.flushes.values()) clearTimeout(f.timer);
-    this.flushes.clear();
-    this.models.clear();
-    this.registry = new DisplayIdRegistry();
-  }
-
-  private scheduleOutputs(cellId: string, model: OutputModel): void {
-    const now = this.opts.now();
-    const f = this.flushes.get(cellId) ?? { lastSent: 0, model };
-    f.model = model;
-    this.flushes.set(cellId, f);
-    if (f.timer) return;
-    const wait = f.lastSent + this.opts.outputThrottleMs - now;
-    if (wait <= 0) this.flushOutputs(cellId, true);
-    else f.timer = setTimeout(() => this.flushOutputs(cellId, true), wait);
-  }
-
-  /** Sends the cell's current outputs if a change is pending (or `force`). */
-  private flushOutputs(cellId: string, force = false): void {
-    const f = this.flushes.get(cellId);
-    if (!f) return;
-    const pending = Boolean(f.timer);
-    clearTimeout(f.timer);
-    f.timer = undefined;
-    if (!pending && !force) return;
-    f.lastSent = this.opts.now();
-    this.broadcast({ type: 'outputs', cellId, outputs: f.model.outputs });
   }
 
   private setStatus(status: SessionStatus): void {
@@ -389,36 +358,4 @@ export class KernelSession {
       new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no reply within ${ms / 1000} s`)), ms))),
     ]).finally(() => clearTimeout(timer));
   }
-}
-
-function mapStatus(s: KernelMessage.Status): SessionStatus | null {
-  switch (s) {
-    case 'idle':
-    case 'busy':
-    case 'starting':
-    case 'restarting':
-    case 'dead':
-      return s;
-    case 'autorestarting':
-      return 'restarting';
-    default:
-      return null; // 'unknown', 'terminating': transient, not worth showing
-  }
-}
-
-/** A UTF-16 offset (JavaScript, Monaco) → a code point offset (Jupyter messaging protocol ≥ 5.2). */
-export function toCodePoints(text: string, utf16Offset: number): number {
-  return [...text.slice(0, Math.min(utf16Offset, text.length))].length;
-}
-
-/** A code point offset → a UTF-16 offset. */
-export function fromCodePoints(text: string, codePoints: number): number {
-  let offset = 0;
-  let n = 0;
-  for (const ch of text) {
-    if (n >= codePoints) break;
-    offset += ch.length;
-    n += 1;
-  }
-  return offset;
 }
