@@ -9,6 +9,11 @@ import type { Output } from '../../notebooks/nbformat';
  * as Monaco gives them); the server converts them to and from the kernel protocol's code points.
  */
 const RequestId = z.string().min(1).max(100);
+/**
+ * The server answers every `complete`/`inspect` within this time, on the socket that asked: a reply, or
+ * `{type: 'error', requestId, message}`. Clients should wait a little longer before giving up on their own.
+ */
+export { COMPLETE_INSPECT_TIMEOUT_MS } from '../../kernels/sessions/session-events';
 /** Largest code of one cell accepted over the socket. */
 export const MAX_CELL_CODE_CHARS = 2_000_000;
 

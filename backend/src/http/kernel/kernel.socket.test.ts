@@ -278,6 +278,64 @@ describe('live kernel sessions', () => {
   });
 });
 
+describe('complete and inspect replies', () => {
+  it('go only to the tab that asked', async () => {
+    const id = await newNotebook();
+    const a = await connect(id);
+    const b = await connect(id);
+    await a.next('status', statusIs('idle'));
+    a.send({ type: 'complete', requestId: 'mine', code: 'import o', cursorPos: 8 });
+    b.send({ type: 'inspect', requestId: 'theirs', code: 'len', cursorPos: 3 });
+    expect((await a.next('complete_reply')).requestId).toBe('mine');
+    expect((await b.next('inspect_reply')).requestId).toBe('theirs');
+    // A broadcast sent after both replies reaches each tab behind anything sent to it before.
+    await run(a, [['c', '1']]);
+    await b.next('cell_done', (m) => m.cellId === 'c');
+    expect(b.events.filter((e) => e.type === 'complete_reply')).toEqual([]);
+    expect(a.events.filter((e) => e.type === 'inspect_reply')).toEqual([]);
+  });
+
+  it('answer a request the busy kernel cannot answer in time with an error to the asking tab alone', async () => {
+    const manager = new KernelSessionManager({ kernels: pool, logger: jupyter.logger, idleMs: 60_000, requestTimeoutMs: 300 });
+    const id = await newNotebook();
+    const gate = path.join(jupyter.dataDir, `gate-complete-${id}`);
+    const tab = () => {
+      const events: ServerMessage[] = [];
+      let wake = () => undefined as void;
+      return {
+        events,
+        client: { send: (e: ServerMessage) => (events.push(e), wake()) },
+        until: (f: (e: ServerMessage) => boolean) =>
+          new Promise<ServerMessage>((resolve) => {
+            const look = () => {
+              const hit = events.find(f);
+              if (hit) resolve(hit);
+              return Boolean(hit);
+            };
+            if (!look()) wake = () => void look();
+          }),
+      };
+    };
+    const asker = tab();
+    const other = tab();
+    try {
+      const session = manager.open(author.userId, id, asker.client);
+      manager.open(author.userId, id, other.client);
+      await asker.until((e) => e.type === 'status' && e.status === 'idle');
+      const code = `import os, time\nwhile not os.path.exists(${JSON.stringify(gate)}):\n    time.sleep(0.02)`;
+      session.execute({ requestId: 'busy', cells: [{ cellId: 'g', code }] });
+      await asker.until((e) => e.type === 'cell_started');
+      await session.complete(asker.client, { requestId: 'slow', code: 'import o', cursorPos: 8 });
+      expect(asker.events.at(-1)).toEqual({ type: 'error', requestId: 'slow', message: 'Completion failed: no reply within 0.3 s' });
+      fs.writeFileSync(gate, '');
+      await other.until((e) => e.type === 'cell_done');
+      expect(other.events.filter((e) => 'requestId' in e && e.requestId === 'slow')).toEqual([]);
+    } finally {
+      await manager.shutdown();
+    }
+  });
+});
+
 describe('idle culling', () => {
   it('gives the kernel of a session without tabs back after the idle time', async () => {
     const culling = new KernelSessionManager({ kernels: pool, logger: jupyter.logger, idleMs: 200, cullIntervalMs: 50 });

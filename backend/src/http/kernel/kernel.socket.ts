@@ -93,7 +93,7 @@ export function attachKernelSockets(server: http.Server, deps: KernelSocketDeps)
       const parsed = parseClientMessage(data.toString());
       if (!parsed.ok) return client.send({ type: 'error', requestId: parsed.requestId, message: parsed.error });
       void current()
-        .then((s) => (s ? dispatch(s, parsed.message) : undefined))
+        .then((s) => (s ? dispatch(s, client, parsed.message) : undefined))
         .catch((e: unknown) => {
           log.error({ err: e, type: parsed.message.type }, 'kernel message failed');
           client.send({ type: 'error', requestId: requestIdOf(parsed.message), message: 'The server could not handle that message.' });
@@ -112,7 +112,8 @@ export function attachKernelSockets(server: http.Server, deps: KernelSocketDeps)
   };
 }
 
-async function dispatch(session: KernelSession, m: ClientMessage): Promise<void> {
+/** Kernel actions reach every tab of the session; complete/inspect replies only the tab that asked. */
+async function dispatch(session: KernelSession, client: SessionClient, m: ClientMessage): Promise<void> {
   switch (m.type) {
     case 'execute':
       return session.execute({ requestId: m.requestId, cells: m.cells });
@@ -123,9 +124,9 @@ async function dispatch(session: KernelSession, m: ClientMessage): Promise<void>
     case 'shutdown':
       return session.shutdownKernel();
     case 'complete':
-      return session.complete(m.requestId, m.code, m.cursorPos);
+      return session.complete(client, m);
     case 'inspect':
-      return session.inspect(m.requestId, m.code, m.cursorPos, m.detailLevel);
+      return session.inspect(client, m);
   }
 }
 

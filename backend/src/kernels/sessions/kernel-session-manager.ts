@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from '../../logger';
 import { KernelSession } from './kernel-session';
-import type { KernelSource, SessionClient } from './session-events';
+import { COMPLETE_INSPECT_TIMEOUT_MS, type KernelSource, type SessionClient } from './session-events';
 
 export interface KernelSessionManagerOptions {
   /** Where kernels come from: a KernelPool kept for live editing (separate from the run workers' pool). */
@@ -19,7 +19,7 @@ export interface KernelSessionManagerOptions {
   maxOutputBytes?: number;
   /** Outputs of a running cell are sent at most this often. Default 50 ms. */
   outputThrottleMs?: number;
-  /** Time limit for complete/inspect replies. Default 10 s. */
+  /** Time limit for complete/inspect replies. Default COMPLETE_INSPECT_TIMEOUT_MS (5 s). */
   requestTimeoutMs?: number;
   /** Clock. Default Date.now. */
   now?: () => number;
@@ -56,7 +56,7 @@ export class KernelSessionManager extends EventEmitter<{ culled: [KernelSession]
       acquireTimeoutMs: opts.acquireTimeoutMs ?? 30_000,
       maxOutputBytes: opts.maxOutputBytes ?? 20 * 1024 * 1024,
       outputThrottleMs: opts.outputThrottleMs ?? 50,
-      requestTimeoutMs: opts.requestTimeoutMs ?? 10_000,
+      requestTimeoutMs: opts.requestTimeoutMs ?? COMPLETE_INSPECT_TIMEOUT_MS,
       now: opts.now ?? Date.now,
     };
     this.log = opts.logger.child({ component: 'kernel-sessions' });

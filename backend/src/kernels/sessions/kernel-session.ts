@@ -3,7 +3,7 @@ import type { Logger } from '../../logger';
 import { executeCode } from '../executor';
 import type { PooledKernel } from '../pooled-kernel';
 import { CellOutputs } from './cell-outputs';
-import { fromCodePoints, toCodePoints } from './code-points';
+import { requestCompletion, requestInspection } from './introspection';
 import { isDeathStatus, mapStatus } from './kernel-status';
 import type { ExecuteRequest, KernelSource, SessionClient, SessionEvent, SessionStatus } from './session-events';
 
@@ -154,41 +154,19 @@ export class KernelSession {
     await this.shutdownKernel(message);
   }
 
-  async complete(requestId: string, code: string, cursorPos: number): Promise<void> {
+  /** Completion for the tab that asked (only that tab gets the reply, or an error with the requestId). */
+  async complete(client: SessionClient, request: { requestId: string; code: string; cursorPos: number }): Promise<void> {
     this.touch();
-    const conn = this.usableConnection();
-    if (!conn) return this.broadcastTo(requestId, 'No kernel is running; run a cell or restart the kernel.');
-    try {
-      const reply = await this.withTimeout(conn.requestComplete({ code, cursor_pos: toCodePoints(code, cursorPos) }));
-      const c = reply.content as { status: string; matches?: string[]; cursor_start?: number; cursor_end?: number };
-      if (c.status !== 'ok') return this.broadcastTo(requestId, 'The kernel could not complete this.');
-      const ok = { matches: c.matches ?? [], cursor_start: c.cursor_start ?? toCodePoints(code, cursorPos), cursor_end: c.cursor_end ?? toCodePoints(code, cursorPos) };
-      this.broadcast({
-        type: 'complete_reply',
-        requestId,
-        matches: ok.matches,
-        cursorStart: fromCodePoints(code, ok.cursor_start),
-        cursorEnd: fromCodePoints(code, ok.cursor_end),
-      });
-    } catch (e) {
-      this.broadcastTo(requestId, `Completion failed: ${(e as Error).message}`);
-    }
+    this.sendTo(client, await requestCompletion(this.usableConnection(), request, this.opts.requestTimeoutMs));
   }
 
-  async inspect(requestId: string, code: string, cursorPos: number, detailLevel: 0 | 1 = 0): Promise<void> {
+  /** Inspection (hover) for the tab that asked. */
+  async inspect(
+    client: SessionClient,
+    request: { requestId: string; code: string; cursorPos: number; detailLevel?: 0 | 1 },
+  ): Promise<void> {
     this.touch();
-    const conn = this.usableConnection();
-    if (!conn) return this.broadcastTo(requestId, 'No kernel is running; run a cell or restart the kernel.');
-    try {
-      const reply = await this.withTimeout(
-        conn.requestInspect({ code, cursor_pos: toCodePoints(code, cursorPos), detail_level: detailLevel }),
-      );
-      const c = reply.content as { status: string; found?: boolean; data?: Record<string, unknown> };
-      if (c.status !== 'ok') return this.broadcastTo(requestId, 'The kernel could not inspect this.');
-      this.broadcast({ type: 'inspect_reply', requestId, found: Boolean(c.found), data: c.data ?? {} });
-    } catch (e) {
-      this.broadcastTo(requestId, `Inspection failed: ${(e as Error).message}`);
-    }
+    this.sendTo(client, await requestInspection(this.usableConnection(), request, this.opts.requestTimeoutMs));
   }
 
   // --- internals -------------------------------------------------------------------------------------------
@@ -328,17 +306,15 @@ export class KernelSession {
   }
 
   private broadcast(event: SessionEvent): void {
-    for (const c of this.clients) {
-      try {
-        c.send(event);
-      } catch (e) {
-        this.log.debug({ err: e }, 'could not send to a client');
-      }
-    }
+    for (const c of this.clients) this.sendTo(c, event);
   }
 
-  private broadcastTo(requestId: string, message: string): void {
-    this.broadcast({ type: 'error', requestId, message });
+  private sendTo(client: SessionClient, event: SessionEvent): void {
+    try {
+      client.send(event);
+    } catch (e) {
+      this.log.debug({ err: e }, 'could not send to a client');
+    }
   }
 
   private usableConnection(): Kernel.IKernelConnection | null {
@@ -348,14 +324,5 @@ export class KernelSession {
 
   private touch(): void {
     this.lastActivity = this.opts.now();
-  }
-
-  private withTimeout<T>(p: Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const ms = this.opts.requestTimeoutMs;
-    return Promise.race([
-      p,
-      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no reply within ${ms / 1000} s`)), ms))),
-    ]).finally(() => clearTimeout(timer));
   }
 }

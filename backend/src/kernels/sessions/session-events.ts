@@ -25,6 +25,12 @@ export type SessionEvent =
   | { type: 'inspect_reply'; requestId: string; found: boolean; data: Record<string, unknown> }
   | { type: 'error'; requestId?: string; message: string };
 
+/**
+ * Time limit for a complete/inspect reply: past it, the tab that asked gets `{type: 'error', requestId}`.
+ * Re-exported by http/kernel/kernel.protocol.ts; the browser client mirrors it (and waits a little longer).
+ */
+export const COMPLETE_INSPECT_TIMEOUT_MS = 5_000;
+
 /** One connected browser tab. */
 export interface SessionClient {
   send(event: SessionEvent): void;

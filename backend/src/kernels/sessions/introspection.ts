@@ -1,0 +1,64 @@
+import type { Kernel } from '@jupyterlab/services';
+import { fromCodePoints, toCodePoints } from './code-points';
+import type { SessionEvent } from './session-events';
+
+/**
+ * complete_request / inspect_request for the editor (Monaco's autocomplete and hover). Each returns the one message
+ * to send back to the tab that asked — a reply, or an error carrying its requestId (no kernel, kernel error, or no
+ * reply within `timeoutMs`) — and never throws.
+ */
+type Reply = Extract<SessionEvent, { type: 'complete_reply' | 'inspect_reply' | 'error' }>;
+
+export const NO_KERNEL_MESSAGE = 'No kernel is running; run a cell or restart the kernel.';
+
+export async function requestCompletion(
+  conn: Kernel.IKernelConnection | null,
+  r: { requestId: string; code: string; cursorPos: number },
+  timeoutMs: number,
+): Promise<Reply> {
+  const { requestId, code } = r;
+  if (!conn) return { type: 'error', requestId, message: NO_KERNEL_MESSAGE };
+  const cursor = toCodePoints(code, r.cursorPos);
+  try {
+    const reply = await withTimeout(conn.requestComplete({ code, cursor_pos: cursor }), timeoutMs);
+    const c = reply.content as { status: string; matches?: string[]; cursor_start?: number; cursor_end?: number };
+    if (c.status !== 'ok') return { type: 'error', requestId, message: 'The kernel could not complete this.' };
+    return {
+      type: 'complete_reply',
+      requestId,
+      matches: c.matches ?? [],
+      cursorStart: fromCodePoints(code, c.cursor_start ?? cursor),
+      cursorEnd: fromCodePoints(code, c.cursor_end ?? cursor),
+    };
+  } catch (e) {
+    return { type: 'error', requestId, message: `Completion failed: ${(e as Error).message}` };
+  }
+}
+
+export async function requestInspection(
+  conn: Kernel.IKernelConnection | null,
+  r: { requestId: string; code: string; cursorPos: number; detailLevel?: 0 | 1 },
+  timeoutMs: number,
+): Promise<Reply> {
+  const { requestId, code } = r;
+  if (!conn) return { type: 'error', requestId, message: NO_KERNEL_MESSAGE };
+  try {
+    const reply = await withTimeout(
+      conn.requestInspect({ code, cursor_pos: toCodePoints(code, r.cursorPos), detail_level: r.detailLevel ?? 0 }),
+      timeoutMs,
+    );
+    const c = reply.content as { status: string; found?: boolean; data?: Record<string, unknown> };
+    if (c.status !== 'ok') return { type: 'error', requestId, message: 'The kernel could not inspect this.' };
+    return { type: 'inspect_reply', requestId, found: Boolean(c.found), data: c.data ?? {} };
+  } catch (e) {
+    return { type: 'error', requestId, message: `Inspection failed: ${(e as Error).message}` };
+  }
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    p,
+    new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no reply within ${ms / 1000} s`)), ms))),
+  ]).finally(() => clearTimeout(timer));
+}
