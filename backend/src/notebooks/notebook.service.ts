@@ -1,25 +1,49 @@
 import { randomUUID } from 'node:crypto';
 import { conflict, forbidden, notFound } from '../errors';
 import type { Principal } from '../http/context';
-import type { NotebookRecord, NotebookRepository, NotebookSummary, RevisionRecord, RevisionSummary } from '../store/store';
+import type {
+  NotebookRecord,
+  NotebookRepository,
+  NotebookSummary,
+  RevisionPolicy,
+  RevisionRecord,
+  RevisionSummary,
+} from '../store/store';
 import type { Notebook } from './nbformat';
 import { emptyNotebook, ipynbFileName, normalizeNotebook, parseIpynb, serializeIpynb } from './ipynb';
 
 /**
  * Notebooks: CRUD with optimistic concurrency, revisions, .ipynb import/export.
  *
- * Access rules (for now, until sharing lands):
+ * Access rules (for now, until sharing lands), checked by role before anything is loaded, so a viewer learns
+ * nothing about which ids exist (403 whatever the id):
  * - read (list, get, export, revisions): any author or admin; viewers use published apps, never notebooks (403).
  * - create / import: authors and admins.
- * - update, delete, restore: the notebook's owner, or an admin.
- * Every save is a new `version` and keeps a revision; a save that names a stale version is refused with a 409
- * carrying the current version and record, so nothing is ever overwritten silently.
+ * - update, delete, restore: the notebook's owner, or an admin (other authors: 404 for a missing id, else 403).
+ * Every save is a new `version`; a save that names a stale version is refused with a 409 carrying the current
+ * version and record, so nothing is ever overwritten silently.
+ *
+ * History (revisions), as in Google Docs or Hex, so autosave (every second while typing) does not grow it without
+ * bound:
+ * - A save by the same user less than REVISION_BURST_MS (10 min) after the start of the latest revision replaces
+ *   that revision: history keeps one revision per editing burst, holding its last save.
+ * - Checkpoints always make a new revision that later saves never replace: the notebook's creation (or import),
+ *   a save with `checkpoint: true` (e.g. Ctrl+S), and every restore. A revision a run was made from is kept too.
+ * - At most MAX_REVISIONS (100) per notebook: beyond, the oldest plain revisions are deleted first, then the oldest
+ *   checkpoints; the latest always stays.
  */
+export const REVISION_BURST_MS = 10 * 60_000;
+export const MAX_REVISIONS = 100;
+
 export interface NotebookServiceDeps {
   notebooks: NotebookRepository;
   limits: { maxUploadBytes: number };
   /** Called after a notebook is deleted (e.g. to shut its live kernels). Default: nothing. */
   onDeleted?: (id: string) => void;
+  /** History rule numbers. Default: bursts of REVISION_BURST_MS, MAX_REVISIONS kept. */
+  revisions?: { burstMs?: number; keep?: number };
+  /** Clock (ms since the epoch), for tests of the burst window. Default Date.now. */
+  now?: () => number;
 }
 
 export interface UpdateInput {
@@ -27,6 +51,8 @@ export interface UpdateInput {
   version: number;
   name?: string;
   content?: unknown;
+  /** Keep this save as its own revision, never replaced by later saves. Default false. */
+  checkpoint?: boolean;
 }
 
 export interface ExportedIpynb {
@@ -62,13 +88,16 @@ export class NotebookService {
   }
 
   async update(who: Principal, id: string, input: UpdateInput): Promise<NotebookRecord> {
+    assertCanRead(who);
     const current = await this.load(id);
     assertCanWrite(who, current);
     const content = input.content === undefined ? current.content : normalizeNotebook(input.content);
-    return this.save(who, current, input.version, { name: input.name ?? current.name, content });
+    const change = { name: input.name ?? current.name, content };
+    return this.save(who, current, input.version, change, input.checkpoint ?? false);
   }
 
   async delete(who: Principal, id: string): Promise<void> {
+    assertCanRead(who);
     const current = await this.load(id);
     assertCanWrite(who, current);
     if (!(await this.deps.notebooks.delete(id))) throw notFound('Notebook');
@@ -99,11 +128,13 @@ export class NotebookService {
    * restoring over someone else's newer save; without it the restore applies to whatever is current.
    */
   async restoreRevision(who: Principal, id: string, version: number, expectedVersion?: number): Promise<NotebookRecord> {
+    assertCanRead(who);
     const current = await this.load(id);
     assertCanWrite(who, current);
     const revision = await this.deps.notebooks.getRevision(id, version);
     if (!revision) throw notFound(`Revision ${version}`);
-    return this.save(who, current, expectedVersion ?? current.version, { name: revision.name, content: revision.content });
+    const change = { name: revision.name, content: revision.content };
+    return this.save(who, current, expectedVersion ?? current.version, change, true);
   }
 
   private async save(
@@ -111,9 +142,16 @@ export class NotebookService {
     current: NotebookRecord,
     expectedVersion: number,
     change: { name: string; content: Notebook },
+    checkpoint: boolean,
   ): Promise<NotebookRecord> {
     if (expectedVersion !== current.version) throw stale(current);
-    const result = await this.deps.notebooks.update(current.id, expectedVersion, change, who.id);
+    const policy: RevisionPolicy = {
+      at: new Date((this.deps.now ?? Date.now)()).toISOString(),
+      checkpoint,
+      coalesceWithinMs: this.deps.revisions?.burstMs ?? REVISION_BURST_MS,
+      keep: this.deps.revisions?.keep ?? MAX_REVISIONS,
+    };
+    const result = await this.deps.notebooks.update(current.id, expectedVersion, change, who.id, policy);
     if (!result) throw notFound('Notebook');
     if (!result.ok) throw stale(result.current);
     return result.notebook;

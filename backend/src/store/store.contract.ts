@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isDomainError } from '../errors';
 import type { Notebook } from '../notebooks/nbformat';
-import type { RunRecord, Store } from './store';
+import type { RevisionPolicy, RunRecord, Store } from './store';
 
 /**
  * The behaviour every Store adapter must have. An adapter's test calls `storeContract(name, factory)`; the factory
@@ -46,6 +46,19 @@ const sampleRun = (notebookId: string, over: Partial<RunRecord> = {}): RunRecord
   status: 'queued',
   cells: [],
   createdAt: new Date().toISOString(),
+  ...over,
+});
+
+/** Save times for the revision rules: minute `m` after a fixed instant. */
+const T0 = Date.parse('2026-03-02T09:00:00.000Z');
+const at = (minutes: number) => new Date(T0 + minutes * 60_000).toISOString();
+const TEN_MINUTES = 10 * 60_000;
+/** A save that always makes its own revision and prunes nothing, unless told otherwise. */
+const plain = (over: Partial<RevisionPolicy> = {}): RevisionPolicy => ({
+  at: new Date().toISOString(),
+  checkpoint: false,
+  coalesceWithinMs: 0,
+  keep: 1000,
   ...over,
 });
 
@@ -121,7 +134,7 @@ export function storeContract(adapter: string, factory: StoreFactory): void {
         expect(nb.content).toEqual(sampleNotebook());
         expect(await store.notebooks.get(nb.id)).toEqual(nb);
         expect(await store.notebooks.listRevisions(nb.id)).toEqual([
-          { notebookId: nb.id, version: 1, savedBy: 'owner-1', savedAt: expect.any(String) },
+          { notebookId: nb.id, version: 1, savedBy: 'owner-1', startedAt: nb.createdAt, savedAt: nb.createdAt, checkpoint: true },
         ]);
         expect(await store.notebooks.get('missing')).toBeNull();
       });
@@ -136,7 +149,7 @@ export function storeContract(adapter: string, factory: StoreFactory): void {
 
       it('updates when the expected version is current, and keeps a revision per save', async () => {
         const nb = await newNotebook('v1');
-        const r = await store.notebooks.update(nb.id, 1, { name: 'v2', content: sampleNotebook('x = 2') }, 'editor-9');
+        const r = await store.notebooks.update(nb.id, 1, { name: 'v2', content: sampleNotebook('x = 2') }, 'editor-9', plain());
         expect(r?.ok).toBe(true);
         if (!r?.ok) return;
         expect(r.notebook).toMatchObject({ id: nb.id, name: 'v2', version: 2, createdAt: nb.createdAt });
@@ -155,8 +168,8 @@ export function storeContract(adapter: string, factory: StoreFactory): void {
 
       it('refuses a stale version and returns the current record untouched', async () => {
         const nb = await newNotebook();
-        await store.notebooks.update(nb.id, 1, { name: 'second', content: sampleNotebook('a') }, 'u');
-        const stale = await store.notebooks.update(nb.id, 1, { name: 'lost', content: sampleNotebook('b') }, 'u');
+        await store.notebooks.update(nb.id, 1, { name: 'second', content: sampleNotebook('a') }, 'u', plain());
+        const stale = await store.notebooks.update(nb.id, 1, { name: 'lost', content: sampleNotebook('b') }, 'u', plain());
         expect(stale?.ok).toBe(false);
         if (stale?.ok !== false) return;
         expect(stale.current).toMatchObject({ version: 2, name: 'second' });
@@ -167,7 +180,7 @@ export function storeContract(adapter: string, factory: StoreFactory): void {
       it('lets exactly one of two concurrent saves of the same version win', async () => {
         const nb = await newNotebook();
         const results = await Promise.all(
-          ['a', 'b', 'c'].map((s) => store.notebooks.update(nb.id, 1, { name: s, content: sampleNotebook(s) }, s)),
+          ['a', 'b', 'c'].map((s) => store.notebooks.update(nb.id, 1, { name: s, content: sampleNotebook(s) }, s, plain())),
         );
         expect(results.filter((r) => r?.ok).length).toBe(1);
         expect((await store.notebooks.get(nb.id))?.version).toBe(2);
@@ -175,13 +188,13 @@ export function storeContract(adapter: string, factory: StoreFactory): void {
       });
 
       it('returns null when updating a notebook that does not exist', async () => {
-        expect(await store.notebooks.update('missing', 1, { name: 'x', content: sampleNotebook() }, 'u')).toBeNull();
+        expect(await store.notebooks.update('missing', 1, { name: 'x', content: sampleNotebook() }, 'u', plain())).toBeNull();
       });
 
       it('deletes a notebook with its revisions and runs', async () => {
         const nb = await newNotebook();
         const keep = await newNotebook('keep');
-        await store.notebooks.update(nb.id, 1, { name: 'n', content: sampleNotebook('z') }, 'u');
+        await store.notebooks.update(nb.id, 1, { name: 'n', content: sampleNotebook('z') }, 'u', plain());
         const run = sampleRun(nb.id);
         await store.runs.create(run);
         expect(await store.notebooks.delete(nb.id)).toBe(true);
@@ -192,6 +205,90 @@ export function storeContract(adapter: string, factory: StoreFactory): void {
         expect(await store.notebooks.delete(nb.id)).toBe(false);
         expect(await store.notebooks.get(keep.id)).not.toBeNull();
         expect((await store.notebooks.listRevisions(keep.id)).length).toBe(1);
+      });
+    });
+
+    describe('revision history', () => {
+      /** Saves `name` on top of whatever is current, as `by`, with `policy`; returns the new version. */
+      const save = async (id: string, name: string, by: string, policy: Partial<RevisionPolicy>) => {
+        const current = await store.notebooks.get(id);
+        const r = await store.notebooks.update(id, current!.version, { name, content: sampleNotebook(name) }, by, plain(policy));
+        if (!r?.ok) throw new Error(`save ${name} was refused`);
+        return r.notebook.version;
+      };
+      const history = async (id: string) =>
+        (await store.notebooks.listRevisions(id)).map((r) => [r.version, r.savedBy, r.startedAt, r.savedAt, r.checkpoint]);
+      const burst = { coalesceWithinMs: TEN_MINUTES };
+
+      it('keeps a burst of saves by one user as one revision holding the last save; creation stays a checkpoint', async () => {
+        const nb = await newNotebook('created', 'ada');
+        for (const [i, m] of [0, 3, 9].entries()) await save(nb.id, `edit ${i}`, 'ada', { ...burst, at: at(m) });
+        expect(await history(nb.id)).toEqual([
+          [4, 'ada', at(0), at(9), false],
+          [1, 'ada', nb.createdAt, nb.createdAt, true],
+        ]);
+        expect(await store.notebooks.get(nb.id)).toMatchObject({ version: 4, name: 'edit 2', updatedAt: at(9) });
+        expect(await store.notebooks.getRevision(nb.id, 4)).toMatchObject({ name: 'edit 2', content: sampleNotebook('edit 2') });
+        expect(await store.notebooks.getRevision(nb.id, 2)).toBeNull();
+        expect(await store.notebooks.getRevision(nb.id, 3)).toBeNull();
+        expect(await store.notebooks.getRevision(nb.id, 1)).toMatchObject({ name: 'created', content: sampleNotebook() });
+      });
+
+      it('ends a burst the window after it started, even while saves keep coming', async () => {
+        const nb = await newNotebook('n', 'ada');
+        for (const m of [0, 6, 10, 15]) await save(nb.id, `at ${m}`, 'ada', { ...burst, at: at(m) });
+        expect((await history(nb.id)).slice(0, 2)).toEqual([
+          [5, 'ada', at(10), at(15), false],
+          [3, 'ada', at(0), at(6), false],
+        ]);
+      });
+
+      it('never replaces another user’s revision, a checkpoint, or a revision a run was made from', async () => {
+        const nb = await newNotebook('n', 'ada');
+        await save(nb.id, 'ada', 'ada', { ...burst, at: at(0) }); // v2
+        await save(nb.id, 'bob 1', 'bob', { ...burst, at: at(1) }); // v3: not ada's burst
+        await save(nb.id, 'bob checkpoint', 'bob', { ...burst, at: at(2), checkpoint: true }); // v4: always new
+        await save(nb.id, 'bob 2', 'bob', { ...burst, at: at(3) }); // v5: v4 is a checkpoint
+        await store.runs.create(sampleRun(nb.id, { notebookVersion: 5 }));
+        await save(nb.id, 'bob 3', 'bob', { ...burst, at: at(4) }); // v6: a run was made from v5
+        await save(nb.id, 'bob 4', 'bob', { ...burst, at: at(5) }); // v7 replaces v6
+        expect(await history(nb.id)).toEqual([
+          [7, 'bob', at(4), at(5), false],
+          [5, 'bob', at(3), at(3), false],
+          [4, 'bob', at(2), at(2), true],
+          [3, 'bob', at(1), at(1), false],
+          [2, 'ada', at(0), at(0), false],
+          [1, 'ada', nb.createdAt, nb.createdAt, true],
+        ]);
+        expect((await store.notebooks.getRevision(nb.id, 5))?.name).toBe('bob 2');
+      });
+
+      it('keeps at most `keep` revisions: the oldest plain ones go first, then the oldest kept ones, never the new one', async () => {
+        const nb = await newNotebook('n', 'ada');
+        const keep = 3;
+        await save(nb.id, 'v2', 'ada', { keep }); // a run is made from it below
+        await store.runs.create(sampleRun(nb.id, { notebookVersion: 2 }));
+        await save(nb.id, 'v3', 'ada', { keep });
+        await save(nb.id, 'v4', 'ada', { keep });
+        const versions = async () => (await store.notebooks.listRevisions(nb.id)).map((r) => r.version);
+        expect(await versions()).toEqual([4, 2, 1]); // v3 was the oldest plain revision
+        await save(nb.id, 'v5', 'ada', { keep });
+        expect(await versions()).toEqual([5, 2, 1]);
+        await save(nb.id, 'v6', 'ada', { keep: 2, checkpoint: true });
+        expect(await versions()).toEqual([6, 2]); // v5 (plain), then v1 (the oldest kept)
+        await save(nb.id, 'v7', 'ada', { keep: 1 });
+        expect(await versions()).toEqual([7]);
+        expect(await store.notebooks.get(nb.id)).toMatchObject({ version: 7, name: 'v7' });
+        expect(await store.notebooks.getRevision(nb.id, 2)).toBeNull();
+      });
+
+      it('changes no revision when the save is refused as stale', async () => {
+        const nb = await newNotebook('n', 'ada');
+        await save(nb.id, 'v2', 'ada', { ...burst, at: at(0) });
+        const before = await history(nb.id);
+        const stale = await store.notebooks.update(nb.id, 1, { name: 'x', content: sampleNotebook('x') }, 'ada', plain({ ...burst, keep: 1 }));
+        expect(stale?.ok).toBe(false);
+        expect(await history(nb.id)).toEqual(before);
       });
     });
 

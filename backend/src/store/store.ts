@@ -36,11 +36,20 @@ export interface NotebookSummary {
 export interface NotebookRecord extends NotebookSummary {
   content: Notebook;
 }
+/**
+ * One entry of a notebook's history. A revision holds one save, or one burst of saves by the same user (see
+ * RevisionPolicy): `version` is the notebook version of its last save, `startedAt` when the burst began.
+ */
 export interface RevisionSummary {
   notebookId: string;
   version: number;
   savedBy: string;
+  /** The first save this revision holds (= savedAt for a single save). */
+  startedAt: string;
+  /** The last save this revision holds. */
   savedAt: string;
+  /** Creation, an explicit checkpoint or a restore: never replaced by a later save, pruned last. */
+  checkpoint: boolean;
 }
 export interface RevisionRecord extends RevisionSummary {
   name: string;
@@ -97,25 +106,45 @@ export interface SessionRepository {
   deleteExpired(now: string): Promise<number>;
 }
 
+/**
+ * How a save enters the history. The rule and its numbers belong to NotebookService; the adapter applies them in the
+ * same transaction as the save:
+ * - `checkpoint`: the save is a new revision, and a later save never replaces it.
+ * - otherwise, the save replaces the latest revision when that one is by the same user, is not a checkpoint, no run
+ *   was made from it, and its burst started less than `coalesceWithinMs` before `at` (0: never replace);
+ * - then, beyond `keep` revisions, the oldest are deleted: first those neither checkpoints nor used by a run, then
+ *   the others; the revision of this save is always kept.
+ */
+export interface RevisionPolicy {
+  /** The time of this save (ISO-8601); also the notebook's `updatedAt`. */
+  at: string;
+  checkpoint: boolean;
+  coalesceWithinMs: number;
+  /** At most this many revisions per notebook (≥ 1). */
+  keep: number;
+}
+
 export type UpdateResult = { ok: true; notebook: NotebookRecord } | { ok: false; current: NotebookRecord };
 
 export interface NotebookRepository {
   list(): Promise<NotebookSummary[]>;
   get(id: string): Promise<NotebookRecord | null>;
-  /** Creates version 1 and its first revision, atomically. */
+  /** Creates version 1 and its first revision (a checkpoint), atomically. */
   create(input: { id: string; name: string; ownerId: string; content: Notebook }): Promise<NotebookRecord>;
   /**
-   * Saves a new version if `expectedVersion` is the current one (and keeps a revision), atomically;
-   * otherwise returns the current record untouched. Null when the notebook does not exist.
+   * Saves a new version if `expectedVersion` is the current one and records it in the history as `revision` says,
+   * atomically; otherwise returns the current record untouched. Null when the notebook does not exist.
    */
   update(
     id: string,
     expectedVersion: number,
     change: { name: string; content: Notebook },
     savedBy: string,
+    revision: RevisionPolicy,
   ): Promise<UpdateResult | null>;
   /** Deletes the notebook, its revisions and its runs. False when it did not exist. */
   delete(id: string): Promise<boolean>;
+  /** Newest first. */
   listRevisions(id: string): Promise<RevisionSummary[]>;
   getRevision(id: string, version: number): Promise<RevisionRecord | null>;
 }

@@ -59,6 +59,23 @@ describe('/api/notebooks access', () => {
     expect((await importFile(viewer, fixture)).status).toBe(403);
   });
 
+  it('answers viewers 403 for writes whatever the id, so they cannot tell which notebooks exist', async () => {
+    const nb = await create();
+    for (const id of [nb.id, 'no-such-id']) {
+      const writes = [
+        await api(viewer, 'PUT', `/${id}`, { version: 1, name: 'x' }),
+        await api(viewer, 'DELETE', `/${id}`),
+        await api(viewer, 'POST', `/${id}/revisions/1/restore`),
+        await api(viewer, 'GET', `/${id}/revisions/1`),
+      ];
+      expect(writes.map((r) => r.status), id).toEqual([403, 403, 403, 403]);
+      expect(writes[0]!.json.error.code).toBe('forbidden');
+    }
+    expect(await t.store.notebooks.get(nb.id)).toMatchObject({ version: 1, name: 'Test' });
+    // Authors may read, so for them a missing id is simply 404.
+    expect((await api(other, 'PUT', '/no-such-id', { version: 1, name: 'x' })).status).toBe(404);
+  });
+
   it('lets any author read, but only the owner or an admin write', async () => {
     const nb = await create(author);
     expect((await api(other, 'GET', `/${nb.id}`)).status).toBe(200);
@@ -139,24 +156,49 @@ describe('/api/notebooks CRUD', () => {
 });
 
 describe('/api/notebooks revisions', () => {
-  it('keeps a revision per save and restores one as a new version', async () => {
+  const history = async (id: string) =>
+    ((await api(other, 'GET', `/${id}/revisions`)).json.revisions as Array<{ version: number; checkpoint: boolean }>).map(
+      (r) => [r.version, r.checkpoint],
+    );
+
+  it('keeps one revision per editing burst; checkpoints and restores always make their own', async () => {
     const nb = await create();
-    await api(author, 'PUT', `/${nb.id}`, { version: 1, name: 'second' });
+    await api(author, 'PUT', `/${nb.id}`, { version: 1, name: 'second' }); // autosaves, seconds apart
     await api(author, 'PUT', `/${nb.id}`, { version: 2, name: 'third' });
-    const list = await api(other, 'GET', `/${nb.id}/revisions`);
-    expect(list.json.revisions.map((r: { version: number }) => r.version)).toEqual([3, 2, 1]);
-    expect((await api(author, 'GET', `/${nb.id}/revisions/2`)).json).toMatchObject({ version: 2, name: 'second' });
+    expect(await history(nb.id)).toEqual([[3, false], [1, true]]);
+    expect((await api(author, 'GET', `/${nb.id}/revisions/2`)).status).toBe(404);
+    const burst = await api(author, 'GET', `/${nb.id}/revisions/3`);
+    expect(burst.json).toMatchObject({ version: 3, name: 'third', savedBy: author.userId, checkpoint: false });
+    expect(Date.parse(burst.json.startedAt)).toBeLessThanOrEqual(Date.parse(burst.json.savedAt));
 
-    const restored = await api(author, 'POST', `/${nb.id}/revisions/1/restore`, { version: 3 });
+    const checkpoint = await api(author, 'PUT', `/${nb.id}`, { version: 3, checkpoint: true });
+    expect(checkpoint.status).toBe(200);
+    expect(checkpoint.json).toMatchObject({ version: 4, name: 'third' });
+    await api(author, 'PUT', `/${nb.id}`, { version: 4, name: 'fifth' });
+    await api(admin, 'PUT', `/${nb.id}`, { version: 5, name: 'by admin' }); // another user: not the author's burst
+    expect(await history(nb.id)).toEqual([[6, false], [5, false], [4, true], [3, false], [1, true]]);
+
+    const restored = await api(author, 'POST', `/${nb.id}/revisions/1/restore`, { version: 6 });
     expect(restored.status).toBe(200);
-    expect(restored.json).toMatchObject({ version: 4, name: 'Test', content: nb.content });
+    expect(restored.json).toMatchObject({ version: 7, name: 'Test', content: nb.content });
+    await api(author, 'PUT', `/${nb.id}`, { version: 7, name: 'after restore' });
+    expect((await history(nb.id)).slice(0, 3)).toEqual([[8, false], [7, true], [6, false]]);
 
-    const stale = await api(author, 'POST', `/${nb.id}/revisions/2/restore`, { version: 3 });
+    const stale = await api(author, 'POST', `/${nb.id}/revisions/3/restore`, { version: 7 });
     expect(stale.status).toBe(409);
-    expect(stale.json.error.details.currentVersion).toBe(4);
+    expect(stale.json.error.details.currentVersion).toBe(8);
     expect((await api(author, 'POST', `/${nb.id}/revisions/9/restore`)).status).toBe(404);
     expect((await api(author, 'POST', `/${nb.id}/revisions/zero/restore`)).status).toBe(400);
-    expect((await t.store.notebooks.get(nb.id))?.version).toBe(4);
+    expect((await t.store.notebooks.get(nb.id))?.version).toBe(8);
+  });
+
+  it('refuses a bad checkpoint flag with 400 naming it, and saves nothing', async () => {
+    const nb = await create();
+    const bad = await api(author, 'PUT', `/${nb.id}`, { version: 1, checkpoint: 'yes' });
+    expect(bad.status).toBe(400);
+    expect(bad.json.error.message).toMatch(/"checkpoint"/);
+    expect((await api(author, 'PUT', `/${nb.id}`, { version: 1, checkpoint: false })).status).toBe(400);
+    expect((await t.store.notebooks.get(nb.id))?.version).toBe(1);
   });
 });
 

@@ -25,12 +25,18 @@ export interface NotebooksRoutesDeps {
  *   POST   /import?name=<file name>           raw .ipynb body (send it as application/x-ipynb+json or
  *                                             application/octet-stream) → 201 NotebookRecord; 422 invalid, 413 too big
  *   GET    /:id                               → NotebookRecord
- *   PUT    /:id         {version, name?, content?} → NotebookRecord (new version); 409 {currentVersion, current}
+ *   PUT    /:id         {version, name?, content?, checkpoint?} → NotebookRecord (new version);
+ *                                             409 {currentVersion, current}
  *   DELETE /:id                               → 204
  *   GET    /:id/ipynb                         → the .ipynb as an attachment
- *   GET    /:id/revisions                     → {revisions: RevisionSummary[]}
+ *   GET    /:id/revisions                     → {revisions: RevisionSummary[]} newest first
  *   GET    /:id/revisions/:version            → RevisionRecord
- *   POST   /:id/revisions/:version/restore {version?} → NotebookRecord (a new version)
+ *   POST   /:id/revisions/:version/restore {version?} → NotebookRecord (a new version, kept as a checkpoint)
+ * History (NotebookService): saves by one user within 10 minutes of the start of the latest revision replace it
+ * (one revision per editing burst, holding its last save; `version` is that save's); creation, `checkpoint: true`
+ * and restores always make a new revision that is never replaced; at most 100 revisions per notebook, the oldest
+ * plain ones pruned first. A version that was coalesced or pruned away answers 404 under /revisions.
+ * Viewers get 403 on every route, whatever the id.
  */
 export function notebooksRoutes(deps: NotebooksRoutesDeps): Router {
   const { notebooks } = deps;

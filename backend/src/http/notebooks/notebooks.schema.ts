@@ -24,8 +24,13 @@ export const UpdateNotebookSchema = z
     version: z.number().int('must be a whole number').min(1, 'must be 1 or more'),
     name: NotebookNameSchema.optional(),
     content: z.unknown().optional(),
+    /** Keep this save as its own revision (e.g. Ctrl+S); autosaves leave it out. Default false. */
+    checkpoint: z.boolean().optional(),
   })
-  .refine((b) => b.name !== undefined || b.content !== undefined, { message: 'give a name, a content or both', path: ['content'] });
+  .refine((b) => b.name !== undefined || b.content !== undefined || b.checkpoint === true, {
+    message: 'give a name, a content or checkpoint: true',
+    path: ['content'],
+  });
 export type UpdateNotebook = z.infer<typeof UpdateNotebookSchema>;
 
 export const ImportQuerySchema = z.object({

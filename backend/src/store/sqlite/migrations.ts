@@ -67,6 +67,20 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'revision bursts and checkpoints',
+    up: `
+      ALTER TABLE notebook_revisions ADD COLUMN started_at TEXT NOT NULL DEFAULT '';
+      ALTER TABLE notebook_revisions ADD COLUMN checkpoint INTEGER NOT NULL DEFAULT 0;
+      UPDATE notebook_revisions SET started_at = saved_at;
+      UPDATE notebook_revisions SET checkpoint = 1 WHERE version = 1;
+
+      ALTER TABLE runs ADD COLUMN notebook_version INTEGER;
+      UPDATE runs SET notebook_version = json_extract(doc, '$.notebookVersion');
+      CREATE INDEX runs_by_notebook_version ON runs(notebook_id, notebook_version);
+    `,
+  },
 ];
 
 /**

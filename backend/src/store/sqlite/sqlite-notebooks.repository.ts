@@ -4,6 +4,7 @@ import type {
   NotebookRecord,
   NotebookRepository,
   NotebookSummary,
+  RevisionPolicy,
   RevisionRecord,
   RevisionSummary,
   RunRecord,
@@ -28,7 +29,9 @@ interface RevisionRow {
   notebook_id: string;
   version: number;
   saved_by: string;
+  started_at: string;
   saved_at: string;
+  checkpoint: 0 | 1;
 }
 interface RevisionRowWithContent extends RevisionRow {
   name: string;
@@ -52,10 +55,24 @@ const toRevisionSummary = (r: RevisionRow): RevisionSummary => ({
   notebookId: r.notebook_id,
   version: r.version,
   savedBy: r.saved_by,
+  startedAt: r.started_at,
   savedAt: r.saved_at,
+  checkpoint: r.checkpoint === 1,
 });
 
 const SUMMARY_COLUMNS = 'id, name, owner_id, version, cell_count, created_at, updated_at';
+const REVISION_COLUMNS = 'notebook_id, version, saved_by, started_at, saved_at, checkpoint';
+
+interface NewRevision {
+  id: string;
+  version: number;
+  name: string;
+  content: string;
+  savedBy: string;
+  startedAt: string;
+  now: string;
+  checkpoint: 0 | 1;
+}
 
 export function sqliteNotebooks(db: Database.Database): NotebookRepository {
   const list = db.prepare<[], NotebookRow>(`SELECT ${SUMMARY_COLUMNS} FROM notebooks ORDER BY updated_at DESC, name`);
@@ -69,13 +86,27 @@ export function sqliteNotebooks(db: Database.Database): NotebookRepository {
        updated_at = @now
      WHERE id = @id AND version = @expectedVersion`,
   );
-  const insertRevision = db.prepare(
-    `INSERT INTO notebook_revisions (notebook_id, version, name, content, saved_by, saved_at)
-     VALUES (@id, @version, @name, @content, @savedBy, @now)`,
+  const insertRevision = db.prepare<[NewRevision]>(
+    `INSERT INTO notebook_revisions (notebook_id, version, name, content, saved_by, started_at, saved_at, checkpoint)
+     VALUES (@id, @version, @name, @content, @savedBy, @startedAt, @now, @checkpoint)`,
   );
   const del = db.prepare('DELETE FROM notebooks WHERE id = ?');
   const revisions = db.prepare<[string], RevisionRow>(
-    'SELECT notebook_id, version, saved_by, saved_at FROM notebook_revisions WHERE notebook_id = ? ORDER BY version DESC',
+    `SELECT ${REVISION_COLUMNS} FROM notebook_revisions WHERE notebook_id = ? ORDER BY version DESC`,
+  );
+  // "Kept" revisions: checkpoints and those a run was made from. They are never replaced, and pruned last.
+  const KEPT = `(r.checkpoint = 1 OR EXISTS (SELECT 1 FROM runs
+    WHERE runs.notebook_id = r.notebook_id AND runs.notebook_version = r.version))`;
+  const latestRevision = db.prepare<[string], { version: number; saved_by: string; started_at: string; kept: 0 | 1 }>(
+    `SELECT r.version, r.saved_by, r.started_at, ${KEPT} AS kept
+     FROM notebook_revisions r WHERE r.notebook_id = ? ORDER BY r.version DESC LIMIT 1`,
+  );
+  const deleteRevision = db.prepare('DELETE FROM notebook_revisions WHERE notebook_id = ? AND version = ?');
+  const countRevisions = db.prepare<[string], number>('SELECT count(*) FROM notebook_revisions WHERE notebook_id = ?').pluck();
+  const pruneOldest = db.prepare<{ id: string; newest: number; excess: number }>(
+    `DELETE FROM notebook_revisions WHERE notebook_id = @id AND version IN (
+       SELECT r.version FROM notebook_revisions r WHERE r.notebook_id = @id AND r.version <> @newest
+       ORDER BY ${KEPT}, r.version LIMIT @excess)`,
   );
   const revision = db.prepare<[string, number], RevisionRowWithContent>(
     'SELECT * FROM notebook_revisions WHERE notebook_id = ? AND version = ?',
@@ -86,19 +117,58 @@ export function sqliteNotebooks(db: Database.Database): NotebookRepository {
     const content = JSON.stringify(input.content);
     const cellCount = input.content.cells.length;
     insert.run({ ...input, version: 1, cellCount, content, now });
-    insertRevision.run({ id: input.id, version: 1, name: input.name, content, savedBy: input.ownerId, now });
+    insertRevision.run({
+      id: input.id,
+      version: 1,
+      name: input.name,
+      content,
+      savedBy: input.ownerId,
+      startedAt: now,
+      now,
+      checkpoint: 1,
+    });
   });
 
+  /** Records the save of `version` in the history as `policy` says (see RevisionPolicy in store.ts). */
+  const recordRevision = (
+    id: string,
+    version: number,
+    change: { name: string; content: string },
+    savedBy: string,
+    policy: RevisionPolicy,
+  ) => {
+    let startedAt = policy.at;
+    const latest = policy.checkpoint ? undefined : latestRevision.get(id);
+    if (
+      latest &&
+      latest.kept === 0 &&
+      latest.saved_by === savedBy &&
+      Date.parse(policy.at) - Date.parse(latest.started_at) < policy.coalesceWithinMs
+    ) {
+      deleteRevision.run(id, latest.version);
+      startedAt = latest.started_at;
+    }
+    insertRevision.run({ id, version, ...change, savedBy, startedAt, now: policy.at, checkpoint: policy.checkpoint ? 1 : 0 });
+    const excess = countRevisions.get(id)! - Math.max(1, policy.keep);
+    if (excess > 0) pruneOldest.run({ id, newest: version, excess });
+  };
+
   const update = db.transaction(
-    (id: string, expectedVersion: number, change: { name: string; content: Notebook }, savedBy: string) => {
-      const now = new Date().toISOString();
+    (
+      id: string,
+      expectedVersion: number,
+      change: { name: string; content: Notebook },
+      savedBy: string,
+      policy: RevisionPolicy,
+    ) => {
+      const now = policy.at;
       const content = JSON.stringify(change.content);
       const cellCount = change.content.cells.length;
       const { changes } = updateIfVersion.run({ id, expectedVersion, name: change.name, content, cellCount, now });
       const row = get.get(id);
       if (!row) return null;
       if (changes === 0) return { ok: false as const, current: toRecord(row) };
-      insertRevision.run({ id, version: row.version, name: change.name, content, savedBy, now });
+      recordRevision(id, row.version, { name: change.name, content }, savedBy, policy);
       return { ok: true as const, notebook: toRecord(row) };
     },
   );
@@ -117,8 +187,8 @@ export function sqliteNotebooks(db: Database.Database): NotebookRepository {
       if (!row) throw new Error(`Notebook ${input.id} vanished right after it was created.`);
       return toRecord(row);
     },
-    async update(id, expectedVersion, change, savedBy) {
-      return update.immediate(id, expectedVersion, change, savedBy);
+    async update(id, expectedVersion, change, savedBy, revision) {
+      return update.immediate(id, expectedVersion, change, savedBy, revision);
     },
     async delete(id) {
       return del.run(id).changes > 0;
@@ -140,7 +210,9 @@ export function sqliteNotebooks(db: Database.Database): NotebookRepository {
 }
 
 export function sqliteRuns(db: Database.Database): RunRepository {
-  const insert = db.prepare('INSERT INTO runs (id, notebook_id, created_at, doc) VALUES (?, ?, ?, ?)');
+  const insert = db.prepare(
+    'INSERT INTO runs (id, notebook_id, notebook_version, created_at, doc) VALUES (?, ?, ?, ?, ?)',
+  );
   const get = db.prepare<[string], { doc: string }>('SELECT doc FROM runs WHERE id = ?');
   const setDoc = db.prepare('UPDATE runs SET doc = ? WHERE id = ?');
   const byNotebook = db.prepare<[string, number], { doc: string }>(
@@ -166,7 +238,7 @@ export function sqliteRuns(db: Database.Database): RunRepository {
 
   return {
     async create(run) {
-      insert.run(run.id, run.notebookId, run.createdAt, JSON.stringify(run));
+      insert.run(run.id, run.notebookId, run.notebookVersion, run.createdAt, JSON.stringify(run));
     },
     async get(id) {
       const row = get.get(id);

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { storeContract } from '../store.contract';
+import { sampleNotebook, storeContract } from '../store.contract';
 import { MIGRATIONS, migrate } from './migrations';
 import { openSqliteStore } from './sqlite-store';
 
@@ -69,6 +69,30 @@ describe('sqlite store specifics', () => {
     expect(() => migrate(db, [m(2), m(1)])).toThrow(/strictly increasing/);
     expect(() => migrate(db, [m(1), m(1)])).toThrow(/strictly increasing/);
     db.close();
+  });
+
+  it('migrates a version-1 history: revisions get their burst start, creation is a checkpoint, runs their version', async () => {
+    const file = path.join(dir, 'folio.db');
+    const db = new Database(file);
+    migrate(db, MIGRATIONS.slice(0, 1));
+    const content = JSON.stringify(sampleNotebook());
+    db.prepare(`INSERT INTO notebooks VALUES ('nb', 'old', 'ada', 2, 2, ?, 't1', 't2')`).run(content);
+    const rev = db.prepare(`INSERT INTO notebook_revisions VALUES ('nb', ?, 'old', ?, 'ada', ?)`);
+    rev.run(1, content, '2026-01-01T00:00:00.000Z');
+    rev.run(2, content, '2026-01-01T00:01:00.000Z');
+    db.prepare(`INSERT INTO runs VALUES ('r1', 'nb', 't3', ?)`).run(JSON.stringify({ id: 'r1', notebookVersion: 2 }));
+    db.close();
+
+    const store = openSqliteStore(file);
+    expect(await store.notebooks.listRevisions('nb')).toEqual([
+      { notebookId: 'nb', version: 2, savedBy: 'ada', startedAt: '2026-01-01T00:01:00.000Z', savedAt: '2026-01-01T00:01:00.000Z', checkpoint: false },
+      { notebookId: 'nb', version: 1, savedBy: 'ada', startedAt: '2026-01-01T00:00:00.000Z', savedAt: '2026-01-01T00:00:00.000Z', checkpoint: true },
+    ]);
+    // The run made from version 2 keeps that revision from being replaced by the next save of the same user.
+    const policy = { at: '2026-01-01T00:02:00.000Z', checkpoint: false, coalesceWithinMs: 3_600_000, keep: 100 };
+    await store.notebooks.update('nb', 2, { name: 'new', content: sampleNotebook('y') }, 'ada', policy);
+    expect((await store.notebooks.listRevisions('nb')).map((r) => r.version)).toEqual([3, 2, 1]);
+    await store.close();
   });
 
   it('sees writes made through another connection to the same file', async () => {
