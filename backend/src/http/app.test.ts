@@ -56,6 +56,7 @@ describe('createApp', () => {
     expect(csp).toMatch(/^sandbox allow-scripts;/);
     expect(csp).not.toContain('allow-same-origin');
     expect(csp).toContain("default-src 'none'"); // so no connect-src: fetch, XHR and WebSockets are refused
+    expect(csp).toContain("script-src 'self' 'unsafe-inline'"); // the frame loads plotly.js from our server
     for (const p of ['/sandbox.html/x', '/x/sandbox.html', '/']) {
       expect((await fetch(t.url + p)).headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY);
     }

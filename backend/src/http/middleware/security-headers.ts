@@ -22,13 +22,14 @@ export const CONTENT_SECURITY_POLICY = [
 
 /**
  * The output sandbox page (frontend/public/sandbox.html, framed by the editor with sandbox="allow-scripts"): author
- * HTML/JS runs there, in an opaque origin even when opened directly, and may not load or connect anywhere.
+ * HTML/JS runs there, in an opaque origin even when opened directly; it may load scripts from our server (the plotly.js
+ * asset) but nothing else, and may not connect anywhere.
  */
 export const SANDBOX_PATH = '/sandbox.html';
 export const SANDBOX_CONTENT_SECURITY_POLICY = [
   'sandbox allow-scripts',
   "default-src 'none'",
-  "script-src 'unsafe-inline' 'unsafe-eval' data: blob:",
+  "script-src 'self' 'unsafe-inline' 'unsafe-eval' data: blob:", // 'self': the frame loads our plotly.js asset
   "style-src 'unsafe-inline' data:",
   'img-src data: blob:',
   'font-src data:',

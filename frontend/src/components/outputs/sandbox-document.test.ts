@@ -4,7 +4,9 @@ import {
   isHeightMessage,
   isReadyMessage,
   sandboxDocument,
+  sandboxPlotlyDocument,
   sandboxScriptDocument,
+  scriptJson,
 } from './sandbox-document';
 
 describe('sandbox document', () => {
@@ -25,5 +27,18 @@ describe('sandbox document', () => {
     expect(isHeightMessage(null)).toBe(false);
     expect(isReadyMessage({ type: 'folio:frame-ready' })).toBe(true);
     expect(isReadyMessage('folio:frame-ready')).toBe(false);
+  });
+  it('renders a plotly figure in the frame, with plotly.js loaded by the frame from our server', () => {
+    const doc = sandboxPlotlyDocument({ data: [{ type: 'bar', y: [1, 2] }] }, '/assets/plotly.min-abc.js');
+    expect(doc).toContain('<script src="/assets/plotly.min-abc.js"></script>');
+    expect(doc).toContain('{"data":[{"type":"bar","y":[1,2]}]}');
+    expect(doc).toContain("Plotly.newPlot('folio-plot'");
+  });
+  it('embeds figure JSON so that no string in it can end the script', () => {
+    const figure = { layout: { title: '</script><script>alert(1)</script><!--' } };
+    const doc = sandboxPlotlyDocument(figure, '/p.js');
+    expect(doc.match(/<\/script>/g)).toHaveLength(3); // plotly.js, the plot script, the sizing script
+    expect(doc).not.toContain('<!--');
+    expect(JSON.parse(scriptJson(figure))).toEqual(figure);
   });
 });

@@ -24,6 +24,33 @@ export function sandboxScriptDocument(code: string): string {
   return sandboxDocument(`<script>${code.replace(/<\/(script)/gi, '<\\/$1')}</script>`);
 }
 
+/** JSON as a JavaScript expression safe inside an inline `<script>`: no `</script>`, `<!--` or `]]>` can appear. */
+export const scriptJson = (value: unknown): string =>
+  (JSON.stringify(value) ?? 'null').replace(/</g, '\\u003c').replace(/>/g, '\\u003e');
+
+export interface PlotlyFigure {
+  data?: unknown[];
+  layout?: Record<string, unknown>;
+  config?: Record<string, unknown>;
+}
+
+/**
+ * A plotly figure as a sandbox document: plotly.js is loaded by the frame itself from `plotlyUrl` (a hashed asset on
+ * our server; the sandbox CSP allows `script-src 'self'`), so it is fetched only when a figure is shown and never
+ * runs in the app's origin. A load or plotting failure is shown in the frame.
+ */
+export function sandboxPlotlyDocument(figure: PlotlyFigure, plotlyUrl: string): string {
+  const fail = `function(m){var e=document.createElement('pre');e.className='plotly-error';e.textContent='Could not render the plotly figure: '+m;document.getElementById('folio-plot').replaceWith(e);}`;
+  const plot =
+    `(function(){var fail=${fail};if(!window.Plotly)return fail('plotly.js did not load');var f=${scriptJson(figure)};` +
+    `var layout=Object.assign({autosize:true},f.layout||{});var config=Object.assign({responsive:true},f.config||{});` +
+    `try{Plotly.newPlot('folio-plot',f.data||[],layout,config).catch(function(e){fail(String(e&&e.message||e));});}` +
+    `catch(e){fail(String(e&&e.message||e));}})();`;
+  return sandboxDocument(
+    `<div id="folio-plot"></div><script src="${encodeURI(plotlyUrl).replace(/"/g, '%22')}"></script><script>${plot}</script>`,
+  );
+}
+
 export const isReadyMessage = (data: unknown): boolean =>
   typeof data === 'object' && data !== null && (data as { type?: unknown }).type === READY_MESSAGE;
 

@@ -4,7 +4,15 @@ import { isHeightMessage, isReadyMessage, RENDER_MESSAGE, SANDBOX_URL } from './
 const MAX_HEIGHT = 20_000;
 
 /** Renders a full document in the opaque-origin output sandbox (scripts allowed, same-origin NOT), sized to fit. */
-export function SandboxedFrame({ doc, title }: { doc: string; title: string }) {
+export function SandboxedFrame({
+  doc,
+  title,
+  testId = 'output-frame',
+}: {
+  doc: string;
+  title: string;
+  testId?: string;
+}) {
   const ref = useRef<HTMLIFrameElement>(null);
   const docRef = useRef(doc);
   docRef.current = doc;
@@ -39,7 +47,7 @@ export function SandboxedFrame({ doc, title }: { doc: string; title: string }) {
       sandbox="allow-scripts"
       loading="lazy"
       style={{ height }}
-      data-testid="output-frame"
+      data-testid={testId}
       data-rendered={loaded ? 'true' : 'false'}
     />
   );
