@@ -1,6 +1,39 @@
-import { describe, expect, it } from 'vitest';
-import { backoffMs } from './kernel-client';
-import { kernelSocketUrl, ServerMessageSchema } from './kernel-protocol';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { backoffMs, KernelClient, REQUEST_TIMEOUT_MS } from './kernel-client';
+import { kernelSocketUrl, ServerMessageSchema, type ServerMessage } from './kernel-protocol';
+
+/** A stand-in socket for the routing logic: records what the client sends, lets the test play the server. */
+class FakeSocket {
+  static last: FakeSocket | null = null;
+  readyState = WebSocket.OPEN;
+  sent: { type: string; requestId?: string }[] = [];
+  onopen: (() => void) | null = null;
+  onmessage: ((ev: { data: string }) => void) | null = null;
+  onclose: (() => void) | null = null;
+  constructor(readonly url: string) {
+    FakeSocket.last = this;
+  }
+  send(raw: string) {
+    this.sent.push(JSON.parse(raw));
+  }
+  close() {}
+  receive(m: ServerMessage) {
+    this.onmessage?.({ data: JSON.stringify(m) });
+  }
+}
+
+function connectedClient() {
+  const messages: ServerMessage[] = [];
+  const client = new KernelClient(
+    'ws://test/kernel',
+    { onMessage: (m) => messages.push(m), onStatus: () => {} },
+    FakeSocket as unknown as typeof WebSocket,
+  );
+  client.connect();
+  const ws = FakeSocket.last!;
+  ws.onopen?.();
+  return { client, ws, messages };
+}
 
 describe('kernel client', () => {
   it('backs off exponentially with a cap', () => {
@@ -37,5 +70,68 @@ describe('kernel client', () => {
     ).toBe(true);
     expect(ServerMessageSchema.safeParse({ type: 'status', status: 'sleepy' }).success).toBe(false);
     expect(ServerMessageSchema.safeParse({ type: 'outputs', cellId: 'c', outputs: [42] }).success).toBe(false);
+  });
+});
+
+describe('kernel client routing', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it("forwards an error for this tab's own execute request, with its requestId", () => {
+    const { client, ws, messages } = connectedClient();
+    const requestId = client.execute([{ cellId: 'c1', code: '1' }])!;
+    expect(ws.sent).toEqual([{ type: 'execute', requestId, cells: [{ cellId: 'c1', code: '1' }] }]);
+    ws.receive({ type: 'error', requestId, message: 'No kernel could be started.' });
+    expect(messages).toEqual([{ type: 'error', requestId, message: 'No kernel could be started.' }]);
+  });
+
+  it("drops replies and errors for requests it did not send (another tab's, or late ones)", () => {
+    const { ws, messages } = connectedClient();
+    ws.receive({ type: 'error', requestId: 'other-tab', message: 'Completion failed: no reply within 5 s' });
+    ws.receive({ type: 'complete_reply', requestId: 'other-tab', matches: ['x'], cursorStart: 0, cursorEnd: 1 });
+    ws.receive({ type: 'inspect_reply', requestId: 'other-tab', found: false, data: {} });
+    expect(messages).toEqual([]);
+  });
+
+  it('forwards errors without a requestId and the shared kernel cell progress', () => {
+    const { ws, messages } = connectedClient();
+    const stream: ServerMessage[] = [
+      { type: 'error', message: 'Could not interrupt the kernel: gone' },
+      { type: 'cell_started', requestId: 'other-tab', cellId: 'c', executionCount: 3, startedAt: 't' },
+      { type: 'progress', requestId: 'other-tab', done: 1, total: 2 },
+    ];
+    stream.forEach((m) => ws.receive(m));
+    expect(messages).toEqual(stream);
+  });
+
+  it('settles complete/inspect by requestId; a reply after the timeout is dropped, not treated as an error', async () => {
+    const { client, ws, messages } = connectedClient();
+    const completion = client.complete('pri', 3);
+    const sent = ws.sent.at(-1)!;
+    expect(sent).toMatchObject({ type: 'complete', code: 'pri', cursorPos: 3 });
+    ws.receive({
+      type: 'complete_reply',
+      requestId: sent.requestId!,
+      matches: ['print'],
+      cursorStart: 0,
+      cursorEnd: 3,
+    });
+    await expect(completion).resolves.toMatchObject({ matches: ['print'] });
+
+    const inspection = client.inspect('x', 1);
+    const late = ws.sent.at(-1)!.requestId!;
+    const rejected = expect(inspection).rejects.toThrow('did not answer in time');
+    vi.advanceTimersByTime(REQUEST_TIMEOUT_MS);
+    await rejected;
+    ws.receive({ type: 'error', requestId: late, message: 'Inspection failed: no reply within 5 s' });
+    expect(messages).toEqual([]);
+  });
+
+  it('an execute error is forwarded once; after the request finished its id is unknown again', () => {
+    const { client, ws, messages } = connectedClient();
+    const requestId = client.execute([{ cellId: 'c1', code: '1' }])!;
+    ws.receive({ type: 'progress', requestId, done: 1, total: 1 });
+    ws.receive({ type: 'error', requestId, message: 'stray' });
+    expect(messages).toEqual([{ type: 'progress', requestId, done: 1, total: 1 }]);
   });
 });

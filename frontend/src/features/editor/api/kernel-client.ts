@@ -1,5 +1,6 @@
 import { newRequestId } from '../../../lib/ids';
 import {
+  COMPLETE_INSPECT_TIMEOUT_MS,
   ServerMessageSchema,
   type ClientMessage,
   type CompleteReply,
@@ -20,6 +21,14 @@ type Pending = {
   timer: ReturnType<typeof setTimeout>;
 };
 
+/**
+ * The browser gives up on a complete/inspect this long after the server would have answered "no reply in time", so
+ * the server's own (more precise) error normally wins.
+ */
+export const REQUEST_TIMEOUT_MS = COMPLETE_INSPECT_TIMEOUT_MS + 2_000;
+/** Execute requests remembered (the oldest forgotten first): enough for any realistic backlog of queued runs. */
+const MAX_TRACKED_EXECUTES = 500;
+
 export interface KernelClientHandlers {
   onMessage: (m: ServerMessage) => void;
   onStatus: (s: KernelStatus) => void;
@@ -28,6 +37,12 @@ export interface KernelClientHandlers {
 /**
  * One WebSocket per open notebook. Reconnects with backoff when the socket drops (the server keeps the kernel, so a
  * reconnect finds the same variables); `close()` ends it for good. complete/inspect are request/response by requestId.
+ *
+ * The server broadcasts to every tab of the same user on the same notebook, so a tab also sees replies and errors for
+ * requests it never sent: those (complete/inspect replies, errors with an unknown requestId) are dropped here. Only an
+ * error for one of this tab's own execute requests reaches `onMessage` with its requestId. Cell progress messages
+ * (cell_started, cell_done, progress) are forwarded whoever ran them: they describe the shared kernel's cells, like
+ * the `outputs` messages that carry no requestId.
  */
 export class KernelClient {
   private ws: WebSocket | null = null;
@@ -35,6 +50,7 @@ export class KernelClient {
   private closed = false;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private pending = new Map<string, Pending>();
+  private executes = new Set<string>();
 
   constructor(
     private readonly url: string,
@@ -72,14 +88,28 @@ export class KernelClient {
     return true;
   }
 
-  complete(code: string, cursorPos: number, timeoutMs = 5000): Promise<CompleteReply> {
+  /** Sends an execute request; its requestId, or null when the socket is not open. */
+  execute(cells: { cellId: string; code: string }[]): string | null {
+    const requestId = newRequestId();
+    if (!this.send({ type: 'execute', requestId, cells })) return null;
+    this.executes.add(requestId);
+    if (this.executes.size > MAX_TRACKED_EXECUTES) this.executes.delete(this.executes.values().next().value!);
+    return requestId;
+  }
+
+  /** True for a requestId this client sent with `execute`. */
+  isOwnExecute(requestId: string): boolean {
+    return this.executes.has(requestId);
+  }
+
+  complete(code: string, cursorPos: number, timeoutMs = REQUEST_TIMEOUT_MS): Promise<CompleteReply> {
     return this.request(
       { type: 'complete', requestId: newRequestId(), code, cursorPos },
       timeoutMs,
     ) as Promise<CompleteReply>;
   }
 
-  inspect(code: string, cursorPos: number, timeoutMs = 5000): Promise<InspectReply> {
+  inspect(code: string, cursorPos: number, timeoutMs = REQUEST_TIMEOUT_MS): Promise<InspectReply> {
     return this.request(
       { type: 'inspect', requestId: newRequestId(), code, cursorPos, detailLevel: 0 },
       timeoutMs,
@@ -124,7 +154,11 @@ export class KernelClient {
       console.warn('Folio: unexpected kernel message', parsed.error.message);
       return;
     }
-    const m = parsed.data;
+    this.dispatch(parsed.data);
+  }
+
+  /** Routes one parsed server message (see the class comment for what is dropped). */
+  private dispatch(m: ServerMessage): void {
     if ((m.type === 'complete_reply' || m.type === 'inspect_reply' || m.type === 'error') && m.requestId) {
       const p = this.pending.get(m.requestId);
       if (p) {
@@ -134,7 +168,11 @@ export class KernelClient {
         else p.resolve(m);
         return;
       }
+      // A late reply (after our timeout), or another tab's request.
+      if (m.type !== 'error' || !this.executes.has(m.requestId)) return;
+      this.executes.delete(m.requestId);
     }
+    if (m.type === 'progress' && m.done >= m.total) this.executes.delete(m.requestId);
     if (m.type === 'status') this.handlers.onStatus(m.status);
     this.handlers.onMessage(m);
   }

@@ -13,6 +13,13 @@ export type ClientMessage =
   | { type: 'complete'; requestId: string; code: string; cursorPos: number }
   | { type: 'inspect'; requestId: string; code: string; cursorPos: number; detailLevel?: 0 | 1 };
 
+/**
+ * The server answers every complete/inspect within this time (a reply, or an error with the requestId). Mirror of
+ * COMPLETE_INSPECT_TIMEOUT_MS in backend/src/kernels/sessions/session-events.ts (re-exported by
+ * backend/src/http/kernel/kernel.protocol.ts): change both together.
+ */
+export const COMPLETE_INSPECT_TIMEOUT_MS = 5_000;
+
 export const KernelStatusSchema = z.enum(['starting', 'idle', 'busy', 'restarting', 'dead', 'disconnected']);
 export type KernelStatus = z.infer<typeof KernelStatusSchema>;
 

@@ -1,5 +1,4 @@
 import { useCallback, useEffect, useRef, useState, type Dispatch } from 'react';
-import { newRequestId } from '../../../lib/ids';
 import type { NotebookAction } from '../model/notebook-reducer';
 import { KernelClient } from './kernel-client';
 import { kernelSocketUrl, type KernelStatus, type ServerMessage } from './kernel-protocol';
@@ -51,6 +50,8 @@ export function useKernel(notebookId: string, dispatch: Dispatch<NotebookAction>
           break;
         case 'error':
           setError(m.message);
+          // The client forwards an error with a requestId only for this tab's own execute requests: those cells
+          // will not run. Other errors (a failed interrupt, say) leave the runs alone.
           if (m.requestId) dispatch({ type: 'runs-reset' });
           break;
         default:
@@ -78,8 +79,8 @@ export function useKernel(notebookId: string, dispatch: Dispatch<NotebookAction>
   const execute = useCallback(
     (cells: { cellId: string; code: string }[]) => {
       if (!cells.length) return;
-      const requestId = newRequestId();
-      if (!client.current?.send({ type: 'execute', requestId, cells })) {
+      const requestId = client.current?.execute(cells);
+      if (!requestId) {
         setError('The kernel is not connected yet. Wait for it to be ready and run again.');
         return;
       }
