@@ -16,8 +16,34 @@ describe('renderMarkdown', () => {
     expect(html).not.toMatch(/<script|onerror|href="javascript:/i);
     expect(html).toContain('<img src="x">');
   });
-  it('removes <style> so a notebook cannot restyle the app', () => {
+  it('removes <style> elements (no page-wide CSS)', () => {
     expect(renderMarkdown('<style>body{display:none}</style>hi')).not.toContain('<style');
+  });
+  it('removes style attributes, so notebook HTML cannot overlay the app (a fixed-position fake login)', () => {
+    const html = renderMarkdown(
+      '<div style="position:fixed;inset:0;z-index:9999;background:#fff">Session expired. <a href="#">Sign in</a></div>\n\n' +
+        '**bold** <span style="top:-999px">x</span>',
+    );
+    expect(html).not.toMatch(/style=|position|z-index/);
+    expect(html).toContain('Session expired.');
+    expect(html).toContain('<strong>bold</strong>');
+  });
+  it('keeps KaTeX inline styles but not those of author HTML dressed up as KaTeX', () => {
+    const math = renderMarkdown('$\\frac{a}{b}$');
+    expect(math).toMatch(/class="katex"/);
+    expect(math).toMatch(/style="[^"]*height:/);
+    const forged = renderMarkdown('<span class="katex"><span class="vlist" style="top:-50em">fake</span></span> $x$');
+    expect(forged.match(/style="[^"]*top:-50em/)).toBeNull();
+  });
+  it('puts math in attribute values back as TeX text, never as markup', () => {
+    const html = renderMarkdown('<a href="#" title="$x^2$">t</a> and <div title=$y$><p>z</p></div>');
+    const doc = new DOMParser().parseFromString(html, 'text/html');
+    expect(doc.querySelector('a')!.getAttribute('title')).toBe('$x^2$');
+    expect(doc.querySelector('div')!.getAttribute('title')).toBe('$y$');
+    expect(doc.querySelectorAll('.katex')).toHaveLength(0);
+  });
+  it('leaves a placeholder-looking text in code alone', () => {
+    expect(renderMarkdown('$a$ and `@@0@@`')).toContain('<code>@@0@@</code>');
   });
   it('renders inline and display math with KaTeX, untouched by Markdown', () => {
     const html = renderMarkdown('Euler: $e^{i\\pi} + 1 = 0$ and\n\n$$\\sum_{i=1}^n x_i * y_i$$');

@@ -3,22 +3,66 @@ import katex from 'katex';
 import 'katex/dist/katex.min.css';
 import MarkdownIt from 'markdown-it';
 import type { MimeBundle } from './nbformat';
-import { removeMath, replaceMath, type MathPiece } from './math';
+import { mathPlaceholder, removeMath, type MathPiece } from './math';
 
 const md = new MarkdownIt({ html: true, linkify: true });
 
+/**
+ * KaTeX with `trust: false` (no \href, \htmlStyle, …): its HTML is generated, not author markup, so it keeps its
+ * inline styles. `maxSize` caps positive user sizes (\rule, \raisebox); negative ones are left to the CSS
+ * containment of the rendered-Markdown boxes (styles.css), which keeps any offset inside the cell.
+ */
 export function renderTex(tex: string, display: boolean): string {
-  return katex.renderToString(tex, { displayMode: display, throwOnError: false, trust: false, strict: 'ignore' });
-}
-
-const renderPiece = (p: MathPiece) => renderTex(p.tex, p.display);
-
-/** DOMPurify with the app's policy: no scripts, no event handlers, no forms, no frames. */
-export function sanitizeHtml(html: string): string {
-  return DOMPurify.sanitize(html, {
-    FORBID_TAGS: ['style', 'form', 'input', 'button', 'textarea', 'select', 'iframe', 'object', 'embed'],
+  return katex.renderToString(tex, {
+    displayMode: display,
+    throwOnError: false,
+    trust: false,
+    strict: 'ignore',
+    maxSize: 50,
   });
 }
+
+/**
+ * DOMPurify with the app's policy for author HTML: no scripts, no event handlers, no forms, no frames, and no
+ * `style` at all (elements or attributes), so notebook Markdown cannot restyle or overlay the app (a
+ * `position:fixed` fake login, say).
+ */
+const POLICY = {
+  FORBID_TAGS: ['style', 'form', 'input', 'button', 'textarea', 'select', 'iframe', 'object', 'embed'],
+  FORBID_ATTR: ['style'],
+};
+
+const PLACEHOLDER = /@@(\d+)@@/g;
+const texSource = (p: MathPiece | undefined) => p && (p.display ? `$$${p.tex}$$` : `$${p.tex}$`);
+
+/**
+ * Puts the formulas back into sanitized HTML: rendered by KaTeX where the placeholder is text (outside code), as
+ * their TeX source where it landed in an attribute value (never markup inside an attribute).
+ */
+function insertMath(root: DocumentFragment, math: MathPiece[]): void {
+  const walker = root.ownerDocument.createTreeWalker(root, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT);
+  const texts: Text[] = [];
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    if (n instanceof Element) {
+      for (const a of Array.from(n.attributes))
+        if (a.value.includes('@@')) a.value = a.value.replace(PLACEHOLDER, (w, i: string) => texSource(math[+i]) ?? w);
+    } else if (n.nodeValue?.includes('@@') && !n.parentElement?.closest('code')) texts.push(n as Text);
+  }
+  for (const t of texts) {
+    const parts = t.nodeValue!.split(PLACEHOLDER); // [text, index, text, index, …, text]
+    if (parts.length === 1) continue;
+    const html = parts.map((part, i) => {
+      if (i % 2 === 0) return escapeHtml(part);
+      const p = math[Number(part)];
+      return p ? renderTex(p.tex, p.display) : escapeHtml(mathPlaceholder(Number(part)));
+    });
+    const tpl = root.ownerDocument.createElement('template');
+    tpl.innerHTML = html.join('');
+    t.replaceWith(tpl.content);
+  }
+}
+
+const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** Resolves `attachment:name.png` image sources to data URLs from the cell's attachments. */
 function resolveAttachments(html: string, attachments?: Record<string, MimeBundle>): string {
@@ -37,9 +81,16 @@ function resolveAttachments(html: string, attachments?: Record<string, MimeBundl
   });
 }
 
-/** Markdown → safe HTML: markdown-it, then KaTeX for $…$ / $$…$$, then DOMPurify over the whole result. */
+/**
+ * Markdown → safe HTML: math pulled out first, markdown-it, DOMPurify over the author's HTML, then the formulas
+ * rendered by KaTeX into the sanitized tree (so KaTeX keeps its inline styles while the author's are removed).
+ */
 export function renderMarkdown(text: string, attachments?: Record<string, MimeBundle>): string {
   const { text: withoutMath, math } = removeMath(text);
-  const html = replaceMath(md.render(withoutMath), renderPiece, math);
-  return sanitizeHtml(resolveAttachments(html, attachments));
+  const html = resolveAttachments(md.render(withoutMath), attachments);
+  const root = DOMPurify.sanitize(html, { ...POLICY, RETURN_DOM_FRAGMENT: true });
+  if (math.length) insertMath(root, math);
+  const out = root.ownerDocument.createElement('div');
+  out.append(root);
+  return out.innerHTML;
 }

@@ -48,10 +48,3 @@ function extractProse(prose: string, math: MathPiece[]): string {
     .map((part, i) => (i % 2 === 1 ? part : extract(part, math)))
     .join('');
 }
-
-export function replaceMath(html: string, render: (p: MathPiece) => string, math: MathPiece[]): string {
-  return html.replace(/@@(\d+)@@/g, (whole, n: string) => {
-    const p = math[Number(n)];
-    return p ? render(p) : whole;
-  });
-}
