@@ -1,4 +1,6 @@
+import { useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { queryKeys } from '../../../lib/query-client';
 import { getNotebook } from './get-notebook';
 import { conflictVersion, updateNotebook } from './update-notebook';
 import type { Notebook } from '../../../lib/nbformat';
@@ -18,7 +20,8 @@ export interface SaveSnapshot {
 
 /**
  * Debounced autosave: every change bumps `revision`; `delayMs` after the last one the notebook is PUT with the version
- * it was loaded/saved at. A 409 stops autosaving and reports the conflict (reload, or overwrite on purpose).
+ * it was loaded/saved at. A 409 stops autosaving and reports the conflict (reload, or overwrite on purpose). Each save
+ * invalidates the notebook list (name, updated time); the open notebook's own query is left alone (the editor owns it).
  */
 export function useAutosave(notebookId: string, initialVersion: number, snap: SaveSnapshot, delayMs = 1000) {
   const version = useRef(initialVersion);
@@ -27,6 +30,7 @@ export function useAutosave(notebookId: string, initialVersion: number, snap: Sa
   const latest = useRef(snap);
   latest.current = snap;
   const [state, setState] = useState<SaveState>({ kind: 'saved' });
+  const qc = useQueryClient();
   const blocked = state.kind === 'conflict';
 
   const save = useCallback(async (): Promise<void> => {
@@ -44,6 +48,7 @@ export function useAutosave(notebookId: string, initialVersion: number, snap: Sa
         });
         version.current = rec.version;
         savedRevision.current = s.revision;
+        void qc.invalidateQueries({ queryKey: queryKeys.notebooks, exact: true });
         setState(latest.current.revision === s.revision ? { kind: 'saved' } : { kind: 'pending' });
       } catch (e) {
         const current = conflictVersion(e);
@@ -57,7 +62,7 @@ export function useAutosave(notebookId: string, initialVersion: number, snap: Sa
     inFlight.current = run;
     await run;
     inFlight.current = null;
-  }, [notebookId]);
+  }, [notebookId, qc]);
 
   useEffect(() => {
     if (blocked || snap.revision === savedRevision.current) return;
