@@ -7,7 +7,7 @@ import { defaultKernelVenv, startJupyterServer } from './embedded/jupyter-server
 import { startRedisServer } from './embedded/redis-server';
 import { createApp } from './http/app';
 import { HealthService, jupyterCheck, redisCheck, storeCheck } from './http/health/health.service';
-import { attachKernelSockets } from './http/kernel/kernel.socket';
+import { attachKernelSockets, sessionExpiryFrom } from './http/kernel/kernel.socket';
 import { createJupyterSettings } from './kernels/connection';
 import { KernelPool } from './kernels/pool';
 import { KernelSessionManager } from './kernels/sessions/kernel-session-manager';
@@ -152,7 +152,7 @@ async function compose(config: Config, logger: Logger, life: Lifecycle): Promise
 
   await Promise.all(pending);
   handler = app;
-  const sockets = attachKernelSockets(server, { auth, notebooks, sessions, logger });
+  const sockets = attachKernelSockets(server, { auth, notebooks, sessions, logger, sessionExpiresAt: sessionExpiryFrom(store.sessions) });
   life.add('http', 'kernel sockets', () => sockets.close());
   const url = `http://localhost:${(server.address() as AddressInfo).port}`;
   logger.info({ role: config.role, dataDir: config.dataDir }, `Folio ready on ${url}`);

@@ -9,7 +9,8 @@ import { startTestJupyter, type TestJupyter } from '../../kernels/testing/jupyte
 import { NotebookService } from '../../notebooks/notebook.service';
 import { startTestApp, type TestApp } from '../test-app';
 import { attachKernelSockets, type KernelSockets } from './kernel.socket';
-import { ServerMessageSchema, type ClientMessage, type ServerMessage } from './kernel.protocol';
+import type { ClientMessage, ServerMessage } from './kernel.protocol';
+import { connectKernelWs, runCells, statusIs, streamText, type KernelWsClient } from './kernel.socket.fixture';
 
 let jupyter: TestJupyter;
 let pool: KernelPool;
@@ -50,69 +51,13 @@ async function newNotebook(): Promise<string> {
   return ((await res.json()) as { id: string }).id;
 }
 
-/**
- * A protocol client that records every server message. `next` resolves with the first not-yet-taken message of a
- * type (matching a predicate, at or after index `from`), now or when it arrives — no sleeps.
- */
-interface Client {
-  ws: WebSocket;
-  events: ServerMessage[];
-  send(m: ClientMessage): void;
-  next<T extends ServerMessage['type']>(
-    type: T,
-    match?: (m: Extract<ServerMessage, { type: T }>) => boolean,
-    from?: number,
-  ): Promise<Extract<ServerMessage, { type: T }>>;
-}
+type Client = KernelWsClient;
+const run = runCells;
 
 async function connect(notebookId: string, who = author): Promise<Client> {
-  const ws = new WebSocket(`${t.url.replace('http', 'ws')}/api/notebooks/${notebookId}/kernel`, { headers: { cookie: who.cookie } });
-  open.push(ws);
-  const events: ServerMessage[] = [];
-  const taken = new Set<number>();
-  let waiters: Array<() => boolean> = [];
-  ws.on('message', (data) => {
-    events.push(ServerMessageSchema.parse(JSON.parse(data.toString())));
-    waiters = waiters.filter((w) => !w());
-  });
-  ws.on('close', () => (waiters = waiters.filter((w) => !w())));
-  await once(ws, 'open');
-  return {
-    ws,
-    events,
-    send: (m) => ws.send(JSON.stringify(m)),
-    next(type, match = () => true, from = 0) {
-      return new Promise((resolve, reject) => {
-        const look = (): boolean => {
-          for (let i = from; i < events.length; i++) {
-            const e = events[i]!;
-            if (!taken.has(i) && e.type === type && match(e as never)) {
-              taken.add(i);
-              resolve(e as never);
-              return true;
-            }
-          }
-          if (ws.readyState !== WebSocket.OPEN) {
-            reject(new Error(`socket closed before a ${type} message`));
-            return true;
-          }
-          return false;
-        };
-        if (!look()) waiters.push(look);
-      });
-    },
-  };
-}
-
-const statusIs = (s: string) => (m: { status: string }) => m.status === s;
-const streamText = (outputs: unknown[]) =>
-  outputs.map((o) => (o as { output_type: string; text?: string | string[] }).text ?? '').flat().join('');
-
-async function run(c: Client, cells: Array<[string, string]>, requestId = `r${Math.random()}`) {
-  c.send({ type: 'execute', requestId, cells: cells.map(([cellId, code]) => ({ cellId, code })) });
-  const done = [];
-  for (const [cellId] of cells) done.push(await c.next('cell_done', (m) => m.requestId === requestId && m.cellId === cellId));
-  return done;
+  const c = await connectKernelWs(`${t.url.replace('http', 'ws')}/api/notebooks/${notebookId}/kernel`, who.cookie);
+  open.push(c.ws);
+  return c;
 }
 
 describe('WS /api/notebooks/:id/kernel upgrade', () => {

@@ -7,12 +7,17 @@ import type { KernelSessionManager } from '../../kernels/sessions/kernel-session
 import type { SessionClient, SessionEvent } from '../../kernels/sessions/session-events';
 import type { Logger } from '../../logger';
 import type { NotebookService } from '../../notebooks/notebook.service';
-import type { AuthService } from '../../users/auth.service';
+import type { SessionRepository } from '../../store/store';
+import { hashToken, readCookie, SESSION_COOKIE, type AuthService } from '../../users/auth.service';
 import type { Principal } from '../context';
 import { parseClientMessage, type ClientMessage, type ServerMessage } from './kernel.protocol';
 
 export interface KernelSocketDeps {
-  auth: Pick<AuthService, 'principalFromCookieHeader'>;
+  auth: Pick<AuthService, 'principalFromToken'>;
+  /** When a session token expires (ms since the epoch; null if unknown), so its sockets close on time. Default none. */
+  sessionExpiresAt?: (token: string) => Promise<number | null>;
+  /** How often an open socket re-checks its sign-in session even when idle (logout elsewhere). Default 60 s. */
+  revalidateMs?: number;
   notebooks: Pick<NotebookService, 'get'>;
   sessions: KernelSessionManager;
   logger: Logger;
@@ -26,6 +31,10 @@ export interface KernelSockets {
 }
 
 const PATH = /^\/api\/notebooks\/([^/]+)\/kernel\/?$/;
+/** Close code of a socket whose sign-in session ended (logout, expiry): the browser should sign in again. */
+export const SESSION_ENDED_CLOSE_CODE = 4401;
+const SESSION_ENDED = 'Your session has ended; sign in again.';
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 // Every session event is a valid protocol message (checked by the compiler).
 const asServerMessage = (e: SessionEvent): ServerMessage => e;
@@ -34,6 +43,8 @@ const asServerMessage = (e: SessionEvent): ServerMessage => e;
  * `WS /api/notebooks/:id/kernel` on the main http.Server (noServer mode). The upgrade is refused with a plain HTTP
  * status unless: the path matches (404), the session cookie is valid (401), the Origin is this server's (403, against
  * cross-site WebSocket hijacking), and the user may open the notebook (403/404, NotebookService rules).
+ * The sign-in session stays checked while the socket is open: before every message, every `revalidateMs`, and
+ * when it expires; once it is gone (logout, expiry, user removed) the socket closes with 4401.
  */
 export function attachKernelSockets(server: http.Server, deps: KernelSocketDeps): KernelSockets {
   const log = deps.logger.child({ component: 'kernel-socket' });
@@ -49,8 +60,9 @@ export function attachKernelSockets(server: http.Server, deps: KernelSocketDeps)
     }
     void (async () => {
       const notebookId = decodeURIComponent(match[1]!);
-      const principal = await deps.auth.principalFromCookieHeader(req.headers.cookie);
-      if (!principal) return refuse(socket, 401, 'unauthenticated', 'Sign in to continue.');
+      const token = readCookie(req.headers.cookie, SESSION_COOKIE);
+      const principal = await deps.auth.principalFromToken(token);
+      if (!token || !principal) return refuse(socket, 401, 'unauthenticated', 'Sign in to continue.');
       if (!sameOrigin(req)) return refuse(socket, 403, 'forbidden', 'Cross-origin kernel connections are not allowed.');
       try {
         await deps.notebooks.get(principal, notebookId);
@@ -58,7 +70,8 @@ export function attachKernelSockets(server: http.Server, deps: KernelSocketDeps)
         if (isDomainError(e)) return refuse(socket, e.status, e.code, e.message);
         throw e;
       }
-      wss.handleUpgrade(req, socket, head, (ws) => serve(ws, principal, notebookId));
+      const expiresAt = (await deps.sessionExpiresAt?.(token)) ?? null;
+      wss.handleUpgrade(req, socket, head, (ws) => serve(ws, { token, principal, expiresAt }, notebookId));
     })().catch((e: unknown) => {
       log.error({ err: e }, 'kernel socket upgrade failed');
       refuse(socket, 500, 'internal', 'Something went wrong on our side.');
@@ -66,7 +79,8 @@ export function attachKernelSockets(server: http.Server, deps: KernelSocketDeps)
   };
   server.on('upgrade', onUpgrade);
 
-  function serve(ws: WebSocket, principal: Principal, notebookId: string) {
+  function serve(ws: WebSocket, signIn: { token: string; principal: Principal; expiresAt: number | null }, notebookId: string) {
+    let principal = signIn.principal;
     const client: SessionClient = {
       send(event) {
         if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(asServerMessage(event)));
@@ -74,6 +88,31 @@ export function attachKernelSockets(server: http.Server, deps: KernelSocketDeps)
     };
     let session: KernelSession = deps.sessions.open(principal.id, notebookId, client);
     log.debug({ userId: principal.id, notebookId }, 'kernel socket opened');
+
+    /** Whether the sign-in session is still live (and the same user); if not, the socket is closed with 4401. */
+    const stillSignedIn = async (requestId?: string): Promise<boolean> => {
+      if (ws.readyState !== ws.OPEN) return false;
+      const now = await deps.auth.principalFromToken(signIn.token);
+      if (now && now.id === principal.id) {
+        principal = now;
+        return true;
+      }
+      if (requestId !== undefined) client.send({ type: 'error', requestId, message: SESSION_ENDED });
+      ws.close(SESSION_ENDED_CLOSE_CODE, SESSION_ENDED);
+      return false;
+    };
+    const recheck = () =>
+      void stillSignedIn().catch((e: unknown) => log.warn({ err: e }, 'could not re-check a kernel socket session'));
+    const revalidate = setInterval(recheck, deps.revalidateMs ?? 60_000);
+    revalidate.unref();
+    let expiry: NodeJS.Timeout | undefined;
+    const armExpiry = () => {
+      if (signIn.expiresAt === null) return;
+      const remaining = signIn.expiresAt - Date.now();
+      expiry = setTimeout(() => (remaining > MAX_TIMER_MS ? armExpiry() : recheck()), Math.max(0, Math.min(remaining, MAX_TIMER_MS)));
+      expiry.unref();
+    };
+    armExpiry();
 
     /** A culled or ended session is replaced by a fresh one (if the notebook is still there). */
     const current = async (): Promise<KernelSession | null> => {
@@ -88,18 +127,31 @@ export function attachKernelSockets(server: http.Server, deps: KernelSocketDeps)
       return session;
     };
 
+    // Messages are checked in arrival order (one at a time); the kernel actions themselves run concurrently, so an
+    // interrupt is not held behind a restart.
+    let checked: Promise<void> = Promise.resolve();
     ws.on('message', (data, isBinary) => {
       if (isBinary) return client.send({ type: 'error', message: 'Messages must be JSON text.' });
       const parsed = parseClientMessage(data.toString());
       if (!parsed.ok) return client.send({ type: 'error', requestId: parsed.requestId, message: parsed.error });
-      void current()
-        .then((s) => (s ? dispatch(s, client, parsed.message) : undefined))
-        .catch((e: unknown) => {
-          log.error({ err: e, type: parsed.message.type }, 'kernel message failed');
-          client.send({ type: 'error', requestId: requestIdOf(parsed.message), message: 'The server could not handle that message.' });
-        });
+      const m = parsed.message;
+      const failed = (e: unknown) => {
+        log.error({ err: e, type: m.type }, 'kernel message failed');
+        client.send({ type: 'error', requestId: requestIdOf(m), message: 'The server could not handle that message.' });
+      };
+      checked = checked
+        .then(async () => {
+          if (!(await stillSignedIn(requestIdOf(m)))) return;
+          const s = await current();
+          if (s) void dispatch(s, client, m).catch(failed);
+        })
+        .catch(failed);
     });
-    ws.on('close', () => deps.sessions.leave(session, client));
+    ws.on('close', () => {
+      clearInterval(revalidate);
+      clearTimeout(expiry);
+      deps.sessions.leave(session, client);
+    });
     ws.on('error', (e) => log.debug({ err: e }, 'kernel socket error'));
   }
 
@@ -129,6 +181,14 @@ async function dispatch(session: KernelSession, client: SessionClient, m: Client
       return session.inspect(client, m);
   }
 }
+
+/** `sessionExpiresAt` read from the store's session records. */
+export const sessionExpiryFrom =
+  (sessions: Pick<SessionRepository, 'get'>) =>
+  async (token: string): Promise<number | null> => {
+    const record = await sessions.get(hashToken(token));
+    return record ? Date.parse(record.expiresAt) : null;
+  };
 
 const requestIdOf = (m: ClientMessage) => ('requestId' in m ? m.requestId : undefined);
 
