@@ -1,8 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { unauthenticated } from '../errors';
+import { DomainError, unauthenticated } from '../errors';
 import type { Principal } from '../http/context';
 import type { Logger } from '../logger';
 import type { Store, UserRecord } from '../store/store';
+import { LoginThrottle, type LoginLimits } from './login-throttle';
 import { hashPassword, verifyPassword } from './password';
 
 /** Name of the httpOnly session cookie (also read from WebSocket upgrade requests). */
@@ -26,6 +27,8 @@ export interface AuthServiceOptions {
   sessionTtlMs?: number;
   /** Clock, for tests of expiry. Default Date.now. */
   now?: () => number;
+  /** Failed sign-in limits (in memory, per process). Default LOGIN_LIMITS: 10 per email, 100 per IP, per 15 minutes. */
+  loginLimits?: LoginLimits;
 }
 
 export const toPrincipal = (u: UserRecord): Principal => ({ id: u.id, email: u.email, name: u.name, role: u.role });
@@ -39,6 +42,7 @@ export class AuthService {
   private readonly now: () => number;
   /** Verified against when the email is unknown, so both failures cost the same scrypt time. */
   private readonly dummyHash: Promise<string>;
+  private readonly throttle: LoginThrottle;
 
   constructor(opts: AuthServiceOptions) {
     this.store = opts.store;
@@ -46,16 +50,33 @@ export class AuthService {
     this.ttlMs = opts.sessionTtlMs ?? SESSION_TTL_MS;
     this.now = opts.now ?? Date.now;
     this.dummyHash = hashPassword(randomBytes(16).toString('hex'));
+    this.throttle = new LoginThrottle(opts.loginLimits, this.now);
   }
 
-  /** A new session for valid credentials; 401 with the same message for an unknown email or a wrong password. */
-  async login(email: string, password: string): Promise<LoginResult> {
-    const user = await this.store.users.getByEmail(email.trim());
+  /**
+   * A new session for valid credentials; 401 with the same message for an unknown email or a wrong password; 429
+   * `overloaded` (details.retryAfterSeconds) after too many failures for this email or from this IP (see
+   * login-throttle.ts), without checking the password.
+   */
+  async login(email: string, password: string, from: { ip?: string } = {}): Promise<LoginResult> {
+    const key = email.trim().toLowerCase();
+    const refused = this.throttle.begin(key, from.ip);
+    if (refused) {
+      this.log.warn({ email: key, ip: from.ip, ...refused }, 'sign-in throttled');
+      const minutes = Math.ceil(refused.retryAfterSeconds / 60);
+      throw new DomainError(
+        'overloaded',
+        `Too many failed sign-in attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
+        refused,
+      );
+    }
+    const user = await this.store.users.getByEmail(key);
     const ok = await verifyPassword(password, user?.passwordHash ?? (await this.dummyHash));
     if (!user || !ok) {
-      this.log.info({ email: email.trim().toLowerCase(), known: Boolean(user) }, 'sign-in refused');
+      this.log.info({ email: key, ip: from.ip, known: Boolean(user) }, 'sign-in refused');
       throw unauthenticated(INVALID_CREDENTIALS);
     }
+    this.throttle.succeeded(key, from.ip);
     const now = this.now();
     await this.store.sessions.deleteExpired(new Date(now).toISOString());
     const token = randomBytes(32).toString('base64url');
