@@ -150,4 +150,13 @@ describe('cross-site requests', () => {
     const read = await fetch(`${t.url}/api/me`, { headers: { cookie, origin: 'https://evil.example' } });
     expect(read.status).toBe(200);
   });
+
+  it('accepts the public host a reverse proxy forwards in X-Forwarded-Host, as the kernel WebSocket does', async () => {
+    const { cookie } = await t.signIn('author');
+    const proxied = { cookie, 'x-forwarded-host': 'folio.bank.example' };
+    const ok = await post('/api/notebooks', { name: 'via proxy' }, { ...proxied, origin: 'https://folio.bank.example' });
+    expect(ok.status).toBe(201);
+    const evil = await post('/api/notebooks', { name: 'csrf' }, { ...proxied, origin: 'https://evil.example' });
+    expect(evil.status).toBe(403);
+  });
 });

@@ -10,13 +10,21 @@ export interface AuthRoutesDeps {
   auth: AuthService;
 }
 
-/** httpOnly (no script reads it), SameSite=Lax (no cross-site POSTs carry it), Secure when served over https. */
+/**
+ * httpOnly (no script reads it), SameSite=Lax (no cross-site POSTs carry it), Secure when the browser talks https:
+ * to us directly (`req.secure`, which also follows X-Forwarded-Proto when express' `trust proxy` trusts the hop), or
+ * to a TLS-terminating proxy that says so in X-Forwarded-Proto. Trusting that header for this alone is safe even
+ * without `trust proxy`: Secure only restricts the cookie, so a forged header can only lose the forger's own session.
+ */
 const cookieOptions = (req: Request): CookieOptions => ({
   httpOnly: true,
   sameSite: 'lax',
-  secure: req.secure,
+  secure: req.secure || forwardedProto(req) === 'https',
   path: '/',
 });
+
+/** The client-facing scheme a proxy reports: the first X-Forwarded-Proto value, lower-cased. */
+const forwardedProto = (req: Request) => req.get('x-forwarded-proto')?.split(',')[0]?.trim().toLowerCase();
 
 /**
  * Mount on /api (the session middleware runs first; only POST /auth/login is public).
@@ -29,7 +37,7 @@ export function authRoutes({ auth }: AuthRoutesDeps): Router {
 
   router.post('/auth/login', async (req, res) => {
     const { email, password } = parseInput(LoginSchema, req.body ?? {}, 'body');
-    const session = await auth.login(email, password);
+    const session = await auth.login(email, password, { ip: req.ip });
     res.cookie(SESSION_COOKIE, session.token, { ...cookieOptions(req), expires: new Date(session.expiresAt) });
     res.setHeader('Cache-Control', 'no-store');
     res.json({ user: session.principal, expiresAt: session.expiresAt });

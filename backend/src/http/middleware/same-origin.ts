@@ -1,27 +1,40 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { RequestHandler } from 'express';
 import { forbidden } from '../../errors';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
- * True when a browser's `Origin` header names the host the request was sent to (or there is no Origin: curl,
- * schedulers, same-origin GETs). Also for WebSocket upgrades, which browsers send cross-site with an Origin.
+ * The one same-origin rule, for state-changing /api requests and for kernel WebSocket upgrades alike: true when
+ * there is no `Origin` (curl, schedulers, same-origin GETs), or when the Origin's host is the host the request was
+ * sent to — the `Host` header, or the first `X-Forwarded-Host` value a reverse proxy that rewrites Host sets.
+ * `Origin: null` (sandboxed frames, file:) is refused.
+ *
+ * Honouring X-Forwarded-Host without `trust proxy` is safe here: this check stops pages of other sites from acting
+ * with the user's cookie, and such a page cannot set that header (no HTML form can; `fetch` would need a CORS
+ * preflight, which Folio never grants; WebSocket handshakes take no custom headers).
  */
-export function isSameOrigin(origin: string | undefined, host: string | undefined): boolean {
+export function isSameOrigin(headers: IncomingHttpHeaders): boolean {
+  const origin = headers.origin;
   if (!origin) return true;
-  if (origin === 'null' || !host) return false;
+  if (origin === 'null') return false;
+  let host: string;
   try {
-    return new URL(origin).host === host;
+    host = new URL(origin).host;
   } catch {
     return false;
   }
+  return [headers.host, headers['x-forwarded-host']].some((h) => firstValue(h)?.toLowerCase() === host);
 }
+
+/** The first of a header's comma-separated (or repeated) values, trimmed. */
+const firstValue = (h: string | string[] | undefined) => (Array.isArray(h) ? h[0] : h)?.split(',')[0]?.trim();
 
 /**
  * Defence in depth against cross-site request forgery, on top of the SameSite=Lax cookie: a state-changing /api
  * request whose Origin is another site gets a 403.
  */
 export const sameOriginWrites: RequestHandler = (req, _res, next) => {
-  if (SAFE_METHODS.has(req.method) || isSameOrigin(req.headers.origin, req.headers.host)) return next();
+  if (SAFE_METHODS.has(req.method) || isSameOrigin(req.headers)) return next();
   throw forbidden('Cross-origin request refused.');
 };
