@@ -28,7 +28,9 @@ const forwardedProto = (req: Request) => req.get('x-forwarded-proto')?.split(','
 
 /**
  * Mount on /api (the session middleware runs first; only POST /auth/login is public).
- *   POST /auth/login  {email, password} → 200 {user: Principal, expiresAt} + Set-Cookie folio_session; 401 otherwise
+ *   POST /auth/login  {email, password} → 200 {user: Principal, expiresAt} + Set-Cookie folio_session; 401 otherwise;
+ *                     429 overloaded + Retry-After after too many failures for the email or the client IP (`req.ip`,
+ *                     which follows X-Forwarded-For only when express' `trust proxy` is set)
  *   POST /auth/logout                   → 204, the session is ended and the cookie cleared
  *   GET  /me                            → {user: Principal}
  */
