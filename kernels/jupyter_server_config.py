@@ -9,6 +9,31 @@ c = get_config()  # type: ignore[name-defined]  # noqa: F821
 c.ServerApp.open_browser = False
 c.ServerApp.terminals_enabled = False
 
+
+# Kernels run as the server's user and can read its runtime dir, so no file there may carry a credential: the
+# server info file (jpserver-<pid>.json, which Folio reads for the port) gets the token blanked, and the
+# browser-open files (a login URL with the token) are not written. (`no_browser_open_file` is not configurable in
+# jupyter_server 2.x, hence the patch.) Folio sets ServerApp.cookie_secret itself, so no jupyter_cookie_secret file.
+def _patch_runtime_files_without_token() -> None:
+    from jupyter_server.serverapp import ServerApp
+
+    if getattr(ServerApp, "_folio_no_token_files", False):
+        return
+    original_server_info = ServerApp.server_info
+
+    def server_info(self):  # type: ignore[no-untyped-def]
+        return {**original_server_info(self), "token": ""}
+
+    def write_browser_open_files(self) -> None:  # type: ignore[no-untyped-def]
+        return None
+
+    ServerApp.server_info = server_info  # type: ignore[method-assign]
+    ServerApp.write_browser_open_files = write_browser_open_files  # type: ignore[method-assign]
+    ServerApp._folio_no_token_files = True  # type: ignore[attr-defined]
+
+
+_patch_runtime_files_without_token()
+
 # Folio shuts kernels down itself; Jupyter must never cull a pooled kernel behind its back.
 c.MappingKernelManager.cull_idle_timeout = 0
 c.MappingKernelManager.cull_connected = False

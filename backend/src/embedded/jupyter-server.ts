@@ -8,8 +8,13 @@ import { spawnGuarded } from './child-process';
 
 /**
  * The embedded Jupyter Server: a child process on 127.0.0.1, a free port (chosen by the server itself,
- * read back from its runtime info file), a random token, terminals off, root dir under the data dir.
+ * read back from its runtime info file), a random token, terminals off, kernels' cwd `DATA_DIR/workspace`.
  * Kernels it starts are shut down with it; stop() leaves no orphan process behind.
+ *
+ * Kernels inherit the server's environment (jupyter_client copies it), so the server gets an allowlisted one
+ * (`kernelEnvironment`): none of Folio's secrets (FOLIO_*, REDIS_URL, MONGODB_URL, JUPYTER_TOKEN…). The token reaches
+ * the server through a 0600 config file in the private runtime dir, deleted once the server is up, and
+ * jupyter_server_config.py keeps it out of the runtime info file — neither argv, env nor a file a cell could read.
  */
 export interface JupyterServerOptions {
   dataDir: string;
@@ -22,6 +27,8 @@ export interface JupyterServerOptions {
   startTimeoutMs?: number;
   /** How long stop() waits after SIGTERM before SIGKILL. Default 10 s. */
   stopGraceMs?: number;
+  /** Folio's environment, of which only `kernelEnvironment` reaches the server and kernels. Default process.env. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface EmbeddedJupyterServer {
@@ -49,7 +56,7 @@ export const defaultKernelVenv = fileURLToPath(new URL('../../../kernels/.venv',
 export async function startJupyterServer(opts: JupyterServerOptions): Promise<EmbeddedJupyterServer> {
   const log = opts.logger.child({ component: 'jupyter-server' });
   const dataDir = path.resolve(opts.dataDir);
-  const rootDir = path.join(dataDir, 'jupyter');
+  const rootDir = path.join(dataDir, 'workspace');
   const runtimeDir = path.join(dataDir, 'jupyter-runtime');
   const logFile = path.join(dataDir, 'jupyter.log');
   const exe = path.join(path.resolve(opts.venvDir), 'bin', 'jupyter-server');
@@ -57,12 +64,15 @@ export async function startJupyterServer(opts: JupyterServerOptions): Promise<Em
   if (!fs.existsSync(exe)) {
     throw new JupyterServerStartError(`Jupyter Server is not installed: ${exe} is missing (run npm start to set up kernels/.venv).`, '');
   }
+  if (!fs.existsSync(configFile)) throw new JupyterServerStartError(`The Jupyter config file ${configFile} is missing.`, '');
   fs.mkdirSync(rootDir, { recursive: true });
   fs.mkdirSync(runtimeDir, { recursive: true, mode: 0o700 });
+  fs.chmodSync(runtimeDir, 0o700); // also when it existed before
 
   const token = randomBytes(32).toString('hex');
+  const tokenConfig = writeTokenConfig(runtimeDir, configFile, token);
   const args = [
-    `--config=${configFile}`,
+    `--config=${tokenConfig}`,
     '--ServerApp.ip=127.0.0.1',
     '--ServerApp.port=0',
     '--ServerApp.port_retries=0',
@@ -82,15 +92,17 @@ export async function startJupyterServer(opts: JupyterServerOptions): Promise<Em
       cwd: rootDir,
       detached: true, // own process group, so stop() can signal the whole tree
       stdio: ['ignore', logFd, logFd],
-      // The token goes through the environment (IdentityProvider.token reads JUPYTER_TOKEN), not argv,
-      // so other users cannot read it from `ps`.
-      env: { ...process.env, JUPYTER_TOKEN: token, JUPYTER_RUNTIME_DIR: runtimeDir, PYTHONUNBUFFERED: '1' },
+      env: { ...kernelEnvironment(opts.env ?? process.env, path.resolve(opts.venvDir)), JUPYTER_RUNTIME_DIR: runtimeDir },
     });
+  } catch (e) {
+    fs.rmSync(tokenConfig, { force: true });
+    throw e;
   } finally {
     fs.closeSync(logFd);
   }
   const pid = child.pid;
   if (pid === undefined) {
+    fs.rmSync(tokenConfig, { force: true });
     const err = await new Promise<Error>((resolve) => child.once('error', resolve));
     throw new JupyterServerStartError(`Could not spawn ${exe}: ${err.message}`, tail(logFile));
   }
@@ -126,13 +138,74 @@ export async function startJupyterServer(opts: JupyterServerOptions): Promise<Em
   const infoFile = path.join(runtimeDir, `jpserver-${pid}.json`);
   try {
     const url = await waitUntilReady({ infoFile, token, deadline, isExited: () => hasExited, exited });
+    fs.rmSync(tokenConfig, { force: true }); // read at start-up only: a kernel must not find it
     log.info({ url, pid, logFile }, 'Jupyter Server ready');
     return { url, token, logFile, pid, stop };
   } catch (e) {
+    fs.rmSync(tokenConfig, { force: true });
     await stop();
     const message = e instanceof Error ? e.message : String(e);
     throw new JupyterServerStartError(`Jupyter Server failed to start: ${message}`, tail(logFile));
   }
+}
+
+/**
+ * The environment of the Jupyter Server, hence of every kernel: an allowlist — locale, time zone, home, temp dir,
+ * CA bundles, thread caps and a few harmless PYTHON* switches — plus the venv's bin first on PATH. Anything else
+ * (FOLIO_*, REDIS_URL, MONGODB_URL, JUPYTER_TOKEN, cloud credentials…) stays in Folio.
+ */
+export function kernelEnvironment(env: NodeJS.ProcessEnv, venvDir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (value !== undefined && (KERNEL_ENV_NAMES.has(name) || name.startsWith('LC_'))) out[name] = value;
+  }
+  const bin = path.join(venvDir, 'bin');
+  out.PATH = [bin, ...(env.PATH ?? '/usr/local/bin:/usr/bin:/bin').split(path.delimiter).filter((p) => p && p !== bin)].join(path.delimiter);
+  out.VIRTUAL_ENV = venvDir;
+  out.PYTHONUNBUFFERED = '1';
+  return out;
+}
+
+const KERNEL_ENV_NAMES = new Set([
+  'HOME',
+  'USER',
+  'LOGNAME',
+  'LANG',
+  'LANGUAGE',
+  'TZ',
+  'TMPDIR',
+  'TERM',
+  'SSL_CERT_FILE',
+  'SSL_CERT_DIR',
+  'REQUESTS_CA_BUNDLE',
+  'CURL_CA_BUNDLE',
+  'OMP_NUM_THREADS',
+  'OPENBLAS_NUM_THREADS',
+  'MKL_NUM_THREADS',
+  'NUMEXPR_MAX_THREADS',
+  'PYTHONHASHSEED',
+  'PYTHONIOENCODING',
+  'PYTHONUTF8',
+  'PYTHONWARNINGS',
+  'PYTHONDONTWRITEBYTECODE',
+  'MPLBACKEND',
+]);
+
+/**
+ * A 0600 config file (in the 0700 runtime dir) that sets the token and cookie secret and loads `configFile`. The server reads it at
+ * start-up; the caller deletes it once the server is up.
+ */
+function writeTokenConfig(runtimeDir: string, configFile: string, token: string): string {
+  const file = path.join(runtimeDir, `folio-${randomBytes(8).toString('hex')}-config.py`);
+  const py = (s: string) => JSON.stringify(s); // a JSON string is a valid Python string literal
+  const text =
+    '# Written by Folio for one start of the embedded Jupyter Server; deleted once it is up.\n' +
+    `c.IdentityProvider.token = ${py(token)}  # noqa: F821\n` +
+    // In memory only (otherwise written to runtime_dir/jupyter_cookie_secret, where a kernel could read it).
+    `c.ServerApp.cookie_secret = bytes.fromhex(${py(randomBytes(32).toString('hex'))})  # noqa: F821\n` +
+    `load_subconfig(${py(path.basename(configFile))}, ${py(path.dirname(path.resolve(configFile)))})  # noqa: F821\n`;
+  fs.writeFileSync(file, text, { mode: 0o600, flag: 'wx' });
+  return file;
 }
 
 async function waitUntilReady(o: {
