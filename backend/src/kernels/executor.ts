@@ -1,6 +1,7 @@
-import type { Kernel, KernelMessage } from '@jupyterlab/services';
+import { KernelAPI, type Kernel, type KernelMessage } from '@jupyterlab/services';
 import { cellTags, sourceText, type CodeCell, type Notebook, type Output } from '../notebooks/nbformat';
 import type { CellResult } from '../store/store';
+import { kernelStateOf, watchLiveness } from './liveness';
 import { DisplayIdRegistry, OutputModel } from './output-model';
 import { drainKernelInfo, type PooledKernel } from './pooled-kernel';
 
@@ -54,7 +55,11 @@ type KernelLike = PooledKernel | Kernel.IKernelConnection;
 
 const connectionOf = (k: KernelLike): Kernel.IKernelConnection => ('connection' in k ? k.connection : k);
 
-export async function executeCode(kernel: KernelLike, code: string, opts: ExecuteCodeOptions = {}): Promise<ExecuteCodeResult> {
+export async function executeCode(
+  kernel: KernelLike,
+  code: string,
+  opts: ExecuteCodeOptions = {},
+): Promise<ExecuteCodeResult> {
   const conn = connectionOf(kernel);
   const onOutputs = opts.onOutputs;
   const model =
@@ -77,7 +82,13 @@ export async function executeCode(kernel: KernelLike, code: string, opts: Execut
   }
 
   const future = conn.requestExecute(
-    { code, silent: opts.silent ?? false, store_history: opts.storeHistory ?? true, allow_stdin: false, stop_on_error: false },
+    {
+      code,
+      silent: opts.silent ?? false,
+      store_history: opts.storeHistory ?? true,
+      allow_stdin: false,
+      stop_on_error: false,
+    },
     true,
   );
   future.onIOPub = (msg: KernelMessage.IIOPubMessage) => {
@@ -94,12 +105,16 @@ export async function executeCode(kernel: KernelLike, code: string, opts: Execut
   // the display and never to the current one; read those from the connection's IOPub signal instead.
   const msgId = future.msg.header.msg_id;
   const onAnyIOPub = (_: Kernel.IKernelConnection, msg: KernelMessage.IIOPubMessage) => {
-    if (msg.header.msg_type === 'update_display_data' && (msg.parent_header as { msg_id?: string }).msg_id === msgId) model.handle(msg);
+    if (msg.header.msg_type === 'update_display_data' && (msg.parent_header as { msg_id?: string }).msg_id === msgId)
+      model.handle(msg);
   };
   conn.iopubMessage.connect(onAnyIOPub);
 
   // Everything that can end the execution, as one settled outcome.
-  type Outcome = { kind: 'reply'; reply: KernelMessage.IExecuteReplyMsg } | { kind: 'died' } | { kind: 'limit'; why: 'timed_out' | 'cancelled' };
+  type Outcome =
+    | { kind: 'reply'; reply: KernelMessage.IExecuteReplyMsg }
+    | { kind: 'died' }
+    | { kind: 'limit'; why: 'timed_out' | 'cancelled' };
   const cleanups: Array<() => void> = [() => conn.iopubMessage.disconnect(onAnyIOPub)];
   const outcome = await new Promise<Outcome>((resolve) => {
     future.done.then(
@@ -111,6 +126,12 @@ export async function executeCode(kernel: KernelLike, code: string, opts: Execut
     };
     conn.statusChanged.connect(onStatus);
     cleanups.push(() => conn.statusChanged.disconnect(onStatus));
+    // In case services misses the server's restart notice of a kernel that died under the code.
+    const stopWatchdog = watchLiveness({
+      probe: async () => kernelStateOf(await KernelAPI.getKernelModel(conn.id, conn.serverSettings)),
+      onLost: () => resolve({ kind: 'died' }),
+    });
+    cleanups.push(stopWatchdog);
     if (opts.timeoutMs && opts.timeoutMs > 0) {
       const timer = setTimeout(() => resolve({ kind: 'limit', why: 'timed_out' }), opts.timeoutMs);
       cleanups.push(() => clearTimeout(timer));
@@ -135,7 +156,12 @@ export async function executeCode(kernel: KernelLike, code: string, opts: Execut
   });
 
   if (outcome.kind === 'reply') {
-    const content = outcome.reply.content as { status: string; execution_count?: number; ename?: string; evalue?: string };
+    const content = outcome.reply.content as {
+      status: string;
+      execution_count?: number;
+      ename?: string;
+      evalue?: string;
+    };
     if (typeof content.execution_count === 'number' && !opts.silent) executionCount = content.execution_count;
     if (content.status === 'ok') return end('ok');
     if (content.status === 'error') return end('error', { ename: content.ename ?? '', evalue: content.evalue ?? '' });
@@ -169,7 +195,10 @@ async function interruptOrRestart(
     // fall through to the restart
   }
   let timer: NodeJS.Timeout | undefined;
-  const done = await Promise.race([settled, new Promise<'grace'>((r) => (timer = setTimeout(() => r('grace'), graceMs)))]);
+  const done = await Promise.race([
+    settled,
+    new Promise<'grace'>((r) => (timer = setTimeout(() => r('grace'), graceMs))),
+  ]);
   clearTimeout(timer);
   if (done === true) return 'interrupted';
   future.dispose();
@@ -215,7 +244,11 @@ export interface ExecuteNotebookResult {
  * first; `skip-execution` cells and empty cells are not run; the first error stops the run unless the
  * cell is tagged `raises-exception`; markdown and raw cells are left untouched.
  */
-export async function executeNotebook(kernel: KernelLike, notebook: Notebook, opts: ExecuteNotebookOptions): Promise<ExecuteNotebookResult> {
+export async function executeNotebook(
+  kernel: KernelLike,
+  notebook: Notebook,
+  opts: ExecuteNotebookOptions,
+): Promise<ExecuteNotebookResult> {
   const nb = structuredClone(notebook);
   const registry = new DisplayIdRegistry();
   const codeCells = nb.cells
@@ -225,12 +258,15 @@ export async function executeNotebook(kernel: KernelLike, notebook: Notebook, op
     cell.outputs = [];
     cell.execution_count = null;
   }
-  const runnable = codeCells.filter(({ cell }) => !cellTags(cell).includes('skip-execution') && sourceText(cell.source).trim() !== '');
+  const runnable = codeCells.filter(
+    ({ cell }) => !cellTags(cell).includes('skip-execution') && sourceText(cell.source).trim() !== '',
+  );
   const total = runnable.length;
   const results = new Map<string, CellResult>(
     codeCells.map(({ cell }) => [cell.id, { cellId: cell.id, executionCount: null, status: 'not_run', outputs: [] }]),
   );
-  for (const { cell } of codeCells) if (!runnable.some((r) => r.cell === cell)) results.get(cell.id)!.status = 'skipped';
+  for (const { cell } of codeCells)
+    if (!runnable.some((r) => r.cell === cell)) results.get(cell.id)!.status = 'skipped';
 
   let done = 0;
   let error: ExecuteNotebookResult['error'];
@@ -243,13 +279,20 @@ export async function executeNotebook(kernel: KernelLike, notebook: Notebook, op
     }
     const n = index + 1;
     opts.onProgress?.({ cellId: cell.id, index, done, total });
-    const model = new OutputModel({ registry, maxBytes: opts.maxOutputBytes, onChange: (m) => (cell.outputs = m.outputs) });
+    const model = new OutputModel({
+      registry,
+      maxBytes: opts.maxOutputBytes,
+      onChange: (m) => (cell.outputs = m.outputs),
+    });
     const r = await executeCode(kernel, sourceText(cell.source), {
       model,
       timeoutMs: opts.cellTimeoutMs,
       interruptGraceMs: opts.interruptGraceMs,
       signal: opts.signal,
     });
+    // Jupyter records nothing for the cell a kernel died under (nbclient raises DeadKernelError); Folio says so
+    // in the executed notebook too, so the .ipynb explains itself when opened elsewhere.
+    if (r.status === 'died') model.add(structuredClone(DEAD_KERNEL_OUTPUT));
     cell.outputs = model.outputs;
     cell.execution_count = r.executionCount;
     const result = results.get(cell.id)!;
@@ -258,7 +301,8 @@ export async function executeNotebook(kernel: KernelLike, notebook: Notebook, op
     result.startedAt = r.startedAt;
     result.endedAt = r.endedAt;
     const neverStarted = r.status === 'cancelled' && r.executionCount === null && r.outputs.length === 0;
-    result.status = r.status === 'ok' ? 'ok' : r.status === 'timed_out' ? 'timed_out' : neverStarted ? 'not_run' : 'error';
+    result.status =
+      r.status === 'ok' ? 'ok' : r.status === 'timed_out' ? 'timed_out' : neverStarted ? 'not_run' : 'error';
     done += 1;
     opts.onProgress?.({ cellId: cell.id, index, done, total, cell: result });
 
@@ -287,5 +331,13 @@ export async function executeNotebook(kernel: KernelLike, notebook: Notebook, op
   });
   return { status, cells, notebook: structuredClone(nb), error };
 }
+
+/** Folio's error output for the cell the kernel died under (see conformance/README.md). */
+export const DEAD_KERNEL_OUTPUT: Output = {
+  output_type: 'error',
+  ename: 'DeadKernelError',
+  evalue: 'The kernel died while running this cell; its variables are lost.',
+  traceback: ['DeadKernelError: The kernel died while running this cell; its variables are lost.'],
+};
 
 const formatSeconds = (ms: number) => `${Number((ms / 1000).toFixed(3))} s`;
