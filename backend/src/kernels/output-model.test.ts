@@ -1,28 +1,49 @@
 import type { KernelMessage } from '@jupyterlab/services';
 import { describe, expect, it } from 'vitest';
-import { DisplayIdRegistry, OutputModel, removeOverwrittenChars } from './output-model';
+import { applyStreamText, DisplayIdRegistry, OutputModel } from './output-model';
 
 const msg = (msg_type: string, content: Record<string, unknown>) =>
-  ({ header: { msg_type }, parent_header: {}, metadata: {}, content, channel: 'iopub' }) as unknown as KernelMessage.IIOPubMessage;
+  ({
+    header: { msg_type },
+    parent_header: {},
+    metadata: {},
+    content,
+    channel: 'iopub',
+  }) as unknown as KernelMessage.IIOPubMessage;
 const stream = (name: string, text: string) => msg('stream', { name, text });
 const display = (data: Record<string, unknown>, displayId?: string, type = 'display_data') =>
   msg(type, { data, metadata: {}, transient: displayId ? { display_id: displayId } : {} });
 
-describe('removeOverwrittenChars (JupyterLab semantics)', () => {
+describe('applyStreamText (JupyterLab 4 OutputAreaModel: Private.processText)', () => {
+  const apply = (...messages: string[]) => {
+    let state = { text: '', cursor: 0 };
+    for (const m of messages) state = applyStreamText(state.text, state.cursor, m);
+    return state.text;
+  };
   it.each([
-    ['abc\b\bd\n', 'ad\n'],
-    ['\rprogress 1', 'progress 1'],
-    ['10%\r20%\r', '20%\r'],
-    ['hello\rab', 'abllo'], // a carriage return overwrites in place, like a terminal
-    ['line\r\nnext', 'line\nnext'],
-    ['plain text', 'plain text'],
-  ])('%j → %j', (input, expected) => expect(removeOverwrittenChars(input)).toBe(expected));
+    [['abc\b\bd\n'], 'ad\n'],
+    [['\rprogress 1'], 'progress 1'],
+    [['10%\r20%\r'], '20%'],
+    [['hello\rab'], 'abllo'], // a carriage return overwrites in place, like a terminal
+    [['line\r\nnext'], 'line\nnext'],
+    [['plain text'], 'plain text'],
+    [['abc\rde', 'f\n'], 'def\n'], // the cursor carries over to the next message
+    [['10%\r', '20%\r', '30%', '\n'], '30%\n'],
+    [['a\n', '\b\bb'], 'a\nb'], // a backspace never crosses a line feed
+    [['\n\r', 'x'], '\nx'],
+  ])('%j → %j', (messages, expected) => expect(apply(...messages)).toBe(expected));
 });
 
 describe('OutputModel', () => {
   it('merges consecutive streams of the same name only', () => {
     const m = new OutputModel();
-    for (const [n, t] of [['stdout', 'a\n'], ['stdout', 'b\n'], ['stderr', 'e\n'], ['stdout', 'c\n']]) m.handle(stream(n!, t!));
+    for (const [n, t] of [
+      ['stdout', 'a\n'],
+      ['stdout', 'b\n'],
+      ['stderr', 'e\n'],
+      ['stdout', 'c\n'],
+    ])
+      m.handle(stream(n!, t!));
     expect(m.outputs).toEqual([
       { output_type: 'stream', name: 'stdout', text: 'a\nb\n' },
       { output_type: 'stream', name: 'stderr', text: 'e\n' },
@@ -54,14 +75,18 @@ describe('OutputModel', () => {
     const b = new OutputModel({ registry });
     a.handle(display({ 'text/plain': 'v1' }, 'd1'));
     b.handle(display({ 'text/plain': 'other' }));
-    b.handle(msg('update_display_data', { data: { 'text/plain': 'v2' }, metadata: { m: 1 }, transient: { display_id: 'd1' } }));
+    b.handle(
+      msg('update_display_data', { data: { 'text/plain': 'v2' }, metadata: { m: 1 }, transient: { display_id: 'd1' } }),
+    );
     expect(a.outputs).toEqual([{ output_type: 'display_data', data: { 'text/plain': 'v2' }, metadata: { m: 1 } }]);
     expect(b.outputs).toEqual([{ output_type: 'display_data', data: { 'text/plain': 'other' }, metadata: {} }]);
     expect(changes).toEqual(['a', 'a']);
     b.handle(display({ 'text/plain': 'v3' }, 'd1')); // a new display with the same id updates the old one too
     expect(a.outputs[0]).toMatchObject({ data: { 'text/plain': 'v3' } });
     a.handle(msg('clear_output', { wait: false }));
-    b.handle(msg('update_display_data', { data: { 'text/plain': 'v4' }, metadata: {}, transient: { display_id: 'd1' } }));
+    b.handle(
+      msg('update_display_data', { data: { 'text/plain': 'v4' }, metadata: {}, transient: { display_id: 'd1' } }),
+    );
     expect(a.outputs).toEqual([]);
     expect(b.outputs[1]).toMatchObject({ data: { 'text/plain': 'v4' } });
   });

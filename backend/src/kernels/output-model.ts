@@ -5,9 +5,9 @@ import type { MimeBundle, Output, StreamOutput } from '../notebooks/nbformat';
  * IOPub messages → nbformat 4 outputs, the one output model of Folio (headless runs and live editing).
  *
  * Rules, matching Jupyter:
- * - consecutive `stream` messages of the same name are merged into one output, and the merged text has
- *   the characters overwritten by `\b` and `\r` removed exactly as JupyterLab's OutputAreaModel does
- *   (`removeOverwrittenChars` = fixBackspace then fixCarriageReturn, on the whole merged text);
+ * - consecutive `stream` messages of the same name are merged into one output, and `\r` / `\b` are applied
+ *   to it with a cursor that carries over from one message to the next, exactly as JupyterLab 4's
+ *   OutputAreaModel does (`applyStreamText` below);
  * - `display_data` / `execute_result` are appended; with a `transient.display_id` they are registered,
  *   and they (and `update_display_data`) replace data+metadata of every output showing that display id,
  *   in any cell that shares the same DisplayIdRegistry (as nbclient does);
@@ -61,6 +61,8 @@ export class OutputModel {
   private bytes = 0;
   private clearNext = false;
   private lastStream: StreamOutput | null = null;
+  /** Where the next text of `lastStream` is written (moved back by `\r` and `\b`). */
+  private cursor = 0;
   private truncatedFlag = false;
 
   constructor(opts: OutputModelOptions = {}) {
@@ -101,7 +103,12 @@ export class OutputModel {
         return this.add(output, displayId);
       }
       case 'update_display_data': {
-        if (displayId) this.registry.update(displayId, (content.data ?? {}) as MimeBundle, (content.metadata ?? {}) as Record<string, unknown>);
+        if (displayId)
+          this.registry.update(
+            displayId,
+            (content.data ?? {}) as MimeBundle,
+            (content.metadata ?? {}) as Record<string, unknown>,
+          );
         return false; // replaceDisplay notified the models concerned
       }
       case 'clear_output':
@@ -131,24 +138,24 @@ export class OutputModel {
       const last = this.lastStream;
       if (last && last.name === output.name) {
         const index = this.list.length - 1;
-        const prev = last.text as string;
-        // Fast path: plain text appended after text without a pending carriage return cannot overwrite anything.
-        const merged = /[\b\r]/.test(text) || prev.endsWith('\r') ? removeOverwrittenChars(prev + text) : prev + text;
-        const size = byteLength(merged);
+        const next = applyStreamText(last.text as string, this.cursor, text);
+        const size = byteLength(next.text);
         if (!this.fits(size - (this.sizes[index] ?? 0))) {
           const room = this.maxBytes - this.bytes + (this.sizes[index] ?? 0);
-          last.text = utf8Prefix(merged, room);
+          last.text = utf8Prefix(next.text, room);
           this.bytes += byteLength(last.text) - (this.sizes[index] ?? 0);
           this.sizes[index] = byteLength(last.text);
           return this.truncate();
         }
-        last.text = merged;
+        last.text = next.text;
+        this.cursor = next.cursor;
         this.bytes += size - (this.sizes[index] ?? 0);
         this.sizes[index] = size;
         this.changed();
         return true;
       }
-      const stream: StreamOutput = { output_type: 'stream', name: output.name, text: removeOverwrittenChars(text) };
+      const first = applyStreamText('', 0, text);
+      const stream: StreamOutput = { output_type: 'stream', name: output.name, text: first.text };
       if (!this.push(stream)) {
         // Keep the part of the text that fits, then the note.
         const room = this.maxBytes - this.bytes;
@@ -156,6 +163,7 @@ export class OutputModel {
         if (head) this.push({ ...stream, text: head });
         return this.truncate();
       }
+      this.cursor = first.cursor;
       this.lastStream = stream;
       this.changed();
       return true;
@@ -264,33 +272,37 @@ function outputSize(o: Output): number {
 }
 
 /**
- * Remove characters overwritten by backspaces, then by carriage returns — the same algorithm (and the
- * same regular expressions, with JavaScript's line-terminator semantics) as JupyterLab's
- * OutputAreaModel `Private.removeOverwrittenChars`, itself taken from the classic notebook's utils.js.
+ * Write `incoming` stream text into `text` at `cursor`, the way JupyterLab ≥ 4.1 does: `Private.processText` in
+ * jupyterlab/jupyterlab `packages/outputarea/src/model.ts` (JupyterLab 4.6.6 is what bench/.venv installs), which
+ * replaced the older `removeOverwrittenChars` (whole-text regexes from the classic notebook). Like a terminal line:
+ * - ordinary characters overwrite from the cursor on, extending the text past its end;
+ * - `\r` moves the cursor back to the start of its line (nothing is erased yet);
+ * - `\n` appends a line feed at the end of the text and puts the cursor after it;
+ * - `\b` deletes the character before the cursor unless it is a line feed (JupyterLab also drops the character
+ *   under the cursor, which only matters after a `\r`; kept, to render what JupyterLab renders).
+ * The stored text never contains `\r` or `\b`; the cursor carries over to the next message of the same stream,
+ * so `abc\rde` followed by `f` gives `def`, as in a terminal (nbclient's and nbconvert's regexes agree).
  */
-export function removeOverwrittenChars(text: string): string {
-  return fixCarriageReturn(fixBackspace(text));
-}
-
-function fixBackspace(txt: string): string {
-  if (!txt.includes('\b')) return txt;
-  let tmp = txt;
-  do {
-    txt = tmp;
-    // Cancel out anything-but-newline followed by backspace
-    tmp = txt.replace(/[^\n]\x08/gm, ''); // eslint-disable-line no-control-regex
-  } while (tmp.length < txt.length);
-  return txt;
-}
-
-function fixCarriageReturn(txt: string): string {
-  if (!txt.includes('\r')) return txt;
-  txt = txt.replace(/\r+\n/gm, '\n'); // \r followed by \n --> newline
-  while (txt.search(/\r[^$]/g) > -1) {
-    const base = /^(.*)\r+/m.exec(txt)?.[1] ?? '';
-    let insert = /\r+(.*)$/m.exec(txt)?.[1] ?? '';
-    insert = insert + base.slice(insert.length, base.length);
-    txt = txt.replace(/\r+.*$/m, '\r').replace(/^.*\r/m, insert);
+export function applyStreamText(text: string, cursor: number, incoming: string): { text: string; cursor: number } {
+  if (cursor === text.length && !/[\n\r\b]/.test(incoming))
+    return { text: text + incoming, cursor: cursor + incoming.length };
+  let from = 0;
+  for (let i = 0; i <= incoming.length; i++) {
+    const ch = incoming[i];
+    if (ch !== undefined && ch !== '\n' && ch !== '\r' && ch !== '\b') continue;
+    const run = incoming.slice(from, i);
+    text = text.slice(0, cursor) + run + text.slice(cursor + run.length);
+    cursor += run.length;
+    from = i + 1;
+    if (ch === '\n') {
+      text += '\n';
+      cursor = text.length;
+    } else if (ch === '\r') {
+      while (cursor > 0 && text[cursor - 1] !== '\n') cursor--;
+    } else if (ch === '\b' && cursor > 0 && text[cursor - 1] !== '\n') {
+      text = text.slice(0, cursor - 1) + text.slice(cursor + 1);
+      cursor--;
+    }
   }
-  return txt;
+  return { text, cursor };
 }

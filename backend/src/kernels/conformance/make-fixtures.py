@@ -1,25 +1,32 @@
-"""Build the conformance notebooks and their expected outputs with real Jupyter (nbclient + ipykernel).
+"""Record the conformance fixtures with real Jupyter: nbclient (the client papermill uses) + ipykernel.
 
-Run with the kernel venv:  kernels/.venv/bin/python backend/src/kernels/conformance/make-fixtures.py
+Run:  bench/.venv/bin/python backend/src/kernels/conformance/make-fixtures.py
+(bench/.venv has nbclient; the kernel it starts is Folio's own, kernels/.venv, through a temporary kernelspec,
+so the only difference from Folio is the client.)
 
-Expected outputs are what nbclient records from the real kernel, with consecutive stream outputs of the
-same name merged and \\b / \\r applied (nbclient's `coalesce_streams` regexes, applied to consecutive
-streams only, i.e. JupyterLab's OutputArea rule; the fixtures use \\r only in ways where JupyterLab's
-and nbclient's overwrite rules agree). Volatile fields are normalized by the test, not here.
+It writes notebooks/<name>.ipynb and recorded/<name>.json. A recorded file holds exactly what nbclient left in
+each code cell (`outputs`, `execution_count`), untouched: nbclient's default `coalesce_streams=False` keeps one
+stream output per IOPub message, with their raw \\r and \\b. The exception nbclient raised, if any, is kept
+beside it. Folio's own rules on top of these recordings (stream merging, \\r/\\b, the dead-kernel note) live in
+expected/folio-rules.json; README.md says which rule is which. Volatile fields are normalized by the test.
 """
 import json
+import os
 import pathlib
-import re
+import platform
+import sys
+import tempfile
+from importlib.metadata import version
 
 import nbformat
 from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError
+from nbclient.exceptions import CellExecutionError, DeadKernelError
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_raw_cell
 
 HERE = pathlib.Path(__file__).parent
-# Not nbclient's r"[^\n]\b": in a raw string \b is a regex word boundary; this is the backspace character.
-BACKSPACE = re.compile("[^\n]\x08")
-CARRIAGE_RETURN = re.compile(r".*\r(?=[^\n])")
+REPO = HERE.parents[3]
+KERNEL_PYTHON = REPO / "kernels" / ".venv" / "bin" / "python"
+KERNEL_NAME = "folio-conformance"
 
 
 def code(src, cid, tags=None):
@@ -34,6 +41,8 @@ NOTEBOOKS = {
         code("for i in range(3):\n    print(i)", "loop"),
         code("import sys, time\nfor i in range(4):\n    print(f'\\rprogress {i}/3', end='', flush=True)\n    time.sleep(0.05)\nprint()", "carriage"),
         code("print('abc\\b\\bd')\nprint('x\\by', end='')", "backspace"),
+        # A carriage return whose overwrite continues in the next message: the cursor stays where `de` ended.
+        code("print('abc\\rde', end='', flush=True)\nprint('f')", "overwrite-across"),
         code(
             "import sys\nprint('out 1'); sys.stdout.flush()\nprint('err 1', file=sys.stderr); sys.stderr.flush()\n"
             "print('out 2'); sys.stdout.flush()\nprint('out 3'); sys.stdout.flush()",
@@ -78,57 +87,76 @@ NOTEBOOKS = {
         code("print('partial output')\n1 / 0", "boom"),
         code("print('never runs')", "after"),
     ],
+    # Per-cell time limit: nbclient `timeout` + `interrupt_on_timeout=True` interrupts the kernel (SIGINT), which
+    # turns the sleep into a KeyboardInterrupt error output. The test also interrupts this cell on demand (cancel).
+    "timeout": [
+        code("print('start')", "before"),
+        code("import time\nprint('working', flush=True)\ntime.sleep(60)", "slow"),
+        code("print('never runs')", "after"),
+    ],
+    # The kernel process exits under a cell: nbclient raises DeadKernelError and keeps the earlier outputs.
+    "dead": [
+        code("x = 1\nprint('before')\nx", "before"),
+        code("import os\nos._exit(1)", "die"),
+        code("print('never runs')", "after"),
+    ],
 }
 
+# nbclient options per notebook (default: a 60 s cell timeout that is never reached).
+CLIENT_OPTIONS = {"timeout": {"timeout": 2, "interrupt_on_timeout": True}}
 
-def coalesce(outputs):
-    merged = []
-    for out in outputs:
-        if out["output_type"] == "stream" and merged and merged[-1]["output_type"] == "stream" and merged[-1]["name"] == out["name"]:
-            merged[-1]["text"] += out["text"]
-        else:
-            merged.append(dict(out))
-    for out in merged:
-        if out["output_type"] == "stream":
-            text = out["text"]
-            old = None
-            while old is None or len(text) < len(old):
-                old, text = text, BACKSPACE.sub("", text)
-            out["text"] = CARRIAGE_RETURN.sub("", text)
-    return merged
+
+def kernelspec_dir():
+    """A temporary kernelspec that starts Folio's kernel venv, found by nbclient through JUPYTER_PATH."""
+    root = pathlib.Path(tempfile.mkdtemp(prefix="folio-conformance-"))
+    spec = root / "kernels" / KERNEL_NAME
+    spec.mkdir(parents=True)
+    argv = [str(KERNEL_PYTHON), "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    (spec / "kernel.json").write_text(json.dumps({"argv": argv, "display_name": "Folio kernels/.venv", "language": "python"}))
+    return root
+
+
+def kernel_versions():
+    script = "import sys, ipykernel, IPython; print(sys.version.split()[0], ipykernel.__version__, IPython.__version__)"
+    out = os.popen(f"{KERNEL_PYTHON} -c '{script}'").read().split()
+    return {"python": out[0], "ipykernel": out[1], "ipython": out[2]}
 
 
 def main():
+    if not KERNEL_PYTHON.exists():
+        sys.exit(f"{KERNEL_PYTHON} is missing: run `node scripts/setup.mjs start` first")
+    os.environ["JUPYTER_PATH"] = str(kernelspec_dir())
+    recorded_with = {
+        "client": {"nbclient": version("nbclient"), "jupyter_client": version("jupyter_client"), "python": platform.python_version()},
+        "kernel": kernel_versions(),
+    }
+    (HERE / "notebooks").mkdir(exist_ok=True)
+    (HERE / "recorded").mkdir(exist_ok=True)
     for name, cells in NOTEBOOKS.items():
         nb = new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
         nb.nbformat_minor = 5
         nbformat.validate(nb)
         (HERE / "notebooks" / f"{name}.ipynb").write_text(nbformat.writes(nb) + "\n", encoding="utf-8")
         executed = nbformat.reads(nbformat.writes(nb), as_version=4)
-        client = NotebookClient(executed, kernel_name="python3", timeout=60, record_timing=False)
-        status = "succeeded"
+        options = {"timeout": 60, **CLIENT_OPTIONS.get(name, {})}
+        client = NotebookClient(executed, kernel_name=KERNEL_NAME, record_timing=False, **options)
+        raised = None
         try:
             client.execute()
-        except CellExecutionError:
-            status = "failed"
-        expected = {
-            "status": status,
+        except (CellExecutionError, DeadKernelError) as e:
+            raised = type(e).__name__
+        recorded = {
+            "recorded_with": recorded_with,
+            "nbclient": {"options": options, "raised": raised},
             "cells": [
-                {
-                    "id": c["id"],
-                    "execution_count": c.get("execution_count"),
-                    "outputs": coalesce(json.loads(json.dumps(c["outputs"]))),
-                }
+                {"id": c["id"], "execution_count": c.get("execution_count"), "outputs": c["outputs"]}
                 for c in executed.cells
                 if c["cell_type"] == "code"
             ],
         }
-        for c in expected["cells"]:
-            for o in c["outputs"]:
-                if o["output_type"] == "stream" and isinstance(o["text"], list):
-                    o["text"] = "".join(o["text"])
-        (HERE / "expected" / f"{name}.json").write_text(json.dumps(expected, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-        print(name, status)
+        text = json.dumps(recorded, indent=1, ensure_ascii=False)
+        (HERE / "recorded" / f"{name}.json").write_text(text + "\n", encoding="utf-8")
+        print(name, raised or "ok")
 
 
 if __name__ == "__main__":
