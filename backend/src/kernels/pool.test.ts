@@ -129,4 +129,26 @@ describe('KernelPool', () => {
     expect(after.filter((id) => mine.includes(id))).toEqual([]);
     await expect(pool.acquire(1_000)).rejects.toMatchObject({ code: 'unavailable' });
   });
+
+  it('size 0: an acquire that cannot start a kernel in time is overloaded, and the late kernel is shut down', async () => {
+    const before = new Set(await jupyter.runningKernelIds());
+    const onDemand = newPool(0);
+    await onDemand.start();
+    // No kernel starts (REST call, ZMQ channels, kernel_info) within 1 ms.
+    await expect(onDemand.acquire(1)).rejects.toMatchObject({
+      code: 'overloaded',
+      message: 'No kernel could be started within 0.001s',
+      details: { retryAfterSeconds: 1 },
+    });
+    await onDemand.shutdown(); // waits for the late start and its shutdown
+    expect((await jupyter.runningKernelIds()).filter((id) => !before.has(id))).toEqual([]);
+  });
+
+  it('bounds the kernel start request itself by startTimeoutMs, leaving nothing running', async () => {
+    const before = new Set(await jupyter.runningKernelIds());
+    const pool = new KernelPool({ settings: jupyter.settings, size: 1, logger: jupyter.logger, startTimeoutMs: 1 });
+    await expect(pool.start()).rejects.toThrow('Jupyter did not start a kernel within 1 ms');
+    await pool.shutdown();
+    expect((await jupyter.runningKernelIds()).filter((id) => !before.has(id))).toEqual([]);
+  });
 });

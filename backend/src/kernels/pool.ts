@@ -1,4 +1,4 @@
-import { KernelAPI, KernelConnection, type KernelMessage, type ServerConnection } from '@jupyterlab/services';
+import { KernelAPI, KernelConnection, type Kernel, type KernelMessage, type ServerConnection } from '@jupyterlab/services';
 import { DomainError, unavailable } from '../errors';
 import type { Logger } from '../logger';
 import { executeCode } from './executor';
@@ -14,7 +14,7 @@ export type { PooledKernel } from './pooled-kernel';
  *   run survive, files in the cwd aside) and re-runs the preamble before handing it out again;
  *   release(k, {discard: true}) — or a kernel that died — shuts it down and starts a replacement;
  * - a periodic health check (kernel_info) and status events replace idle kernels that died;
- * - size 0 starts a kernel per acquire and shuts it down on release;
+ * - size 0 starts a kernel per acquire (within its timeout) and shuts it down on release;
  * - shutdown() shuts every kernel down.
  */
 export interface KernelPoolOptions {
@@ -105,7 +105,7 @@ export class KernelPool {
       this.replace(k, 'died');
     }
     if (this.size === 0) {
-      const k = await this.track(this.createKernel());
+      const k = await this.startWithin(timeoutMs);
       this.busy.add(k);
       return k;
     }
@@ -171,9 +171,33 @@ export class KernelPool {
     this.busy.clear();
   }
 
+  /** Size 0: a kernel started for this acquire, or 'overloaded' past timeoutMs (the late kernel is shut down). */
+  private async startWithin(timeoutMs: number): Promise<PooledKernel> {
+    const creating = this.track(this.createKernel());
+    const late = Symbol('late');
+    let timer: NodeJS.Timeout | undefined;
+    const first = await Promise.race([creating, new Promise<typeof late>((resolve) => (timer = setTimeout(() => resolve(late), timeoutMs)))]).finally(
+      () => clearTimeout(timer),
+    );
+    if (first !== late) return first;
+    void this.track(creating.then((k) => this.destroy(k), () => undefined));
+    const seconds = Number((timeoutMs / 1000).toFixed(3));
+    throw new DomainError('overloaded', `No kernel could be started within ${seconds}s`, { retryAfterSeconds: Math.max(1, Math.ceil(seconds)) });
+  }
+
   private async createKernel(): Promise<PooledKernel> {
     if (this.closed) throw unavailable('The kernel pool is shut down.');
-    const model = await KernelAPI.startNew({ name: this.kernelName }, this.settings);
+    const starting = KernelAPI.startNew({ name: this.kernelName }, this.settings);
+    let model: Kernel.IModel;
+    try {
+      model = await withTimeout(starting, this.startTimeoutMs, 'Jupyter did not start a kernel');
+    } catch (e) {
+      // The server may still start it: shut it down when it does, so nothing is left running.
+      if (e instanceof StartTimeout) {
+        void this.track(starting.then((m) => KernelAPI.shutdownKernel(m.id, this.settings)).catch(() => undefined));
+      }
+      throw e;
+    }
     const connection = new KernelConnection({ model, serverSettings: this.settings, handleComms: false });
     const k: PooledKernel = { id: model.id, kernelName: this.kernelName, connection, died: false };
     this.live.add(k);
@@ -323,10 +347,14 @@ function settledConnecting(conn: KernelConnection | PooledKernel['connection'], 
 
 const isUsable = (k: PooledKernel) => !k.died && !k.connection.isDisposed && k.connection.status !== 'dead';
 
+class StartTimeout extends Error {
+  override name = 'StartTimeout';
+}
+
 function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   return Promise.race([
     p,
-    new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${message} within ${ms} ms`)), ms))),
+    new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new StartTimeout(`${message} within ${ms} ms`)), ms))),
   ]).finally(() => clearTimeout(timer));
 }
