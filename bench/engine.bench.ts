@@ -9,8 +9,11 @@
  *   folio-cold the same with a pool without preamble: the notebook pays for its imports, as papermill does.
  *   papermill  the papermill CLI (bench/.venv), wall time of the process.
  *   nbclient   `python -c` running nbclient.NotebookClient(...).execute() (bench/.venv), wall time.
- * Then the median execute round trip of `1+1`: Folio (executeCode over the Jupyter Server websocket) vs
- * raw jupyter_client talking ZeroMQ to a kernel (the floor).
+ * Then the median execute round trip of `1+1`, three ways:
+ *   folio (WebSocket)   through Folio's own path: a running Folio server, signed in, `WS /api/notebooks/:id/kernel`
+ *                       (bench/folio-ws.ts), as the browser editor executes a cell;
+ *   engine in-process   executeCode on a pooled kernel in this process (Jupyter Server websocket, no Folio hop);
+ *   raw jupyter_client  ZeroMQ straight to a kernel, no server in between (the floor).
  * Prints medians and ratios. Not a test: no thresholds asserted. BENCH_REPS (default 5), BENCH_RTT (default 200).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -22,6 +25,7 @@ import { executeCode } from '../backend/src/kernels/executor';
 import type { KernelPool } from '../backend/src/kernels/pool';
 import type { Notebook } from '../backend/src/notebooks/nbformat';
 import { startRunsFixture, type Runner, type RunsFixture } from '../backend/src/runs/testing/runs-fixture';
+import { folioWebSocketRoundTrips } from './folio-ws';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const BENCH_PY = path.join(here, '.venv/bin/python');
@@ -138,7 +142,7 @@ async function main(): Promise<void> {
       );
     }
 
-    // Round trip: Folio executeCode on a pooled kernel vs raw jupyter_client.
+    // Round trip: through a running Folio (WebSocket), executeCode in-process, raw jupyter_client.
     const { fx } = fixtures[0]!;
     await waitForWarmPool(fx.pool);
     const kernel = await fx.pool.acquire(30_000);
@@ -156,10 +160,14 @@ async function main(): Promise<void> {
     }
     const floor = (JSON.parse(execFileSync(KERNEL_PY, ['-c', FLOOR, String(RTT)]).toString()) as { median: number }).median;
     const folioRtt = median(rtts);
-    console.log(`1+1 round trip: folio ${ms(folioRtt)} | raw jupyter_client ${ms(floor)} | ratio ${(folioRtt / floor).toFixed(2)}× the floor`);
+    const wsRtt = median(await folioWebSocketRoundTrips(RTT));
+    console.log(
+      `1+1 round trip: folio (WebSocket) ${ms(wsRtt)} | engine in-process ${ms(folioRtt)} | raw jupyter_client ${ms(floor)} || ` +
+        `folio/floor ${(wsRtt / floor).toFixed(2)}×, in-process/floor ${(folioRtt / floor).toFixed(2)}×, folio/in-process ${(wsRtt / folioRtt).toFixed(2)}×`,
+    );
 
     console.log('\nsummary (medians):');
-    console.log(JSON.stringify({ reps: REPS, medians: Object.fromEntries(Object.entries(results).map(([k, v]) => [k, Object.fromEntries(Object.entries(v).map(([w, xs]) => [w, Math.round(median(xs))]))])), rtt: { folio: folioRtt, floor } }, null, 1));
+    console.log(JSON.stringify({ reps: REPS, medians: Object.fromEntries(Object.entries(results).map(([k, v]) => [k, Object.fromEntries(Object.entries(v).map(([w, xs]) => [w, Math.round(median(xs))]))])), rtt: { folioWebSocket: wsRtt, engineInProcess: folioRtt, floor } }, null, 1));
   } finally {
     for (const { fx } of fixtures) await fx.stop();
     fs.rmSync(tmp, { recursive: true, force: true });
