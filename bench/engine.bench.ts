@@ -65,7 +65,8 @@ async function timeFolio(fx: RunsFixture, runner: Runner, name: string, nbId: st
   const e = await runner.settled(run.id);
   const t = now() - t0;
   const rec = await fx.store.runs.get(run.id);
-  if (e.kind !== 'completed' || rec?.status !== 'succeeded') throw new Error(`folio run of ${name} ended ${rec?.status}: ${JSON.stringify(rec?.error)}`);
+  if (e.kind !== 'completed' || rec?.status !== 'succeeded')
+    throw new Error(`folio run of ${name} ended ${rec?.status}: ${JSON.stringify(rec?.error)}`);
   return t;
 }
 
@@ -73,7 +74,8 @@ function timeProcess(cmd: string, args: string[]): number {
   const t0 = now();
   const r = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   const t = now() - t0;
-  if (r.status !== 0) throw new Error(`${path.basename(cmd)} ${args.join(' ')} failed:\n${r.stderr.toString().slice(-2000)}`);
+  if (r.status !== 0)
+    throw new Error(`${path.basename(cmd)} ${args.join(' ')} failed:\n${r.stderr.toString().slice(-2000)}`);
   return t;
 }
 
@@ -103,7 +105,9 @@ async function main(): Promise<void> {
   requireFile(PAPERMILL, 'run `node scripts/setup.mjs bench` (installs bench/requirements.txt into bench/.venv).');
   requireFile(KERNEL_PY, 'run `npm start` once, or `node scripts/setup.mjs start`, to create kernels/.venv.');
   const cpus = os.cpus();
-  console.log(`engine bench: ${REPS} reps per notebook, ${RTT} round trips; ${cpus.length} × ${cpus[0]?.model ?? 'cpu'}, node ${process.version}`);
+  console.log(
+    `engine bench: ${REPS} reps per notebook, ${RTT} round trips; ${cpus.length} × ${cpus[0]?.model ?? 'cpu'}, node ${process.version}`,
+  );
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'folio-bench-'));
   const results: Record<string, Record<string, number[]>> = {};
   const add = (nb: string, who: string, t: number) => ((results[nb] ??= {})[who] ??= []).push(t);
@@ -130,12 +134,18 @@ async function main(): Promise<void> {
       timeProcess(PAPERMILL, [input, out, '-k', 'python3', '--log-level', 'ERROR']);
       timeProcess(BENCH_PY, ['-c', NBCLIENT, input, out]);
       for (let i = 0; i < REPS; i++) {
-        for (const { label, fx, runner } of runners) add(name, label, await timeFolio(fx, runner, name, ids[label]![name]!));
+        for (const { label, fx, runner } of runners)
+          add(name, label, await timeFolio(fx, runner, name, ids[label]![name]!));
         add(name, 'papermill', timeProcess(PAPERMILL, [input, out, '-k', 'python3', '--log-level', 'ERROR']));
         add(name, 'nbclient', timeProcess(BENCH_PY, ['-c', NBCLIENT, input, out]));
       }
       const r = results[name]!;
-      const [f, fc, pm, nc] = [r.folio!, r['folio-cold']!, r.papermill!, r.nbclient!].map(median) as [number, number, number, number];
+      const [f, fc, pm, nc] = [r.folio!, r['folio-cold']!, r.papermill!, r.nbclient!].map(median) as [
+        number,
+        number,
+        number,
+        number,
+      ];
       console.log(
         `${name.padEnd(8)} folio ${ms(f)} | folio-cold ${ms(fc)} | papermill ${ms(pm)} | nbclient ${ms(nc)} || ` +
           `papermill/folio ${(pm / f).toFixed(1)}× (cold ${(pm / fc).toFixed(1)}×), nbclient/folio ${(nc / f).toFixed(1)}× (cold ${(nc / fc).toFixed(1)}×)`,
@@ -158,7 +168,8 @@ async function main(): Promise<void> {
     } finally {
       fx.pool.release(kernel);
     }
-    const floor = (JSON.parse(execFileSync(KERNEL_PY, ['-c', FLOOR, String(RTT)]).toString()) as { median: number }).median;
+    const floor = (JSON.parse(execFileSync(KERNEL_PY, ['-c', FLOOR, String(RTT)]).toString()) as { median: number })
+      .median;
     const folioRtt = median(rtts);
     const wsRtt = median(await folioWebSocketRoundTrips(RTT));
     console.log(
@@ -167,7 +178,22 @@ async function main(): Promise<void> {
     );
 
     console.log('\nsummary (medians):');
-    console.log(JSON.stringify({ reps: REPS, medians: Object.fromEntries(Object.entries(results).map(([k, v]) => [k, Object.fromEntries(Object.entries(v).map(([w, xs]) => [w, Math.round(median(xs))]))])), rtt: { folioWebSocket: wsRtt, engineInProcess: folioRtt, floor } }, null, 1));
+    console.log(
+      JSON.stringify(
+        {
+          reps: REPS,
+          medians: Object.fromEntries(
+            Object.entries(results).map(([k, v]) => [
+              k,
+              Object.fromEntries(Object.entries(v).map(([w, xs]) => [w, Math.round(median(xs))])),
+            ]),
+          ),
+          rtt: { folioWebSocket: wsRtt, engineInProcess: folioRtt, floor },
+        },
+        null,
+        1,
+      ),
+    );
   } finally {
     for (const { fx } of fixtures) await fx.stop();
     fs.rmSync(tmp, { recursive: true, force: true });

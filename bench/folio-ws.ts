@@ -21,7 +21,11 @@ interface ServerMessage {
 async function api(url: string, init: RequestInit & { cookie?: string; json?: unknown }): Promise<Response> {
   const headers: Record<string, string> = { ...(init.cookie ? { cookie: init.cookie } : {}) };
   if (init.json !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(url, { ...init, headers, body: init.json === undefined ? undefined : JSON.stringify(init.json) });
+  const res = await fetch(url, {
+    ...init,
+    headers,
+    body: init.json === undefined ? undefined : JSON.stringify(init.json),
+  });
   if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${url} answered ${res.status}: ${await res.text()}`);
   return res;
 }
@@ -36,7 +40,9 @@ export async function folioWebSocketRoundTrips(samples: number, warmup = 20): Pr
       .getSetCookie()
       .map((c) => c.split(';')[0])
       .join('; ');
-    const nb = (await (await api(`${server.url}/api/notebooks`, { method: 'POST', cookie, json: { name: 'bench rtt' } })).json()) as { id: string };
+    const nb = (await (
+      await api(`${server.url}/api/notebooks`, { method: 'POST', cookie, json: { name: 'bench rtt' } })
+    ).json()) as { id: string };
 
     ws = new WebSocket(`${server.url.replace(/^http/, 'ws')}/api/notebooks/${nb.id}/kernel`, { headers: { cookie } });
     const socket = ws;
@@ -53,10 +59,12 @@ export async function folioWebSocketRoundTrips(samples: number, warmup = 20): Pr
         let result = false;
         waiter = (m) => {
           if (m.type === 'error') reject(new Error(`kernel socket error: ${m.message}`));
-          if (m.type === 'outputs' && m.cellId === 'rtt') result = m.outputs?.some((o) => o.data?.['text/plain'] === '2') ?? false;
+          if (m.type === 'outputs' && m.cellId === 'rtt')
+            result = m.outputs?.some((o) => o.data?.['text/plain'] === '2') ?? false;
           if (m.type === 'cell_done' && m.requestId === requestId) {
             const t = performance.now() - t0;
-            if (m.status !== 'ok' || !result) reject(new Error(`1+1 over the socket ended ${m.status}, result seen: ${result}`));
+            if (m.status !== 'ok' || !result)
+              reject(new Error(`1+1 over the socket ended ${m.status}, result seen: ${result}`));
             else resolve(t);
           }
         };
