@@ -131,6 +131,8 @@ async function compose(config: Config, logger: Logger, life: Lifecycle): Promise
     logger,
     idleMs: config.kernels.idleMs,
     maxOutputBytes: config.kernels.maxOutputBytes,
+    maxKernelsPerUser: config.kernels.maxPerUser,
+    maxLiveKernels: config.kernels.maxLive,
   });
   life.add('sessions', 'live kernel sessions', () => sessions.shutdown());
 

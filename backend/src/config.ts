@@ -38,6 +38,10 @@ const EnvSchema = z.object({
   FOLIO_CELL_TIMEOUT_S: z.coerce.number().positive().default(600),
   /** Live editor kernels idle longer than this are shut down, in minutes. Default 60. */
   FOLIO_IDLE_KERNEL_MINUTES: z.coerce.number().positive().default(60),
+  /** Notebooks one user may have running live kernels at once. Default 4. */
+  FOLIO_MAX_KERNELS_PER_USER: z.coerce.number().int().min(1).default(4),
+  /** Live editing kernels running at once on this web process, all users. Default 16. */
+  FOLIO_MAX_LIVE_KERNELS: z.coerce.number().int().min(1).default(16),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -50,7 +54,15 @@ export interface Config {
   store: { kind: 'sqlite'; file: string } | { kind: 'mongo'; url: string };
   redis: { url?: string };
   jupyter: { url?: string; token: string };
-  kernels: { poolSize: number; cellTimeoutMs: number; maxOutputBytes: number; idleMs: number };
+  kernels: {
+    poolSize: number;
+    cellTimeoutMs: number;
+    maxOutputBytes: number;
+    idleMs: number;
+    /** Live kernels per user and in all (web role). */
+    maxPerUser: number;
+    maxLive: number;
+  };
   admin: { email: string; password?: string };
   limits: { maxUploadBytes: number };
 }
@@ -85,6 +97,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       cellTimeoutMs: e.FOLIO_CELL_TIMEOUT_S * 1000,
       maxOutputBytes: Math.round(e.FOLIO_MAX_OUTPUT_MB * mb),
       idleMs: e.FOLIO_IDLE_KERNEL_MINUTES * 60_000,
+      maxPerUser: e.FOLIO_MAX_KERNELS_PER_USER,
+      maxLive: e.FOLIO_MAX_LIVE_KERNELS,
     },
     admin: { email: e.FOLIO_ADMIN_EMAIL, password: e.FOLIO_ADMIN_PASSWORD },
     limits: { maxUploadBytes: Math.round(e.FOLIO_MAX_UPLOAD_MB * mb) },

@@ -94,7 +94,8 @@ export const ServerMessageSchema = z.discriminatedUnion('type', [
     found: z.boolean(),
     data: z.record(z.string(), z.unknown()),
   }),
-  z.object({ type: z.literal('error'), requestId: z.string().optional(), message: z.string() }),
+  /** `code`: a domain error code when there is one, e.g. 'overloaded' (kernel caps reached). */
+  z.object({ type: z.literal('error'), requestId: z.string().optional(), code: z.string().optional(), message: z.string() }),
 ]);
 export type ServerMessage = z.infer<typeof ServerMessageSchema>;
 

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { DomainError } from '../../errors';
 import type { Logger } from '../../logger';
 import { KernelSession } from './kernel-session';
 import { COMPLETE_INSPECT_TIMEOUT_MS, type KernelSource, type SessionClient } from './session-events';
@@ -21,6 +22,10 @@ export interface KernelSessionManagerOptions {
   outputThrottleMs?: number;
   /** Time limit for complete/inspect replies. Default COMPLETE_INSPECT_TIMEOUT_MS (5 s). */
   requestTimeoutMs?: number;
+  /** Sessions of one user holding a kernel at once (config FOLIO_MAX_KERNELS_PER_USER). Default unlimited. */
+  maxKernelsPerUser?: number;
+  /** Sessions holding a kernel at once, all users (config FOLIO_MAX_LIVE_KERNELS). Default unlimited. */
+  maxLiveKernels?: number;
   /** Clock. Default Date.now. */
   now?: () => number;
 }
@@ -37,7 +42,9 @@ export interface KernelSessionInfo {
 /**
  * Live kernel sessions, one per (user, notebook): tabs of the same user on the same notebook share it, and a
  * browser refresh reconnects to it (same kernel, same variables). Sessions without tabs that stay idle for
- * `idleMs` are culled (kernel back to the pool). Emits `culled` with the session after a cull.
+ * `idleMs` are culled (kernel back to the pool). Emits `culled` with the session after a cull. At most
+ * `maxKernelsPerUser` sessions of a user and `maxLiveKernels` in all hold a kernel; past that a session's tabs get
+ * an 'overloaded' error instead of a kernel.
  */
 export class KernelSessionManager extends EventEmitter<{ culled: [KernelSession] }> {
   private readonly opts: Required<Omit<KernelSessionManagerOptions, 'cullIntervalMs'>>;
@@ -57,6 +64,8 @@ export class KernelSessionManager extends EventEmitter<{ culled: [KernelSession]
       maxOutputBytes: opts.maxOutputBytes ?? 20 * 1024 * 1024,
       outputThrottleMs: opts.outputThrottleMs ?? 50,
       requestTimeoutMs: opts.requestTimeoutMs ?? COMPLETE_INSPECT_TIMEOUT_MS,
+      maxKernelsPerUser: opts.maxKernelsPerUser ?? Infinity,
+      maxLiveKernels: opts.maxLiveKernels ?? Infinity,
       now: opts.now ?? Date.now,
     };
     this.log = opts.logger.child({ component: 'kernel-sessions' });
@@ -80,6 +89,7 @@ export class KernelSessionManager extends EventEmitter<{ culled: [KernelSession]
         maxOutputBytes: this.opts.maxOutputBytes,
         outputThrottleMs: this.opts.outputThrottleMs,
         requestTimeoutMs: this.opts.requestTimeoutMs,
+        admit: (s) => this.admit(s),
         now: this.opts.now,
       });
       this.sessions.set(key, session);
@@ -137,6 +147,27 @@ export class KernelSessionManager extends EventEmitter<{ culled: [KernelSession]
     this.closed = true;
     clearInterval(this.timer);
     await Promise.all([...this.sessions.values()].map((s) => this.end(s, 'The server is shutting down.')));
+  }
+
+  /** The kernel caps: null when `session` may take a kernel, else the 'overloaded' error to show its tabs. */
+  private admit(session: KernelSession): DomainError | null {
+    const holding = [...this.sessions.values()].filter((s) => s !== session && s.hasKernel);
+    const mine = holding.filter((s) => s.userId === session.userId).length;
+    if (mine >= this.opts.maxKernelsPerUser) {
+      const what = mine === 1 ? '1 notebook with a running kernel; shut it down' : `${mine} notebooks with running kernels; shut one down`;
+      return new DomainError('overloaded', `You have ${what} (Kernel → Shut down) and run a cell again.`, {
+        limit: 'perUser',
+        max: this.opts.maxKernelsPerUser,
+      });
+    }
+    if (holding.length >= this.opts.maxLiveKernels) {
+      return new DomainError(
+        'overloaded',
+        `The server is running its maximum of ${this.opts.maxLiveKernels} live kernels; try again in a few minutes.`,
+        { limit: 'server', max: this.opts.maxLiveKernels, retryAfterSeconds: 60 },
+      );
+    }
+    return null;
   }
 
   private async end(session: KernelSession, message: string): Promise<void> {

@@ -1,4 +1,5 @@
 import type { Kernel, KernelMessage } from '@jupyterlab/services';
+import { isDomainError, type DomainError } from '../../errors';
 import type { Logger } from '../../logger';
 import { executeCode } from '../executor';
 import type { PooledKernel } from '../pooled-kernel';
@@ -20,6 +21,8 @@ export interface KernelSessionOptions {
   outputThrottleMs: number;
   /** Time limit for complete/inspect replies. */
   requestTimeoutMs: number;
+  /** Asked before a kernel is acquired (kernel caps): a refusal is reported and the session stays without one. */
+  admit?: (session: KernelSession) => DomainError | null;
   now: () => number;
 }
 
@@ -246,6 +249,12 @@ export class KernelSession {
     if (this.kernel) return Promise.resolve(this.kernel);
     if (this.acquiring) return this.acquiring;
     if (this.closed) return Promise.resolve(null);
+    const refusal = this.opts.admit?.(this);
+    if (refusal) {
+      this.setStatus('dead');
+      this.broadcast({ type: 'error', code: refusal.code, message: refusal.message });
+      return Promise.resolve(null);
+    }
     this.setStatus('starting');
     this.acquiring = this.opts.kernels.acquire(this.opts.acquireTimeoutMs).then(
       (k) => {
@@ -265,7 +274,8 @@ export class KernelSession {
         this.acquiring = null;
         this.log.warn({ err: e }, 'no kernel for a live session');
         this.setStatus('dead');
-        this.broadcast({ type: 'error', message: `No kernel could be started: ${(e as Error).message}` });
+        const code = isDomainError(e) ? e.code : undefined;
+        this.broadcast({ type: 'error', code, message: `No kernel could be started: ${(e as Error).message}` });
         return null;
       },
     );

@@ -23,7 +23,8 @@ export type SessionEvent =
   | { type: 'progress'; requestId: string; done: number; total: number }
   | { type: 'complete_reply'; requestId: string; matches: string[]; cursorStart: number; cursorEnd: number }
   | { type: 'inspect_reply'; requestId: string; found: boolean; data: Record<string, unknown> }
-  | { type: 'error'; requestId?: string; message: string };
+  /** `code` is a domain error code when there is one, e.g. 'overloaded' for the kernel caps. */
+  | { type: 'error'; requestId?: string; code?: string; message: string };
 
 /**
  * Time limit for a complete/inspect reply: past it, the tab that asked gets `{type: 'error', requestId}`.

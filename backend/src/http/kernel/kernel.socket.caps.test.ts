@@ -1,0 +1,100 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type WebSocket from 'ws';
+import { KernelPool } from '../../kernels/pool';
+import { KernelSessionManager } from '../../kernels/sessions/kernel-session-manager';
+import { startTestJupyter, type TestJupyter } from '../../kernels/testing/jupyter-fixture';
+import { NotebookService } from '../../notebooks/notebook.service';
+import { startTestApp, type TestApp } from '../test-app';
+import { attachKernelSockets, type KernelSockets } from './kernel.socket';
+import { connectKernelWs, runCells, statusIs, streamText } from './kernel.socket.fixture';
+
+/** The live kernel caps, from config: FOLIO_MAX_KERNELS_PER_USER=1, FOLIO_MAX_LIVE_KERNELS=2. */
+let jupyter: TestJupyter;
+let pool: KernelPool;
+let t: TestApp;
+let sessions: KernelSessionManager;
+let sockets: KernelSockets;
+const open: WebSocket[] = [];
+
+beforeAll(async () => {
+  [jupyter, t] = await Promise.all([
+    startTestJupyter('folio-kernel-caps-'),
+    startTestApp({ env: { FOLIO_MAX_KERNELS_PER_USER: '1', FOLIO_MAX_LIVE_KERNELS: '2' } }),
+  ]);
+  pool = new KernelPool({ settings: jupyter.settings, size: 0, logger: jupyter.logger });
+  await pool.start();
+  sessions = new KernelSessionManager({
+    kernels: pool,
+    logger: jupyter.logger,
+    idleMs: 60_000,
+    maxKernelsPerUser: t.config.kernels.maxPerUser,
+    maxLiveKernels: t.config.kernels.maxLive,
+  });
+  const notebooks = new NotebookService({ notebooks: t.store.notebooks, limits: t.config.limits });
+  sockets = attachKernelSockets(t.server, { auth: t.auth, notebooks, sessions, logger: jupyter.logger });
+});
+afterEach(async () => {
+  for (const ws of open.splice(0)) ws.close();
+  for (const s of sessions.list()) await sessions.endNotebook(s.notebookId);
+});
+afterAll(async () => {
+  await sockets?.close();
+  await sessions?.shutdown();
+  await pool?.shutdown();
+  expect(await jupyter.runningKernelIds()).toEqual([]);
+  await Promise.all([jupyter?.stop(), t?.close()]);
+});
+
+async function newNotebook(cookie: string): Promise<string> {
+  const res = await fetch(`${t.url}/api/notebooks`, {
+    method: 'POST',
+    headers: { cookie, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'capped' }),
+  });
+  return ((await res.json()) as { id: string }).id;
+}
+
+async function connect(notebookId: string, cookie: string) {
+  const c = await connectKernelWs(`${t.url.replace('http', 'ws')}/api/notebooks/${notebookId}/kernel`, cookie);
+  open.push(c.ws);
+  return c;
+}
+
+describe('live kernel caps', () => {
+  it('refuses a second notebook of a user with one running kernel; shutting the first frees the slot', async () => {
+    const user = await t.signIn('author');
+    const first = await connect(await newNotebook(user.cookie), user.cookie);
+    await first.next('status', statusIs('idle'));
+
+    const second = await connect(await newNotebook(user.cookie), user.cookie);
+    expect(await second.next('error')).toEqual({
+      type: 'error',
+      code: 'overloaded',
+      message: 'You have 1 notebook with a running kernel; shut it down (Kernel → Shut down) and run a cell again.',
+    });
+    await second.next('status', statusIs('dead'));
+    const [refused] = await runCells(second, [['a', 'print("capped")']]);
+    expect(refused).toMatchObject({ status: 'aborted', startedAt: null });
+    expect((await second.next('error')).code).toBe('overloaded');
+    expect(second.events.some((e) => e.type === 'status' && e.status === 'starting')).toBe(false);
+
+    first.send({ type: 'shutdown' });
+    await first.next('status', statusIs('dead'));
+    const [ran] = await runCells(second, [['b', 'print("now")']]);
+    expect(ran!.status).toBe('ok');
+    const out = second.events.filter((e) => e.type === 'outputs' && e.cellId === 'b').at(-1) as { outputs: unknown[] };
+    expect(streamText(out.outputs)).toBe('now\n');
+  });
+
+  it('refuses a kernel beyond the server-wide cap to any user', async () => {
+    const [a, b, c] = await Promise.all([t.signIn('author'), t.signIn('author'), t.signIn('author')]);
+    for (const u of [a, b]) await (await connect(await newNotebook(u.cookie), u.cookie)).next('status', statusIs('idle'));
+    const third = await connect(await newNotebook(c.cookie), c.cookie);
+    expect(await third.next('error')).toEqual({
+      type: 'error',
+      code: 'overloaded',
+      message: 'The server is running its maximum of 2 live kernels; try again in a few minutes.',
+    });
+    expect(sessions.list().filter((s) => s.kernelId !== null)).toHaveLength(2);
+  });
+});
