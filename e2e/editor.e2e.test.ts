@@ -1,7 +1,9 @@
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startE2E, type E2E } from './harness';
+import { importNotebook, startE2E, type E2E } from './harness';
 
 /** Types into the active cell's Monaco editor and runs it with Shift+Enter; returns that cell. */
 async function runInActiveCell(page: Page, code: string) {
@@ -17,9 +19,11 @@ async function runInActiveCell(page: Page, code: string) {
 describe('journeys: the notebook editor on a live kernel', () => {
   let e2e: E2E;
   let page: Page;
+  const plotlyRequests: string[] = [];
   beforeAll(async () => {
     e2e = await startE2E();
     ({ page } = await e2e.signedInPage());
+    page.on('request', (r) => /\/assets\/plotly[^/]*\.js$/.test(r.url()) && plotlyRequests.push(r.url()));
     await page.getByTestId('new-notebook').click();
     await page.getByTestId('notebook-editor').waitFor();
     await page.locator('[data-testid=kernel-status][data-status=idle]').waitFor({ timeout: 60_000 });
@@ -70,6 +74,17 @@ describe('journeys: the notebook editor on a live kernel', () => {
     await page.locator('[data-testid=save-state][data-state=saved]').waitFor();
   });
 
+  it('draws a plotly.express figure inside the sandbox; plotly.js is fetched then, and never runs in the page', async () => {
+    expect(plotlyRequests).toEqual([]);
+    const cell = await runInActiveCell(page, 'import plotly.express as px\npx.bar(x=["a", "b", "c"], y=[1, 3, 2])');
+    const frame = cell.frameLocator('[data-testid=output-plotly]');
+    await frame.locator('.main-svg').first().waitFor({ timeout: 30_000 });
+    expect(await frame.locator('.barlayer .point').count()).toBe(3);
+    expect(plotlyRequests).toHaveLength(1);
+    expect(await page.evaluate(() => 'Plotly' in window)).toBe(false);
+    expect(await cell.getByTestId('output-plotly').getAttribute('sandbox')).toBe('allow-scripts');
+  });
+
   it('imports an .ipynb and exports it again unchanged', async () => {
     const original = {
       nbformat: 4,
@@ -117,5 +132,33 @@ describe('journeys: the notebook editor on a live kernel', () => {
     const exported = JSON.parse(fs.readFileSync((await download.path())!, 'utf8'));
     expect(exported).toEqual(original);
     await context.close();
+  });
+
+  it('runs all cells with a progress indicator; every cell gets an execution count', async () => {
+    // The second cell waits for a file this test creates once it has seen the run in progress (no timing guess).
+    await page.locator('[data-testid=save-state][data-state=saved]').waitFor(); // leave without a beforeunload prompt
+    const gate = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'folio-e2e-gate-')), 'go');
+    const id = await importNotebook(page, 'run all', [
+      { source: 'a = 20' },
+      {
+        source: `import os, time\nwhile not os.path.exists(${JSON.stringify(gate)}):\n    time.sleep(0.05)\nb = a + 1`,
+      },
+      { source: 'a + b' },
+    ]);
+    await page.goto(`/notebooks/${id}`);
+    await page.locator('[data-testid=kernel-status][data-status=idle]').waitFor({ timeout: 60_000 });
+    await page.getByTestId('tb-run-all').click();
+    const progress = page.getByTestId('run-progress');
+    await page.locator('[data-testid=run-progress][aria-valuenow="1"][aria-valuemax="3"]').waitFor();
+    expect(await progress.innerText()).toContain('1/3');
+    expect(await page.getByTestId('cell-prompt').allInnerTexts()).toEqual(['[1]:', '[*]:', '[*]:']);
+    fs.writeFileSync(gate, '');
+    await progress.waitFor({ state: 'detached' });
+    await page.locator('[data-testid=cell][data-index="2"][data-run-state=done]').waitFor();
+    expect(await page.getByTestId('cell-prompt').allInnerTexts()).toEqual(['[1]:', '[2]:', '[3]:']);
+    expect(await page.locator('[data-testid=cell][data-index="2"]').getByTestId('cell-outputs').innerText()).toContain(
+      '41',
+    );
+    fs.rmSync(path.dirname(gate), { recursive: true, force: true });
   });
 });

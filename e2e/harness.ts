@@ -137,6 +137,41 @@ export async function signIn(page: Page, baseUrl: string, who: { email: string; 
   await page.waitForURL(/\/notebooks$/);
 }
 
+/**
+ * Imports a notebook of code/markdown cells through the API from inside the signed-in page (its cookie, its origin);
+ * resolves with the new notebook's id.
+ */
+export async function importNotebook(
+  page: Page,
+  name: string,
+  cells: { type?: 'code' | 'markdown'; source: string; tags?: string[] }[],
+): Promise<string> {
+  const nb = {
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } },
+    cells: cells.map((c, i) => ({
+      id: `cell-${i}`,
+      cell_type: c.type ?? 'code',
+      source: c.source,
+      metadata: c.tags ? { tags: c.tags } : {},
+      ...(c.type === 'markdown' ? {} : { execution_count: null, outputs: [] }),
+    })),
+  };
+  return page.evaluate(
+    async ({ name, body }) => {
+      const res = await fetch(`/api/notebooks/import?name=${encodeURIComponent(name)}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-ipynb+json' },
+        body,
+      });
+      if (res.status !== 201) throw new Error(`import answered ${res.status}: ${await res.text()}`);
+      return ((await res.json()) as { id: string }).id;
+    },
+    { name, body: JSON.stringify(nb) },
+  );
+}
+
 export async function startE2E(opts: { env?: Record<string, string> } = {}): Promise<E2E> {
   const [s, b] = await Promise.allSettled([startFolioServer(opts), launchChromium()]);
   if (s.status === 'rejected' || b.status === 'rejected') {
