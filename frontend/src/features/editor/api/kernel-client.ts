@@ -38,11 +38,11 @@ export interface KernelClientHandlers {
  * One WebSocket per open notebook. Reconnects with backoff when the socket drops (the server keeps the kernel, so a
  * reconnect finds the same variables); `close()` ends it for good. complete/inspect are request/response by requestId.
  *
- * The server broadcasts to every tab of the same user on the same notebook, so a tab also sees replies and errors for
- * requests it never sent: those (complete/inspect replies, errors with an unknown requestId) are dropped here. Only an
- * error for one of this tab's own execute requests reaches `onMessage` with its requestId. Cell progress messages
- * (cell_started, cell_done, progress) are forwarded whoever ran them: they describe the shared kernel's cells, like
- * the `outputs` messages that carry no requestId.
+ * A reply or error whose requestId this client does not know (one that arrives after it gave up waiting, or any other
+ * stray) is dropped here: it is never taken for a failed run. Only an error for one of this tab's own execute
+ * requests reaches `onMessage` with its requestId. Cell progress (cell_started, cell_done, progress) is forwarded
+ * whoever ran it: the server broadcasts it to every tab of the user on this notebook, as it does the `outputs`
+ * messages (which carry no requestId), since they all describe the one shared kernel.
  */
 export class KernelClient {
   private ws: WebSocket | null = null;
