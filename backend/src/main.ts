@@ -4,7 +4,7 @@ import { ConfigError, loadConfig } from './config';
 import { startFolio, StartupError } from './compose';
 import { RedisStartError } from './embedded/redis-server';
 import { JupyterServerStartError } from './embedded/jupyter-server';
-import { createLogger } from './logger';
+import { createLogger, routeConsoleToLogger } from './logger';
 
 /**
  * Entry point (`npm start`, or `tsx backend/src/main.ts`; FOLIO_ROLE=web|worker|all). Relative paths (DATA_DIR)
@@ -21,6 +21,8 @@ try {
   process.exit(1);
 }
 const logger = createLogger(config.logLevel);
+// Libraries print with console.* (@jupyterlab/services: "Starting WebSocket …"); keep stdout pure JSON.
+routeConsoleToLogger(logger);
 
 try {
   const folio = await startFolio(config, logger);
@@ -45,8 +47,8 @@ try {
   process.on('SIGTERM', stop);
 } catch (e) {
   // Expected start-up failures get their message alone (it names the cause and the fix); anything else its stack.
-  // stderr directly: synchronous, so nothing is lost to the log transport on exit.
+  // stderr directly (not console, which now goes to the logger): synchronous, so nothing is lost on exit.
   const expected = e instanceof StartupError || e instanceof RedisStartError || e instanceof JupyterServerStartError;
-  console.error(`Folio failed to start: ${expected ? e.message : e instanceof Error ? e.stack : String(e)}`);
+  process.stderr.write(`Folio failed to start: ${expected ? e.message : e instanceof Error ? e.stack : String(e)}\n`);
   process.exit(1);
 }
