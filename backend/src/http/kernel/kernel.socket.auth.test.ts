@@ -85,7 +85,10 @@ describe('kernel sockets after the sign-in session ends', () => {
       requestId: 'after',
       message: 'Your session has ended; sign in again.',
     });
-    expect(await c.closed).toEqual({ code: SESSION_ENDED_CLOSE_CODE, reason: 'Your session has ended; sign in again.' });
+    expect(await c.closed).toEqual({
+      code: SESSION_ENDED_CLOSE_CODE,
+      reason: 'Your session has ended; sign in again.',
+    });
     expect(c.events.some((e) => (e.type === 'cell_started' || e.type === 'cell_done') && e.cellId === 'b')).toBe(false);
   });
 
@@ -96,7 +99,10 @@ describe('kernel sockets after the sign-in session ends', () => {
     const shortLived = new AuthService({ store: t.store, logger: pino({ level: 'silent' }), sessionTtlMs: 3_000 });
     const { token } = await shortLived.login('expiring@folio.test', 'test-password');
     const c = await connect(t, id, `folio_session=${token}`);
-    expect(await c.closed).toEqual({ code: SESSION_ENDED_CLOSE_CODE, reason: 'Your session has ended; sign in again.' });
+    expect(await c.closed).toEqual({
+      code: SESSION_ENDED_CLOSE_CODE,
+      reason: 'Your session has ended; sign in again.',
+    });
     expect(await t.auth.principalFromToken(token)).toBeNull();
   });
 

@@ -88,7 +88,8 @@ describe('live kernel caps', () => {
 
   it('refuses a kernel beyond the server-wide cap to any user', async () => {
     const [a, b, c] = await Promise.all([t.signIn('author'), t.signIn('author'), t.signIn('author')]);
-    for (const u of [a, b]) await (await connect(await newNotebook(u.cookie), u.cookie)).next('status', statusIs('idle'));
+    for (const u of [a, b])
+      await (await connect(await newNotebook(u.cookie), u.cookie)).next('status', statusIs('idle'));
     const third = await connect(await newNotebook(c.cookie), c.cookie);
     expect(await third.next('error')).toEqual({
       type: 'error',

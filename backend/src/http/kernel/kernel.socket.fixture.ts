@@ -75,6 +75,7 @@ export const streamText = (outputs: unknown[]) =>
 export async function runCells(c: KernelWsClient, cells: Array<[string, string]>, requestId = `r${Math.random()}`) {
   c.send({ type: 'execute', requestId, cells: cells.map(([cellId, code]) => ({ cellId, code })) });
   const done = [];
-  for (const [cellId] of cells) done.push(await c.next('cell_done', (m) => m.requestId === requestId && m.cellId === cellId));
+  for (const [cellId] of cells)
+    done.push(await c.next('cell_done', (m) => m.requestId === requestId && m.cellId === cellId));
   return done;
 }

@@ -10,10 +10,15 @@ let server: ReturnType<express.Express['listen']>;
 
 beforeAll(async () => {
   const app = express();
-  const raise = (e: Error): express.RequestHandler => () => {
-    throw e;
-  };
-  app.get('/overloaded', raise(new DomainError('overloaded', 'No kernel became free within 2.5s', { retryAfterSeconds: 2.5 })));
+  const raise =
+    (e: Error): express.RequestHandler =>
+    () => {
+      throw e;
+    };
+  app.get(
+    '/overloaded',
+    raise(new DomainError('overloaded', 'No kernel became free within 2.5s', { retryAfterSeconds: 2.5 })),
+  );
   app.get('/overloaded-plain', raise(new DomainError('overloaded', 'Too many kernels.')));
   app.get('/unavailable', raise(new DomainError('unavailable', 'Redis is down.', { retryAfterSeconds: 5 })));
   app.get('/unavailable-plain', raise(unavailable('Redis is down.')));

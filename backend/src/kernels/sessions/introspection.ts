@@ -59,6 +59,8 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   return Promise.race([
     p,
-    new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no reply within ${ms / 1000} s`)), ms))),
+    new Promise<never>(
+      (_, reject) => (timer = setTimeout(() => reject(new Error(`no reply within ${ms / 1000} s`)), ms)),
+    ),
   ]).finally(() => clearTimeout(timer));
 }
