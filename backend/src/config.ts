@@ -42,6 +42,14 @@ const EnvSchema = z.object({
   FOLIO_MAX_KERNELS_PER_USER: z.coerce.number().int().min(1).default(4),
   /** Live editing kernels running at once on this web process, all users. Default 16. */
   FOLIO_MAX_LIVE_KERNELS: z.coerce.number().int().min(1).default(16),
+  /**
+   * Express `trust proxy` for a reverse proxy in front of Folio: `true`, a hop count, or a comma-separated list of
+   * proxy addresses/subnets. Unset: false (client IPs and https come from the socket itself).
+   */
+  TRUST_PROXY: z
+    .string()
+    .regex(/^(true|false|\d+|[0-9a-fA-F.:/]+(\s*,\s*[0-9a-fA-F.:/]+)*|loopback|linklocal|uniquelocal)$/, 'must be true, false, a hop count, or a list of proxy addresses')
+    .optional(),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -65,6 +73,7 @@ export interface Config {
   };
   admin: { email: string; password?: string };
   limits: { maxUploadBytes: number };
+  http: { trustProxy: boolean | number | string };
 }
 
 export class ConfigError extends Error {
@@ -102,5 +111,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     admin: { email: e.FOLIO_ADMIN_EMAIL, password: e.FOLIO_ADMIN_PASSWORD },
     limits: { maxUploadBytes: Math.round(e.FOLIO_MAX_UPLOAD_MB * mb) },
+    http: { trustProxy: parseTrustProxy(e.TRUST_PROXY) },
   };
+}
+
+function parseTrustProxy(v: string | undefined): boolean | number | string {
+  if (v === undefined || v === 'false') return false;
+  if (v === 'true') return true;
+  return /^\d+$/.test(v) ? Number(v) : v;
 }

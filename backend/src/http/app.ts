@@ -41,6 +41,7 @@ const PUBLIC_JSON_LIMIT = '16kb';
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  app.set('trust proxy', deps.config.http.trustProxy);
   app.use(securityHeaders);
 
   if (deps.health) app.use(healthRoutes({ health: deps.health }));

@@ -75,14 +75,13 @@ describe('behind a reverse proxy (express trust proxy set)', () => {
   let base: string;
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'folio-proxy-'));
-    const config = loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent' });
+    const config = loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent', TRUST_PROXY: 'loopback' });
     const logger = pino({ level: 'silent' });
     store = openSqliteStore(path.join(dir, 'folio.db'));
     const perIp = { limit: 3, windowMs: 15 * 60_000 };
     const auth = new AuthService({ store, logger, loginLimits: { perEmail: { limit: 10, windowMs: 15 * 60_000 }, perIp } });
     const notebooks = new NotebookService({ notebooks: store.notebooks, limits: config.limits });
     const app = createApp({ config, logger, store, auth, notebooks });
-    app.set('trust proxy', 'loopback');
     server = await new Promise<http.Server>((resolve) => {
       const s = app.listen(0, '127.0.0.1', () => resolve(s));
     });

@@ -1,5 +1,6 @@
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
+import { isSameOrigin } from '../middleware/same-origin';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { isDomainError } from '../../errors';
 import type { KernelSession } from '../../kernels/sessions/kernel-session';
@@ -63,7 +64,7 @@ export function attachKernelSockets(server: http.Server, deps: KernelSocketDeps)
       const token = readCookie(req.headers.cookie, SESSION_COOKIE);
       const principal = await deps.auth.principalFromToken(token);
       if (!token || !principal) return refuse(socket, 401, 'unauthenticated', 'Sign in to continue.');
-      if (!sameOrigin(req)) return refuse(socket, 403, 'forbidden', 'Cross-origin kernel connections are not allowed.');
+      if (!isSameOrigin(req.headers)) return refuse(socket, 403, 'forbidden', 'Cross-origin kernel connections are not allowed.');
       try {
         await deps.notebooks.get(principal, notebookId);
       } catch (e) {
@@ -191,21 +192,6 @@ export const sessionExpiryFrom =
   };
 
 const requestIdOf = (m: ClientMessage) => ('requestId' in m ? m.requestId : undefined);
-
-/** No Origin (non-browser clients) is fine; a browser's Origin must name this host (or the proxy's forwarded host). */
-function sameOrigin(req: http.IncomingMessage): boolean {
-  const origin = req.headers.origin;
-  if (!origin) return true;
-  let host: string;
-  try {
-    host = new URL(origin).host;
-  } catch {
-    return false;
-  }
-  const forwarded = req.headers['x-forwarded-host'];
-  const allowed = [req.headers.host, ...(Array.isArray(forwarded) ? forwarded : forwarded ? [forwarded] : [])];
-  return allowed.some((h) => h?.split(',')[0]?.trim() === host);
-}
 
 const REASONS: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 500: 'Internal Server Error' };
 
