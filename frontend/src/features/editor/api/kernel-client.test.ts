@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { backoffMs, KernelClient, REQUEST_TIMEOUT_MS } from './kernel-client';
+import { backoffMs, KernelClient, REQUEST_TIMEOUT_MS, SESSION_ENDED_CLOSE_CODE } from './kernel-client';
 import { kernelSocketUrl, ServerMessageSchema, type ServerMessage } from './kernel-protocol';
 
 /** A stand-in socket for the routing logic: records what the client sends, lets the test play the server. */
@@ -9,7 +9,7 @@ class FakeSocket {
   sent: { type: string; requestId?: string }[] = [];
   onopen: (() => void) | null = null;
   onmessage: ((ev: { data: string }) => void) | null = null;
-  onclose: (() => void) | null = null;
+  onclose: ((ev: { code: number }) => void) | null = null;
   constructor(readonly url: string) {
     FakeSocket.last = this;
   }
@@ -133,5 +133,42 @@ describe('kernel client routing', () => {
     ws.receive({ type: 'progress', requestId, done: 1, total: 1 });
     ws.receive({ type: 'error', requestId, message: 'stray' });
     expect(messages).toEqual([{ type: 'progress', requestId, done: 1, total: 1 }]);
+  });
+});
+
+describe('kernel client and the sign-in session', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  function client() {
+    const onSessionEnded = vi.fn();
+    const statuses: string[] = [];
+    const c = new KernelClient(
+      'ws://test/kernel',
+      { onMessage: () => {}, onStatus: (s) => statuses.push(s), onSessionEnded },
+      FakeSocket as unknown as typeof WebSocket,
+    );
+    c.connect();
+    FakeSocket.last!.onopen?.();
+    return { c, onSessionEnded, statuses };
+  }
+
+  it('stops for good and says so when the server ends the socket because the session ended', async () => {
+    const { onSessionEnded } = client();
+    const ws = FakeSocket.last!;
+    ws.onclose?.({ code: SESSION_ENDED_CLOSE_CODE });
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(onSessionEnded).toHaveBeenCalledOnce();
+    expect(FakeSocket.last).toBe(ws); // no reconnect attempt
+  });
+
+  it('reconnects after any other close', async () => {
+    const { onSessionEnded, statuses } = client();
+    const ws = FakeSocket.last!;
+    ws.onclose?.({ code: 1006 });
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(onSessionEnded).not.toHaveBeenCalled();
+    expect(FakeSocket.last).not.toBe(ws);
+    expect(statuses).toContain('disconnected');
   });
 });

@@ -32,7 +32,12 @@ const MAX_TRACKED_EXECUTES = 500;
 export interface KernelClientHandlers {
   onMessage: (m: ServerMessage) => void;
   onStatus: (s: KernelStatus) => void;
+  /** The server closed the socket because the sign-in session ended (logout elsewhere, expiry). No reconnect. */
+  onSessionEnded?: () => void;
 }
+
+/** Close code the server uses when the sign-in session behind a kernel socket has ended. */
+export const SESSION_ENDED_CLOSE_CODE = 4401;
 
 /**
  * One WebSocket per open notebook. Reconnects with backoff when the socket drops (the server keeps the kernel, so a
@@ -67,10 +72,15 @@ export class KernelClient {
       this.attempt = 0;
     };
     ws.onmessage = (ev) => this.handleRaw(ev.data);
-    ws.onclose = () => {
+    ws.onclose = (ev) => {
       if (this.ws !== ws) return;
       this.ws = null;
       this.failPending('The kernel connection closed.');
+      if (ev.code === SESSION_ENDED_CLOSE_CODE) {
+        this.closed = true;
+        this.handlers.onSessionEnded?.();
+        return;
+      }
       if (this.closed) return;
       this.handlers.onStatus('disconnected');
       this.retryTimer = setTimeout(() => this.connect(), backoffMs(this.attempt++));

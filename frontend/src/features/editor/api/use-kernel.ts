@@ -1,4 +1,6 @@
+import { useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useRef, useState, type Dispatch } from 'react';
+import { queryKeys } from '../../../lib/query-client';
 import type { NotebookAction } from '../model/notebook-reducer';
 import { KernelClient } from './kernel-client';
 import { kernelSocketUrl, type KernelStatus, type ServerMessage } from './kernel-protocol';
@@ -20,6 +22,7 @@ export function useKernel(notebookId: string, dispatch: Dispatch<NotebookAction>
   const [progress, setProgress] = useState<RunProgress | null>(null);
   const [error, setError] = useState<string | null>(null);
   const client = useRef<KernelClient | null>(null);
+  const queryClient = useQueryClient();
 
   useEffect(() => {
     const handleMessage = (m: ServerMessage) => {
@@ -67,6 +70,8 @@ export function useKernel(notebookId: string, dispatch: Dispatch<NotebookAction>
           dispatch({ type: 'runs-reset' });
         }
       },
+      // Signed out elsewhere or the session expired: re-ask who we are, and the auth gate sends us to sign in.
+      onSessionEnded: () => void queryClient.invalidateQueries({ queryKey: queryKeys.me }),
     });
     client.current = c;
     c.connect();
@@ -74,7 +79,7 @@ export function useKernel(notebookId: string, dispatch: Dispatch<NotebookAction>
       c.close();
       client.current = null;
     };
-  }, [notebookId, dispatch]);
+  }, [notebookId, dispatch, queryClient]);
 
   const execute = useCallback(
     (cells: { cellId: string; code: string }[]) => {
