@@ -104,6 +104,23 @@ describe('main.ts (the real process)', () => {
     expect(processesMentioning(m.dataDir)).toEqual([]);
   });
 
+  it('a SIGTERM during start-up is a clean stop (exit 0) once what was starting is up, leaving no process behind', async () => {
+    const m = startMain({ PORT: '0', KERNEL_POOL_SIZE: '1', FOLIO_ADMIN_PASSWORD: 'main-test-pw' });
+    const children: number[] = [];
+    for await (const line of createInterface({ input: m.child.stdout })) {
+      const entry = JSON.parse(line.startsWith('{') ? line : '{}') as { pid?: number; url?: string; msg?: string };
+      if (entry.pid && entry.url && /ready/.test(entry.msg ?? '')) {
+        children.push(entry.pid);
+        m.child.kill('SIGTERM'); // the first child is up; Folio is not ready yet
+        break;
+      }
+    }
+    m.child.stdout.resume();
+    expect(await m.exited).toBe(0); // a clean stop, not death by the signal (exit code null)
+    expect(children.filter(isRunning)).toEqual([]);
+    expect(processesMentioning(m.dataDir)).toEqual([]);
+  });
+
   it('SIGKILLed, it still takes Redis, Jupyter and the kernels with it', async () => {
     const m = await startReady();
     expect(m.children).toHaveLength(2);

@@ -24,27 +24,33 @@ const logger = createLogger(config.logLevel);
 // Libraries print with console.* (@jupyterlab/services: "Starting WebSocket …"); keep stdout pure JSON.
 routeConsoleToLogger(logger);
 
-try {
-  const folio = await startFolio(config, logger);
-  let firstSignalAt = 0;
-  const stop = (signal: NodeJS.Signals) => {
-    if (firstSignalAt) {
-      // Ctrl-C reaches every process of the terminal's group, and wrappers (npm, the tsx CLI) relay it too: a
-      // repeat within a second is the same keystroke. A later one means "force it".
-      if (Date.now() - firstSignalAt < 1_000) return;
-      logger.warn({ signal }, 'second signal: exiting now');
-      process.exit(1);
-    }
-    firstSignalAt = Date.now();
-    logger.info({ signal }, 'shutting down');
-    void folio.shutdown().then((clean) => {
+// Signal handlers go in before start-up, so a Ctrl-C while Jupyter or Redis is still starting also stops cleanly
+// (start-up finishes or fails first, then everything started is shut down).
+const starting = startFolio(config, logger);
+let firstSignalAt = 0;
+const stop = (signal: NodeJS.Signals) => {
+  if (firstSignalAt) {
+    // Ctrl-C reaches every process of the terminal's group, and wrappers (npm, the tsx CLI) relay it too: a
+    // repeat within a second is the same keystroke. A later one means "force it".
+    if (Date.now() - firstSignalAt < 1_000) return;
+    logger.warn({ signal }, 'second signal: exiting now');
+    process.exit(1);
+  }
+  firstSignalAt = Date.now();
+  logger.info({ signal }, 'shutting down');
+  void starting
+    .then((folio) => folio.shutdown())
+    .then((clean) => {
       logger.info(clean ? 'stopped' : 'stopped (deadline passed)');
       logger.flush();
       process.exit(clean ? 0 : 1);
-    });
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+    }, () => undefined); // a failed start-up is reported (and exits) below
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
+
+try {
+  await starting;
 } catch (e) {
   // Expected start-up failures get their message alone (it names the cause and the fix); anything else its stack.
   // stderr directly (not console, which now goes to the logger): synchronous, so nothing is lost on exit.
