@@ -1,68 +1,19 @@
-/* Mirror of backend/src/notebooks/nbformat.ts (the frontend cannot import backend code). Keep in sync. */
-export type MultilineString = string | string[];
-export type MimeBundle = Record<string, unknown>;
-
-export interface StreamOutput {
-  output_type: 'stream';
-  name: 'stdout' | 'stderr';
-  text: MultilineString;
-}
-export interface DisplayDataOutput {
-  output_type: 'display_data';
-  data: MimeBundle;
-  metadata: Record<string, unknown>;
-  transient?: { display_id?: string };
-}
-export interface ExecuteResultOutput {
-  output_type: 'execute_result';
-  execution_count: number | null;
-  data: MimeBundle;
-  metadata: Record<string, unknown>;
-}
-export interface ErrorOutput {
-  output_type: 'error';
-  ename: string;
-  evalue: string;
-  traceback: string[];
-}
-export type Output = StreamOutput | DisplayDataOutput | ExecuteResultOutput | ErrorOutput;
-
-export interface CodeCell {
-  id: string;
-  cell_type: 'code';
-  source: MultilineString;
-  metadata: Record<string, unknown> & { tags?: string[] };
-  execution_count: number | null;
-  outputs: Output[];
-}
-export interface MarkdownCell {
-  id: string;
-  cell_type: 'markdown';
-  source: MultilineString;
-  metadata: Record<string, unknown> & { tags?: string[] };
-  attachments?: Record<string, MimeBundle>;
-}
-export interface RawCell {
-  id: string;
-  cell_type: 'raw';
-  source: MultilineString;
-  metadata: Record<string, unknown> & { tags?: string[] };
-  attachments?: Record<string, MimeBundle>;
-}
-export type Cell = CodeCell | MarkdownCell | RawCell;
-
-export interface Notebook {
-  nbformat: 4;
-  nbformat_minor: number;
-  metadata: Record<string, unknown> & {
-    kernelspec?: { name: string; display_name: string; language?: string };
-    language_info?: Record<string, unknown>;
-  };
-  cells: Cell[];
-}
-
-export const sourceText = (s: MultilineString): string => (Array.isArray(s) ? s.join('') : s);
-export const cellTags = (c: Cell): string[] => (Array.isArray(c.metadata.tags) ? c.metadata.tags : []);
+/* nbformat 4 types and helpers: the backend's definition (via lib/contracts), plus what only the editor needs. */
+export type {
+  MultilineString,
+  MimeBundle,
+  StreamOutput,
+  DisplayDataOutput,
+  ExecuteResultOutput,
+  ErrorOutput,
+  Output,
+  CodeCell,
+  MarkdownCell,
+  RawCell,
+  Cell,
+  Notebook,
+} from './contracts';
+export { sourceText, cellTags } from './contracts';
 
 export const toMultiline = (s: string): string[] => {
   // nbformat stores sources as lines that keep their "\n"; JupyterLab writes them the same way.

@@ -28,9 +28,9 @@ export type SessionEvent =
 
 /**
  * Time limit for a complete/inspect reply: past it, the tab that asked gets `{type: 'error', requestId}`.
- * Re-exported by http/kernel/kernel.protocol.ts; the browser client mirrors it (and waits a little longer).
+ * Defined with the protocol (contracts/kernel-protocol.ts), which the browser client shares.
  */
-export const COMPLETE_INSPECT_TIMEOUT_MS = 5_000;
+export { COMPLETE_INSPECT_TIMEOUT_MS } from '../../contracts/kernel-protocol';
 
 /** One connected browser tab. */
 export interface SessionClient {
