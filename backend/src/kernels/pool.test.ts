@@ -116,6 +116,19 @@ describe('KernelPool', () => {
     await onDemand.shutdown();
   });
 
+  it("survives a restart that cancels a pending kernel_info request (services' unhandled rejection)", async () => {
+    const pool = newPool(1);
+    await pool.start();
+    const k = await pool.acquire(60_000);
+    const info = k.connection.requestKernelInfo(); // what services sends after every reconnect
+    const restarted = k.connection.restart(); // cancels it before the reply
+    await expect(info).resolves.toBeUndefined();
+    await restarted;
+    expect(await value(k, '6 * 7')).toBe('42');
+    pool.release(k);
+    await pool.shutdown();
+  });
+
   it('leaves no kernel behind after shutdown, and refuses acquires after it', async () => {
     const before = new Set(await jupyter.runningKernelIds());
     const pool = newPool(2);

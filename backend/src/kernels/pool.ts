@@ -2,7 +2,7 @@ import { KernelAPI, KernelConnection, type Kernel, type KernelMessage, type Serv
 import { DomainError, unavailable } from '../errors';
 import type { Logger } from '../logger';
 import { executeCode } from './executor';
-import { drainKernelInfo, type PooledKernel } from './pooled-kernel';
+import { drainKernelInfo, tolerateCancelledKernelInfo, type PooledKernel } from './pooled-kernel';
 
 export type { PooledKernel } from './pooled-kernel';
 
@@ -199,6 +199,7 @@ export class KernelPool {
       throw e;
     }
     const connection = new KernelConnection({ model, serverSettings: this.settings, handleComms: false });
+    tolerateCancelledKernelInfo(connection);
     const k: PooledKernel = { id: model.id, kernelName: this.kernelName, connection, died: false };
     this.live.add(k);
     connection.statusChanged.connect((_, status: KernelMessage.Status) => this.onStatus(k, status));

@@ -24,3 +24,19 @@ export async function drainKernelInfo(connection: Kernel.IKernelConnection, ms =
   await Promise.race([connection.requestKernelInfo().catch(() => undefined), new Promise((r) => (timer = setTimeout(r, ms)))]);
   clearTimeout(timer);
 }
+
+/**
+ * @jupyterlab/services (7.6) sends a kernel_info_request after every (re)connect and chains `.then` on it without a
+ * catch; a restart that lands before the reply cancels that request, and the rejection surfaces as an unhandled
+ * rejection (fatal in Node by default; seen in CI while the pool recycled a kernel that had just reconnected).
+ * Services already treats a request cancelled by disposal as "no reply"; this extends that to one cancelled by a
+ * restart, on this connection only. Every other error still rejects.
+ */
+export function tolerateCancelledKernelInfo(connection: Kernel.IKernelConnection): void {
+  const request = connection.requestKernelInfo.bind(connection);
+  connection.requestKernelInfo = () =>
+    request().catch((e: unknown) => {
+      if (e instanceof Error && e.message.startsWith('Canceled future for kernel_info_request')) return undefined;
+      throw e;
+    });
+}
