@@ -23,6 +23,9 @@ try {
 const logger = createLogger(config.logLevel);
 // Libraries print with console.* (@jupyterlab/services: "Starting WebSocket …"); keep stdout pure JSON.
 routeConsoleToLogger(logger);
+// A stray rejection inside a library (e.g. @jupyterlab/services' unawaited reconnect promises) must not take every
+// user's kernels and runs down with the process: log it loudly and keep serving. Tests still fail on them (vitest).
+process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
 
 // Signal handlers go in before start-up, so a Ctrl-C while Jupyter or Redis is still starting also stops cleanly
 // (start-up finishes or fails first, then everything started is shut down).
