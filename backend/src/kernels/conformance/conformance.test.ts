@@ -172,7 +172,8 @@ describe.each(Object.keys(OUTCOMES))('conformance: %s', (name) => {
 describe('conformance: interrupt', () => {
   it('an interrupt on demand (cancel) leaves the outputs Jupyter recorded for an interrupted cell', async () => {
     const controller = new AbortController();
-    // Interrupt once the cell is running for sure: on its first output.
+    // Interrupt on the cell's first output: it leaves with ipykernel's background flush, when the cell is already in
+    // its sleep (see make-fixtures.py), so the interrupt lands where nbclient's did.
     const signalFor = (k: PooledKernel) => {
       k.connection.iopubMessage.connect((_, msg: KernelMessage.IIOPubMessage) => {
         if (msg.header.msg_type === 'stream' && String((msg.content as { text?: unknown }).text).includes('working'))

@@ -1,6 +1,6 @@
 """Record the conformance fixtures with real Jupyter: nbclient (the client papermill uses) + ipykernel.
 
-Run:  bench/.venv/bin/python backend/src/kernels/conformance/make-fixtures.py
+Run:  bench/.venv/bin/python backend/src/kernels/conformance/make-fixtures.py [notebook ...]
 (bench/.venv has nbclient; the kernel it starts is Folio's own, kernels/.venv, through a temporary kernelspec,
 so the only difference from Folio is the client.)
 
@@ -88,10 +88,12 @@ NOTEBOOKS = {
         code("print('never runs')", "after"),
     ],
     # Per-cell time limit: nbclient `timeout` + `interrupt_on_timeout=True` interrupts the kernel (SIGINT), which
-    # turns the sleep into a KeyboardInterrupt error output. The test also interrupts this cell on demand (cancel).
+    # turns the sleep into a KeyboardInterrupt error output. The test also interrupts this cell on demand (cancel),
+    # on its first output: no `flush=True`, so that output leaves with ipykernel's background flush, once the main
+    # thread is already in the sleep (a synchronous flush could itself be interrupted, with a different traceback).
     "timeout": [
         code("print('start')", "before"),
-        code("import time\nprint('working', flush=True)\ntime.sleep(60)", "slow"),
+        code("import time\nprint('working')\ntime.sleep(60)", "slow"),
         code("print('never runs')", "after"),
     ],
     # The kernel process exits under a cell: nbclient raises DeadKernelError and keeps the earlier outputs.
@@ -132,7 +134,10 @@ def main():
     }
     (HERE / "notebooks").mkdir(exist_ok=True)
     (HERE / "recorded").mkdir(exist_ok=True)
+    only = set(sys.argv[1:])  # e.g. `make-fixtures.py timeout` re-records one notebook
     for name, cells in NOTEBOOKS.items():
+        if only and name not in only:
+            continue
         nb = new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
         nb.nbformat_minor = 5
         nbformat.validate(nb)
