@@ -84,7 +84,8 @@ describe('main.ts (the real process)', () => {
   async function allClosed(ports: number[]): Promise<() => Promise<void>> {
     const sockets = ports.map((port) => net.connect(port, '127.0.0.1').on('error', () => undefined));
     await Promise.all(sockets.map((sock) => once(sock, 'connect')));
-    const closed = sockets.map((sock) => once(sock, 'close'));
+    // 'close' however the server goes: a FIN, or a reset (ECONNRESET) when the process is killed mid-read.
+    const closed = sockets.map((sock) => new Promise<void>((resolve) => sock.once('close', () => resolve())));
     return async () => void (await Promise.all(closed));
   }
 
