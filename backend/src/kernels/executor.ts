@@ -3,7 +3,7 @@ import { cellTags, sourceText, type CodeCell, type Notebook, type Output } from 
 import type { CellResult } from '../store/store';
 import { kernelStateOf, watchLiveness } from './liveness';
 import { DisplayIdRegistry, OutputModel } from './output-model';
-import { drainKernelInfo, type PooledKernel } from './pooled-kernel';
+import { drainKernelInfo, withTimeout, type PooledKernel } from './pooled-kernel';
 
 /**
  * Runs one piece of code on a kernel and turns its IOPub messages into nbformat outputs (OutputModel).
@@ -14,6 +14,9 @@ import { drainKernelInfo, type PooledKernel } from './pooled-kernel';
  * A kernel that dies under the code (os._exit, segfault, OOM kill) ends with status 'died' and the
  * PooledKernel is flagged so the pool replaces it.
  */
+/** A restart after an ignored interrupt that takes longer than this counts as a dead kernel. */
+const RESTART_TIMEOUT_MS = 20_000;
+
 export type ExecuteStatus = 'ok' | 'error' | 'aborted' | 'timed_out' | 'cancelled' | 'died';
 
 export interface ExecuteCodeOptions {
@@ -205,10 +208,10 @@ async function interruptOrRestart(
   if (done === false && (conn.isDisposed || conn.status === 'dead')) return 'died';
   try {
     await drainKernelInfo(conn);
-    await conn.restart();
+    await withTimeout(conn.restart(), RESTART_TIMEOUT_MS, 'kernel restart timed out');
     return 'restarted';
   } catch {
-    return 'died';
+    return 'died'; // flagged: the pool replaces it
   }
 }
 

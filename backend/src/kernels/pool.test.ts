@@ -129,6 +129,20 @@ describe('KernelPool', () => {
     await pool.shutdown();
   });
 
+  it('replaces a kernel whose restart between runs does not finish in time', async () => {
+    const before = new Set(await jupyter.runningKernelIds());
+    const pool = new KernelPool({ settings: jupyter.settings, size: 1, logger: jupyter.logger, restartTimeoutMs: 1 });
+    await pool.start();
+    const a = await pool.acquire(60_000);
+    pool.release(a); // the restart cannot answer within 1 ms: the kernel is discarded and a new one started
+    const b = await pool.acquire(60_000);
+    expect(b.id).not.toBe(a.id);
+    expect(await value(b, '6 * 7')).toBe('42');
+    pool.release(b, { discard: true });
+    await pool.shutdown();
+    expect((await jupyter.runningKernelIds()).filter((id) => !before.has(id))).toEqual([]);
+  });
+
   it('leaves no kernel behind after shutdown, and refuses acquires after it', async () => {
     const before = new Set(await jupyter.runningKernelIds());
     const pool = newPool(2);

@@ -2,7 +2,14 @@ import { KernelAPI, KernelConnection, type Kernel, type KernelMessage, type Serv
 import { DomainError, unavailable } from '../errors';
 import type { Logger } from '../logger';
 import { executeCode } from './executor';
-import { drainKernelInfo, tolerateCancelledKernelInfo, type PooledKernel } from './pooled-kernel';
+import {
+  drainKernelInfo,
+  KernelTimeout,
+  settledConnecting,
+  tolerateCancelledKernelInfo,
+  withTimeout,
+  type PooledKernel,
+} from './pooled-kernel';
 
 export type { PooledKernel } from './pooled-kernel';
 
@@ -30,6 +37,8 @@ export interface KernelPoolOptions {
   healthIntervalMs?: number;
   /** Time allowed to start (or restart) a kernel and run the preamble. Default 60 s. */
   startTimeoutMs?: number;
+  /** Time allowed for a kernel restart between runs; past it the kernel is replaced. Default 20 s. */
+  restartTimeoutMs?: number;
   /** Lifecycle events, for metrics and tests. Default none. */
   onEvent?: (e: KernelPoolEvent) => void;
 }
@@ -62,6 +71,7 @@ export class KernelPool {
   private readonly log: Logger;
   private readonly healthIntervalMs: number;
   private readonly startTimeoutMs: number;
+  private readonly restartTimeoutMs: number;
   private readonly onEvent: (e: KernelPoolEvent) => void;
   private readonly idle: PooledKernel[] = [];
   private readonly busy = new Set<PooledKernel>();
@@ -80,6 +90,7 @@ export class KernelPool {
     this.log = opts.logger.child({ component: 'kernel-pool', kernelName: this.kernelName });
     this.healthIntervalMs = opts.healthIntervalMs ?? 30_000;
     this.startTimeoutMs = opts.startTimeoutMs ?? 60_000;
+    this.restartTimeoutMs = opts.restartTimeoutMs ?? 20_000;
     this.onEvent = opts.onEvent ?? (() => undefined);
   }
 
@@ -193,7 +204,7 @@ export class KernelPool {
       model = await withTimeout(starting, this.startTimeoutMs, 'Jupyter did not start a kernel');
     } catch (e) {
       // The server may still start it: shut it down when it does, so nothing is left running.
-      if (e instanceof StartTimeout) {
+      if (e instanceof KernelTimeout) {
         void this.track(starting.then((m) => KernelAPI.shutdownKernel(m.id, this.settings)).catch(() => undefined));
       }
       throw e;
@@ -217,8 +228,9 @@ export class KernelPool {
 
   private async recycle(k: PooledKernel): Promise<void> {
     await drainKernelInfo(k.connection);
-    await withTimeout(k.connection.restart(), this.startTimeoutMs, 'kernel restart timed out');
-    await withTimeout(k.connection.requestKernelInfo(), this.startTimeoutMs, 'kernel did not answer after restart');
+    // A restart that hangs (seen rarely under load) costs a replacement kernel, not a minute of waiting runs.
+    await withTimeout(k.connection.restart(), this.restartTimeoutMs, 'kernel restart timed out');
+    await withTimeout(k.connection.requestKernelInfo(), this.restartTimeoutMs, 'kernel did not answer after restart');
     await this.runPreamble(k);
   }
 
@@ -330,32 +342,4 @@ export class KernelPool {
   }
 }
 
-function settledConnecting(conn: KernelConnection | PooledKernel['connection'], ms: number): Promise<void> {
-  if (conn.isDisposed || conn.connectionStatus !== 'connecting') return Promise.resolve();
-  return new Promise<void>((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      conn.connectionStatusChanged.disconnect(onChange);
-      resolve();
-    }
-    function onChange(_: unknown, status: string) {
-      if (status !== 'connecting') done();
-    }
-    conn.connectionStatusChanged.connect(onChange);
-  });
-}
-
 const isUsable = (k: PooledKernel) => !k.died && !k.connection.isDisposed && k.connection.status !== 'dead';
-
-class StartTimeout extends Error {
-  override name = 'StartTimeout';
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    p,
-    new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new StartTimeout(`${message} within ${ms} ms`)), ms))),
-  ]).finally(() => clearTimeout(timer));
-}

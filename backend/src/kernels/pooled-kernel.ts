@@ -19,6 +19,8 @@ export interface PooledKernel {
  * once ours is answered, theirs is too.
  */
 export async function drainKernelInfo(connection: Kernel.IKernelConnection, ms = 3_000): Promise<void> {
+  // Mid-reconnect (e.g. right after a restart), services' own request is not sent yet: wait for the socket first.
+  await settledConnecting(connection, ms);
   if (connection.isDisposed || connection.connectionStatus !== 'connected' || connection.status === 'dead') return;
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([connection.requestKernelInfo().catch(() => undefined), new Promise((r) => (timer = setTimeout(r, ms)))]);
@@ -39,4 +41,34 @@ export function tolerateCancelledKernelInfo(connection: Kernel.IKernelConnection
       if (e instanceof Error && e.message.startsWith('Canceled future for kernel_info_request')) return undefined;
       throw e;
     });
+}
+
+/** Resolves once the connection is no longer (re)connecting, or after `ms`. */
+export function settledConnecting(conn: Kernel.IKernelConnection, ms: number): Promise<void> {
+  if (conn.isDisposed || conn.connectionStatus !== 'connecting') return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      conn.connectionStatusChanged.disconnect(onChange);
+      resolve();
+    }
+    function onChange(_: unknown, status: string) {
+      if (status !== 'connecting') done();
+    }
+    conn.connectionStatusChanged.connect(onChange);
+  });
+}
+
+export class KernelTimeout extends Error {
+  override name = 'KernelTimeout';
+}
+
+/** `p`, or a KernelTimeout ("<message> within N ms") after `ms`. */
+export function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    p,
+    new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new KernelTimeout(`${message} within ${ms} ms`)), ms))),
+  ]).finally(() => clearTimeout(timer));
 }
