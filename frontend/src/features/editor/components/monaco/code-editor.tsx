@@ -34,6 +34,8 @@ function createEditor(monaco: Monaco, host: HTMLElement, p: CodeEditorProps): ed
     lineHeight: LINE_HEIGHT,
     padding: { top: PADDING, bottom: PADDING },
     minimap: { enabled: false },
+    // Notebooks are full of en dashes, Greek letters and accents in strings and comments: don't box them.
+    unicodeHighlight: { ambiguousCharacters: false, invisibleCharacters: false },
     lineNumbers: 'off',
     glyphMargin: false,
     folding: false,
