@@ -35,7 +35,7 @@ function createEditor(monaco: Monaco, host: HTMLElement, p: CodeEditorProps): ed
     padding: { top: PADDING, bottom: PADDING },
     minimap: { enabled: false },
     // Notebooks are full of en dashes, Greek letters and accents in strings and comments: don't box them.
-    unicodeHighlight: { ambiguousCharacters: false, invisibleCharacters: false },
+    unicodeHighlight: { ambiguousCharacters: false }, // invisible characters stay highlighted
     lineNumbers: 'off',
     glyphMargin: false,
     folding: false,
