@@ -17,8 +17,10 @@ import type { Logger } from './logger';
 import { seedExamples } from './notebooks/seed-examples';
 import { NotebookService } from './notebooks/notebook.service';
 import { producerConnection, workerConnection } from './queue/connection';
+import { BullRunEvents } from './queue/run-events';
 import { BullRunQueue } from './queue/run-queue';
 import { startRunWorker } from './queue/workers';
+import { RunProgressService } from './runs/run-progress';
 import { RunService } from './runs/run.service';
 import { openSqliteStore } from './store/sqlite/sqlite-store';
 import type { Store } from './store/store';
@@ -141,6 +143,9 @@ async function compose(config: Config, logger: Logger, life: Lifecycle): Promise
   life.add('queue', 'readiness redis client', () => probe.disconnect());
   const runQueue = new BullRunQueue({ connection: producerConnection(redisUrl) });
   life.add('queue', 'run queue', () => runQueue.close());
+  // One QueueEvents for every SSE client of the run queue; workers may be other processes.
+  const runEvents = new BullRunEvents({ connection: workerConnection(redisUrl), logger });
+  life.add('queue', 'run events', () => runEvents.close());
 
   const auth = new AuthService({ store, logger });
   const notebooks = new NotebookService({
@@ -149,8 +154,9 @@ async function compose(config: Config, logger: Logger, life: Lifecycle): Promise
     onDeleted: (id) => void sessions.endNotebook(id),
   });
   const runs = new RunService({ notebooks: store.notebooks, runs: store.runs, queue: runQueue, logger });
+  const runProgress = new RunProgressService({ runs, events: runEvents });
   const health = new HealthService({ store: storeCheck(store), redis: redisCheck(probe), jupyter: jupyterCheck(jupyter) });
-  const app = createApp({ config, logger, store, auth, notebooks, runs, health });
+  const app = createApp({ config, logger, store, auth, notebooks, runs, runProgress, health });
 
   await Promise.all(pending);
   handler = app;

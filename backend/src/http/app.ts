@@ -14,6 +14,7 @@ import { serveFrontend } from './middleware/static-frontend';
 import { notebooksRoutes } from './notebooks/notebooks.routes';
 import { healthRoutes } from './health/health.routes';
 import type { HealthService } from './health/health.service';
+import type { RunProgressService } from '../runs/run-progress';
 import type { RunService } from '../runs/run.service';
 import { runsRoutes } from './runs/runs.routes';
 
@@ -27,6 +28,8 @@ export interface AppDeps {
   health?: HealthService;
   /** Headless runs (POST /api/notebooks/:id/runs, GET /api/runs/:id[/ipynb]); optional until main.ts wires it. */
   runs?: RunService;
+  /** Live run progress (GET /api/runs/:id/events, SSE); needs `runs`. */
+  runProgress?: RunProgressService;
   /** The built SPA. Default frontend/dist of this checkout. */
   frontendDir?: string;
 }
@@ -50,7 +53,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use('/api', sameOriginWrites, requireSession(deps.auth), jsonBody(deps.config.limits.maxUploadBytes));
   app.use('/api', authRoutes({ auth: deps.auth }));
   app.use('/api/notebooks', notebooksRoutes({ notebooks: deps.notebooks, config: deps.config }));
-  if (deps.runs) app.use('/api', runsRoutes({ runs: deps.runs }));
+  if (deps.runs) app.use('/api', runsRoutes({ runs: deps.runs, progress: deps.runProgress }));
   app.use('/api', apiNotFound);
 
   app.use(serveFrontend(deps.frontendDir));

@@ -5,7 +5,8 @@ import { executeNotebook } from '../kernels/executor';
 import { inferParameters, injectParameters, validateParams } from '../kernels/parameters';
 import type { PooledKernel } from '../kernels/pooled-kernel';
 import type { Logger } from '../logger';
-import type { Notebook } from '../notebooks/nbformat';
+import { cellTags, sourceText, type Cell, type Notebook } from '../notebooks/nbformat';
+import type { RunProgress } from '../runs/run-progress';
 import { TERMINAL_STATUSES } from '../runs/run.service';
 import type { CellResult, KernelEnvironment, RunRecord, RunStatus, Store } from '../store/store';
 
@@ -13,7 +14,8 @@ import type { CellResult, KernelEnvironment, RunRecord, RunStatus, Store } from 
  * The `run-notebook` job: execute one queued run on a pooled kernel.
  * 1. load the run and the notebook revision it was started on; re-validate its parameters there;
  * 2. inject the parameters cell, acquire a kernel, capture its environment (cached per kernel);
- * 3. execute cell by cell, saving per-cell results and timings as each cell ends;
+ * 3. execute cell by cell, saving per-cell results and timings as each cell ends and publishing each cell's start
+ *    and end as job progress (`RunProgress`, streamed to browsers by runs/run-progress.ts);
  * 4. save status, error, environment and the executed notebook; give the kernel back (discarded if it died).
  * Failures of the notebook itself (an error, a timeout, a dying kernel, bad parameters) end the run and
  * are not retried (UnrecoverableError). Infrastructure failures (no kernel free in time, Jupyter or the
@@ -101,7 +103,7 @@ export function runNotebookProcessor(deps: RunNotebookDeps): (job: Job<RunNotebo
     try {
       const cells: CellResult[] = notebook.cells
         .filter((c) => c.cell_type === 'code')
-        .map((c) => ({ cellId: c.id, executionCount: null, status: 'not_run', outputs: [] }));
+        .map((c) => ({ cellId: c.id, executionCount: null, status: willRun(c) ? 'not_run' : 'skipped', outputs: [] }));
       const startedAt = new Date().toISOString();
       await runs.update(run.id, { status: 'running', startedAt, cells, error: undefined });
       environment = await kernelEnvironment(kernel).catch((e: unknown) => {
@@ -109,20 +111,20 @@ export function runNotebookProcessor(deps: RunNotebookDeps): (job: Job<RunNotebo
         return undefined;
       });
 
-      // Progress is saved off the execution path, coalesced: at most one save in flight, the latest wins.
+      // Progress is saved and published off the execution path (see `progressReporter`).
       const byId = new Map(cells.map((c, i) => [c.cellId, i]));
-      const progress = coalesce(async (p: { done: number; total: number }) => {
-        await runs.update(run.id, { cells: [...cells] });
-        await job.updateProgress(p);
-      }, (e) => log.warn({ runId: run.id, err: e }, 'could not save run progress'));
+      const progress = progressReporter(
+        () => runs.update(run.id, { cells: [...cells] }),
+        (p) => job.updateProgress(p),
+        (e) => log.warn({ runId: run.id, err: e }, 'could not save or publish run progress'),
+      );
       result = await executeNotebook(kernel, notebook, {
         cellTimeoutMs: deps.cellTimeoutMs,
         maxOutputBytes: deps.maxOutputBytes,
         onProgress: (p) => {
-          if (!p.cell) return;
           const i = byId.get(p.cellId);
-          if (i !== undefined) cells[i] = p.cell;
-          progress.push({ done: p.done, total: p.total });
+          if (p.cell && i !== undefined) cells[i] = p.cell;
+          progress.push({ done: p.done, total: p.total, cellId: p.cellId, status: p.cell?.status ?? 'running' });
         },
       });
       await progress.flush();
@@ -148,24 +150,33 @@ export function runNotebookProcessor(deps: RunNotebookDeps): (job: Job<RunNotebo
   }
 }
 
+/** The executor's rule: `skip-execution` and empty code cells are not run (so the stored run counts them out). */
+const willRun = (c: Cell) => !cellTags(c).includes('skip-execution') && sourceText(c.source).trim() !== '';
+
 /**
- * Runs `save` with the latest pushed value, one call at a time: values pushed while a save is in flight
- * collapse into one follow-up save. `flush()` resolves when nothing is pending.
+ * Publishes every progress message, in order, one at a time; before publishing a cell's end it saves the cells
+ * (so a client told "cell i ended" reads it from the run record). Ends queued while a save or publish is in flight
+ * share one save. `flush()` resolves when nothing is pending.
  */
-function coalesce<T>(save: (v: T) => Promise<void>, onError: (e: unknown) => void): { push(v: T): void; flush(): Promise<void> } {
-  let pending: { v: T } | undefined;
+function progressReporter(
+  save: () => Promise<unknown>,
+  publish: (p: RunProgress) => Promise<unknown>,
+  onError: (e: unknown) => void,
+): { push(p: RunProgress): void; flush(): Promise<void> } {
+  let pending: RunProgress[] = [];
   let running: Promise<void> | undefined;
   const drain = async () => {
-    while (pending) {
-      const { v } = pending;
-      pending = undefined;
-      await save(v).catch(onError);
+    while (pending.length) {
+      const batch = pending;
+      pending = [];
+      if (batch.some((p) => p.status !== 'running')) await save().catch(onError);
+      for (const p of batch) await publish(p).catch(onError);
     }
     running = undefined;
   };
   return {
-    push(v) {
-      pending = { v };
+    push(p) {
+      pending.push(p);
       running ??= drain();
     },
     async flush() {

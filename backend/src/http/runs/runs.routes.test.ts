@@ -158,12 +158,15 @@ describe('headless runs over HTTP', () => {
       code('last', '"end"'),
     ]);
     const r = await api('POST', `/api/notebooks/${id}/runs`, {});
-    await runner.waitFor(r.json.id, (e) => e.kind === 'progress');
+    await runner.waitFor(r.json.id, (e) => e.kind === 'progress' && (e.progress as { done: number }).done === 1);
     const mid = (await api('GET', `/api/runs/${r.json.id}`)).json as RunRecord;
     expect(mid.status).toBe('running');
     expect(mid.cells.map((c) => c.status)).toEqual(['ok', 'not_run', 'not_run']);
     expect(stdout(mid, 'first')).toBe('first done\n');
-    expect(runner.events(r.json.id)[0]).toEqual({ kind: 'progress', progress: { done: 1, total: 3 } });
+    expect(runner.events(r.json.id).slice(0, 2)).toEqual([
+      { kind: 'progress', progress: { done: 0, total: 3, cellId: 'first', status: 'running' } },
+      { kind: 'progress', progress: { done: 1, total: 3, cellId: 'first', status: 'ok' } },
+    ]);
     fs.writeFileSync(flag, '');
     await runner.settled(r.json.id);
     const end = (await api('GET', `/api/runs/${r.json.id}`)).json as RunRecord;

@@ -1,13 +1,17 @@
 import { Router } from 'express';
 import { IPYNB_MEDIA_TYPE, serializeIpynb } from '../../notebooks/ipynb';
+import type { RunProgressService } from '../../runs/run-progress';
 import type { RunService } from '../../runs/run.service';
 import type { RunRecord } from '../../store/store';
 import { principalOf } from '../context';
 import { parseInput } from '../middleware/validate';
 import { NotebookIdParamsSchema, RunIdParamsSchema, StartRunSchema } from './runs.schema';
+import { sendServerSentEvents } from './sse';
 
 export interface RunsRoutesDeps {
   runs: RunService;
+  /** Live progress (GET /runs/:id/events); without it that route is not mounted. */
+  progress?: RunProgressService;
 }
 
 /**
@@ -15,6 +19,8 @@ export interface RunsRoutesDeps {
  *   POST /notebooks/:id/runs  {params?}  → 202 {id, status} (+ Location); 400 naming a bad parameter
  *   GET  /runs/:id                       → the run: status, params, per-cell outputs and timings, error, environment
  *   GET  /runs/:id/ipynb                 → the executed notebook (.ipynb attachment); 404 until the run has ended
+ *   GET  /runs/:id/events                → Server-Sent Events: `run` {id, status, done, total} at once, `progress`
+ *                                          {done, total, cellId, status} as cells start and end, `end` {id, status}; then closes
  */
 export function runsRoutes(deps: RunsRoutesDeps): Router {
   const router = Router();
@@ -36,6 +42,16 @@ export function runsRoutes(deps: RunsRoutesDeps): Router {
     const file = await deps.runs.executedNotebook(principalOf(req), id);
     res.attachment(file.fileName).type(IPYNB_MEDIA_TYPE).send(serializeIpynb(file.notebook));
   });
+
+  const progress = deps.progress;
+  if (progress) {
+    router.get('/runs/:id/events', async (req, res) => {
+      const { id } = parseInput(RunIdParamsSchema, req.params, 'params');
+      const gone = new AbortController();
+      res.on('close', () => gone.abort());
+      await sendServerSentEvents(res, await progress.open(principalOf(req), id, gone.signal));
+    });
+  }
 
   return router;
 }

@@ -7,11 +7,13 @@ import { startRedisServer, type RedisServer } from '../../embedded/redis-server'
 import { KernelPool } from '../../kernels/pool';
 import { startTestJupyter, type TestJupyter } from '../../kernels/testing/jupyter-fixture';
 import type { Logger } from '../../logger';
+import { BullRunEvents } from '../../queue/run-events';
 import { BullRunQueue } from '../../queue/run-queue';
 import type { KernelSource } from '../../queue/run-notebook.job';
 import { startRunWorker, type RunWorker } from '../../queue/workers';
 import { openSqliteStore } from '../../store/sqlite/sqlite-store';
 import type { Store } from '../../store/store';
+import { RunProgressService } from '../run-progress';
 import { RunService } from '../run.service';
 
 /**
@@ -48,6 +50,9 @@ export interface Runner {
   queue: BullRunQueue;
   worker: RunWorker;
   service: RunService;
+  /** The web side of progress: a QueueEvents of the runner's queue and the SSE service on it. */
+  runEvents: BullRunEvents;
+  progress: RunProgressService;
   /** Events of a job (= run id) so far, oldest first. */
   events(runId: string): JobEvent[];
   /** Resolves at the first event of the run's job matching `match` (already seen ones included). */
@@ -85,6 +90,8 @@ export async function startRunsFixture(opts: { poolSize?: number; preamble?: str
         logger,
       },
     });
+    const runEvents = new BullRunEvents({ connection: { ...connection, maxRetriesPerRequest: null }, name: queueName, logger });
+    const service = new RunService({ notebooks: store.notebooks, runs: store.runs, queue, logger });
     const seen = new Map<string, JobEvent[]>();
     const listeners = new Set<() => void>();
     const push = (id: string | undefined, e: JobEvent) => {
@@ -114,13 +121,16 @@ export async function startRunsFixture(opts: { poolSize?: number; preamble?: str
       queueName,
       queue,
       worker,
-      service: new RunService({ notebooks: store.notebooks, runs: store.runs, queue, logger }),
+      service,
+      runEvents,
+      progress: new RunProgressService({ runs: service, events: runEvents }),
       events: (runId) => seen.get(runId) ?? [],
       waitFor,
       settled: (runId) => waitFor(runId, (e) => e.kind === 'completed' || (e.kind === 'failed' && e.final)),
       async close() {
         runners.delete(runner);
         await worker.close();
+        await runEvents.close();
         await queue.queue.obliterate({ force: true }).catch(() => undefined);
         await queue.close();
       },

@@ -1,0 +1,28 @@
+import type { Response } from 'express';
+
+/** A comment line every 15 s keeps proxies and load balancers from closing an idle stream. */
+export const SSE_HEARTBEAT_MS = 15_000;
+
+/**
+ * Writes `events` to `res` as Server-Sent Events (`event:` name, `data:` JSON), with a heartbeat comment, then
+ * ends the response. Stops writing once the client has gone (the source ends on its own through its signal).
+ */
+export async function sendServerSentEvents(res: Response, events: AsyncIterable<{ event: string; data: unknown }>): Promise<void> {
+  res.status(200).set({
+    'Content-Type': 'text/event-stream; charset=utf-8',
+    'Cache-Control': 'no-cache',
+    'X-Accel-Buffering': 'no',
+  });
+  res.flushHeaders();
+  const open = () => !res.writableEnded && !res.destroyed;
+  const heartbeat = setInterval(() => open() && res.write(': heartbeat\n\n'), SSE_HEARTBEAT_MS);
+  try {
+    for await (const { event, data } of events) {
+      if (!open()) break;
+      res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    }
+  } finally {
+    clearInterval(heartbeat);
+    if (open()) res.end();
+  }
+}

@@ -1,0 +1,95 @@
+import { QueueEvents, type QueueEventsOptions } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { Logger } from '../logger';
+import type { ConnectionOptions } from './connection';
+import { isRunProgress, type RunEventSource, type RunJobEvent } from '../runs/run-progress';
+import { RUN_QUEUE_NAME } from './run-queue';
+
+export interface BullRunEventsOptions {
+  /** Blocking reads: use workerConnection (retries while Redis is away). */
+  connection: ConnectionOptions;
+  /** Default RUN_QUEUE_NAME. */
+  name?: string;
+  /** Redis key prefix. Default BullMQ's 'bull'. */
+  prefix?: string;
+  logger: Logger;
+}
+
+type Listener = (e: RunJobEvent) => void;
+
+/**
+ * The web side of run progress: one BullMQ QueueEvents for the whole run queue (one blocking Redis connection,
+ * not one per browser), dispatching each job's events to the listeners of that run id. Progress messages come
+ * from `job.updateProgress` in the worker, whichever process it runs in.
+ *
+ * The event stream is read from its last entry at start-up (not BullMQ's '$', resolved at each blocking read),
+ * so an event published after `subscribe` resolves is never missed.
+ */
+export class BullRunEvents implements RunEventSource {
+  readonly queueEvents: QueueEvents;
+  private readonly listeners = new Map<string, Set<Listener>>();
+  private readonly started: Promise<void>;
+  private readonly log: Logger;
+  private readonly connection: ConnectionOptions;
+  private positionClient: Redis | undefined;
+  private closed = false;
+
+  constructor(opts: BullRunEventsOptions) {
+    this.connection = opts.connection;
+    this.log = opts.logger.child({ component: 'run-events' });
+    this.queueEvents = new QueueEvents(opts.name ?? RUN_QUEUE_NAME, { connection: opts.connection, prefix: opts.prefix, autorun: false });
+    this.queueEvents.on('error', (err) => this.log.warn({ err }, 'run events connection error; retrying'));
+    this.queueEvents.on('progress', ({ jobId, data }) => {
+      if (isRunProgress(data)) this.emit(jobId, { kind: 'progress', progress: data });
+    });
+    this.queueEvents.on('completed', ({ jobId }) => this.emit(jobId, { kind: 'ended', outcome: 'completed' }));
+    // Only a job that failed for good reaches 'failed'; a retried attempt goes back to 'waiting' or 'delayed'.
+    this.queueEvents.on('failed', ({ jobId }) => this.emit(jobId, { kind: 'ended', outcome: 'failed' }));
+    this.started = this.start();
+  }
+
+  async subscribe(runId: string, listener: Listener): Promise<() => void> {
+    await this.started;
+    let set = this.listeners.get(runId);
+    if (!set) this.listeners.set(runId, (set = new Set()));
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0 && this.listeners.get(runId) === set) this.listeners.delete(runId);
+    };
+  }
+
+  /** Listeners currently subscribed (to one run, or to all). */
+  listenerCount(runId?: string): number {
+    if (runId !== undefined) return this.listeners.get(runId)?.size ?? 0;
+    let n = 0;
+    for (const set of this.listeners.values()) n += set.size;
+    return n;
+  }
+
+  close(): Promise<void> {
+    this.closed = true;
+    this.positionClient?.disconnect();
+    return this.queueEvents.close();
+  }
+
+  private emit(jobId: string, e: RunJobEvent): void {
+    for (const l of [...(this.listeners.get(jobId) ?? [])]) l(e);
+  }
+
+  private async start(): Promise<void> {
+    // BullMQ's client adapter has no XREVRANGE: a short-lived ioredis client of the same options reads it.
+    const redis = (this.positionClient = new Redis({ ...this.connection, lazyConnect: true }));
+    redis.on('error', () => undefined); // retried per the options; a lasting failure surfaces below
+    try {
+      const [last] = await redis.xrevrange(this.queueEvents.toKey('events'), '+', '-', 'COUNT', 1);
+      (this.queueEvents.opts as QueueEventsOptions).lastEventId = last?.[0] ?? '0-0';
+    } catch (err) {
+      this.log.warn({ err }, "could not read the run events' position; reading new events only");
+    } finally {
+      redis.disconnect();
+    }
+    if (this.closed) return;
+    this.queueEvents.run().catch((err: unknown) => this.log.warn({ err }, 'run events stopped'));
+  }
+}
