@@ -2,13 +2,12 @@ import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { spawnGuarded } from '../backend/src/embedded/child-process';
+import { freePort, spawnGuarded } from '../backend/src/embedded/child-process';
 
 /**
  * The e2e harness: the real Folio (`node --import tsx backend/src/main.ts`: embedded Jupyter Server, redis-server,
@@ -50,17 +49,6 @@ export interface E2E {
   /** newPage(), then sign in as the admin through the login form and wait for the notebook list. */
   signedInPage(): Promise<{ page: Page; context: BrowserContext; pageErrors: Error[] }>;
   stop(): Promise<void>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 /** Start the real server and resolve once it logged "Folio ready" and GET /readyz answered 200. */

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../config';
 import type { Notebook } from '../../notebooks/nbformat';
 import { NotebookService } from '../../notebooks/notebook.service';
+import { codeCell as code, notebookOf } from '../../notebooks/testing/notebook-builders';
 import { startRunsFixture, type Runner, type RunsFixture } from '../../runs/testing/runs-fixture';
 import { AuthService } from '../../users/auth.service';
 import { UsersService } from '../../users/users.service';
@@ -18,19 +19,12 @@ let server: http.Server;
 let base: string;
 let cookie: string;
 
-const code = (id: string, source: string) => ({ id, cell_type: 'code' as const, source, metadata: {}, execution_count: null, outputs: [] });
-const notebook = (cells: Notebook['cells']): Notebook => ({
-  nbformat: 4,
-  nbformat_minor: 5,
-  metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } },
-  cells,
-});
 
 async function startRun(cells: Notebook['cells']): Promise<string> {
   const nb = await fetch(`${base}/api/notebooks`, {
     method: 'POST',
     headers: { cookie, 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'Events', content: notebook(cells) }),
+    body: JSON.stringify({ name: 'Events', content: notebookOf(cells) }),
   });
   const { id } = (await nb.json()) as { id: string };
   const run = await fetch(`${base}/api/notebooks/${id}/runs`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: '{}' });

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config';
 import type { Notebook } from '../../notebooks/nbformat';
 import { NotebookService } from '../../notebooks/notebook.service';
+import { codeCell as code, notebookOf } from '../../notebooks/testing/notebook-builders';
 import { startRunsFixture, type Runner, type RunsFixture } from '../../runs/testing/runs-fixture';
 import type { Role, RunRecord } from '../../store/store';
 import { AuthService } from '../../users/auth.service';
@@ -22,20 +23,6 @@ let server: http.Server;
 let base: string;
 const cookies: Partial<Record<Role, string>> = {};
 
-const code = (id: string, source: string, tags?: string[]) => ({
-  id,
-  cell_type: 'code' as const,
-  source,
-  metadata: tags ? { tags } : {},
-  execution_count: null,
-  outputs: [],
-});
-const notebook = (cells: Notebook['cells']): Notebook => ({
-  nbformat: 4,
-  nbformat_minor: 5,
-  metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } },
-  cells,
-});
 
 async function api(method: string, url: string, body?: unknown, role: Role | null = 'author') {
   const res = await fetch(`${base}${url}`, {
@@ -54,7 +41,7 @@ async function api(method: string, url: string, body?: unknown, role: Role | nul
 }
 
 async function createNotebook(cells: Notebook['cells'], name = 'Report'): Promise<string> {
-  const r = await api('POST', '/api/notebooks', { name, content: notebook(cells) });
+  const r = await api('POST', '/api/notebooks', { name, content: notebookOf(cells) });
   expect(r.status).toBe(201);
   return r.json.id as string;
 }
@@ -294,7 +281,7 @@ describe('infrastructure failures', () => {
     const held = await Promise.all(Array.from({ length: fx.pool.size }, () => fx.pool.acquire(30_000)));
     try {
       const author = { id: 'u-retry', email: 'r@runs.test', name: 'R', role: 'author' as const };
-      const nb = await fx.store.notebooks.create({ id: 'nb-retry', name: 'retry', ownerId: author.id, content: notebook([code('a', 'print("ran")')]) });
+      const nb = await fx.store.notebooks.create({ id: 'nb-retry', name: 'retry', ownerId: author.id, content: notebookOf([code('a', 'print("ran")')]) });
       const run = await retrying.service.start(author, nb.id, {});
       const first = await retrying.waitFor(run.id, (e) => e.kind === 'failed');
       expect(first).toMatchObject({ kind: 'failed', final: false, attemptsMade: 1 });
@@ -315,7 +302,7 @@ describe('infrastructure failures', () => {
     const dead = new BullRunQueue({ connection: { host: '127.0.0.1', port: 1, maxRetriesPerRequest: 1 }, enqueueTimeoutMs: 300 });
     try {
       const service = new RunService({ notebooks: fx.store.notebooks, runs: fx.store.runs, queue: dead, logger: fx.logger });
-      const nb = await fx.store.notebooks.create({ id: 'nb-dead', name: 'dead', ownerId: 'u', content: notebook([code('a', '1')]) });
+      const nb = await fx.store.notebooks.create({ id: 'nb-dead', name: 'dead', ownerId: 'u', content: notebookOf([code('a', '1')]) });
       await expect(service.start({ id: 'u', email: 'u@x', name: 'U', role: 'author' }, nb.id, {})).rejects.toMatchObject({ status: 503 });
       const [run] = await fx.store.runs.listByNotebook(nb.id, 10);
       expect(run).toMatchObject({ status: 'failed', error: { code: 'unavailable' } });

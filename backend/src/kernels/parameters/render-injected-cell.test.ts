@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Notebook } from '../../notebooks/nbformat';
+import { codeCell as code, notebookOf } from '../../notebooks/testing/notebook-builders';
 import { injectParameters } from './inject-parameters';
 import type { PyValue } from './param-types';
 import { pyFloat, pyString, renderInjectedCell } from './render-injected-cell';
@@ -110,18 +110,9 @@ describe('renderInjectedCell in a real Python', () => {
 });
 
 describe('injectParameters', () => {
-  const code = (id: string, source: string, tags?: string[]) => ({
-    id,
-    cell_type: 'code' as const,
-    source,
-    metadata: tags ? { tags } : {},
-    execution_count: null,
-    outputs: [],
-  });
-  const nb = (cells: Notebook['cells']): Notebook => ({ nbformat: 4, nbformat_minor: 5, metadata: { kernelspec: { name: 'python3', display_name: 'Python 3' } }, cells });
 
   it('inserts after the parameters cell, replacing an old injected cell, without touching the input', () => {
-    const input = nb([
+    const input = notebookOf([
       code('a', 'import x'),
       code('p', 'n = 1', ['parameters']),
       code('injected-parameters', '# Parameters\nn = 5\n', ['injected-parameters']),
@@ -136,10 +127,10 @@ describe('injectParameters', () => {
   });
 
   it('goes first without a parameters cell, picks a free id, and injects nothing for no values', () => {
-    const input = nb([code('injected-parameters', 'x = 1'), code('b', 'y')]);
+    const input = notebookOf([code('injected-parameters', 'x = 1'), code('b', 'y')]);
     const out = injectParameters(input, { n: { t: 'int', v: 1n } });
     expect(out.cells.map((c) => c.id)).toEqual(['injected-parameters-2', 'injected-parameters', 'b']);
-    const cleaned = injectParameters(nb([code('p', 'n = 1', ['parameters']), code('i', 'n = 9', ['injected-parameters'])]), {});
+    const cleaned = injectParameters(notebookOf([code('p', 'n = 1', ['parameters']), code('i', 'n = 9', ['injected-parameters'])]), {});
     expect(cleaned.cells.map((c) => c.id)).toEqual(['p']);
   });
 });
