@@ -109,8 +109,11 @@ export function attachKernelSockets(server: http.Server, deps: KernelSocketDeps)
     let expiry: NodeJS.Timeout | undefined;
     const armExpiry = () => {
       if (signIn.expiresAt === null) return;
-      const remaining = signIn.expiresAt - Date.now();
-      expiry = setTimeout(() => (remaining > MAX_TIMER_MS ? armExpiry() : recheck()), Math.max(0, Math.min(remaining, MAX_TIMER_MS)));
+      const expiresAt = signIn.expiresAt;
+      const remaining = expiresAt - Date.now();
+      // Timers can fire a millisecond early (and long ones are capped): re-arm until the expiry has really passed,
+      // or the re-check would still find the session live and the socket would stay open until the periodic check.
+      expiry = setTimeout(() => (Date.now() <= expiresAt ? armExpiry() : recheck()), Math.max(1, Math.min(remaining + 1, MAX_TIMER_MS)));
       expiry.unref();
     };
     armExpiry();
