@@ -11,6 +11,7 @@ describe('loadConfig', () => {
     expect(c.role).toBe('all');
     expect(c.kernels.poolSize).toBe(2);
     expect(c.kernels.maxOutputBytes).toBe(20 * 1024 * 1024);
+    expect(c.kernels.maxRunOutputBytes).toBe(100 * 1024 * 1024);
     expect(c.limits.maxUploadBytes).toBe(50 * 1024 * 1024);
     expect(c.admin).toEqual({ email: 'admin@folio.local', password: undefined });
     expect(c.http.trustProxy).toBe(false);

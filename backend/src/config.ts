@@ -34,6 +34,8 @@ const EnvSchema = z.object({
   FOLIO_MAX_UPLOAD_MB: z.coerce.number().positive().default(50),
   /** Per-cell output cap, in MB, before truncation. Default 20. */
   FOLIO_MAX_OUTPUT_MB: z.coerce.number().positive().default(20),
+  /** Cap on the outputs of a headless run, all cells together, in MB (then dropped with a note). Default 100. */
+  FOLIO_MAX_RUN_OUTPUT_MB: z.coerce.number().positive().default(100),
   /** Per-cell execution timeout in seconds for headless runs. Default 600. */
   FOLIO_CELL_TIMEOUT_S: z.coerce.number().positive().default(600),
   /** Live editor kernels idle longer than this are shut down, in minutes. Default 60. */
@@ -66,6 +68,8 @@ export interface Config {
     poolSize: number;
     cellTimeoutMs: number;
     maxOutputBytes: number;
+    /** All cells of one headless run together. */
+    maxRunOutputBytes: number;
     idleMs: number;
     /** Live kernels per user and in all (web role). */
     maxPerUser: number;
@@ -105,6 +109,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       poolSize: e.KERNEL_POOL_SIZE,
       cellTimeoutMs: e.FOLIO_CELL_TIMEOUT_S * 1000,
       maxOutputBytes: Math.round(e.FOLIO_MAX_OUTPUT_MB * mb),
+      maxRunOutputBytes: Math.round(e.FOLIO_MAX_RUN_OUTPUT_MB * mb),
       idleMs: e.FOLIO_IDLE_KERNEL_MINUTES * 60_000,
       maxPerUser: e.FOLIO_MAX_KERNELS_PER_USER,
       maxLive: e.FOLIO_MAX_LIVE_KERNELS,

@@ -22,7 +22,14 @@ const nb = (...sources: string[]): Notebook => ({
   nbformat: 4,
   nbformat_minor: 5,
   metadata: {},
-  cells: sources.map((source, i) => ({ id: `c${i + 1}`, cell_type: 'code', source, metadata: {}, execution_count: null, outputs: [] })),
+  cells: sources.map((source, i) => ({
+    id: `c${i + 1}`,
+    cell_type: 'code',
+    source,
+    metadata: {},
+    execution_count: null,
+    outputs: [],
+  })),
 });
 
 async function withKernel<T>(fn: (k: Awaited<ReturnType<KernelPool['acquire']>>) => Promise<T>): Promise<T> {
@@ -37,25 +44,36 @@ async function withKernel<T>(fn: (k: Awaited<ReturnType<KernelPool['acquire']>>)
 describe('executeNotebook limits and failures', () => {
   it('interrupts a cell past its time limit and ends the run timed_out', async () => {
     const r = await withKernel((k) =>
-      executeNotebook(k, nb("print('start')", 'import time\ntime.sleep(60)', "print('never')"), { cellTimeoutMs: 1_000, maxOutputBytes: 1e6 }),
+      executeNotebook(k, nb("print('start')", 'import time\ntime.sleep(60)', "print('never')"), {
+        cellTimeoutMs: 1_000,
+        maxOutputBytes: 1e6,
+      }),
     );
     expect(r.status).toBe('timed_out');
     expect(r.error).toEqual({ code: 'timeout', message: 'Cell 2 did not finish within 1 s' });
     expect(r.cells.map((c) => c.status)).toEqual(['ok', 'timed_out', 'not_run']);
-    expect(r.cells[1]!.outputs).toEqual([expect.objectContaining({ output_type: 'error', ename: 'KeyboardInterrupt' })]);
+    expect(r.cells[1]!.outputs).toEqual([
+      expect.objectContaining({ output_type: 'error', ename: 'KeyboardInterrupt' }),
+    ]);
   });
 
   it('restarts a kernel that ignores the interrupt, and the kernel is usable afterwards', async () => {
     await withKernel(async (k) => {
-      const r = await executeCode(k, 'import signal, time\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nx = 1\ntime.sleep(60)', {
-        timeoutMs: 1_000,
-        interruptGraceMs: 500,
-      });
+      const r = await executeCode(
+        k,
+        'import signal, time\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nx = 1\ntime.sleep(60)',
+        {
+          timeoutMs: 1_000,
+          interruptGraceMs: 500,
+        },
+      );
       expect(r.status).toBe('timed_out');
       expect(r.restarted).toBe(true);
       const after = await executeCode(k, "'x' in dir()");
       expect(after.status).toBe('ok');
-      expect(after.outputs).toEqual([{ output_type: 'execute_result', execution_count: 1, data: { 'text/plain': 'False' }, metadata: {} }]);
+      expect(after.outputs).toEqual([
+        { output_type: 'execute_result', execution_count: 1, data: { 'text/plain': 'False' }, metadata: {} },
+      ]);
     });
   });
 
@@ -66,7 +84,10 @@ describe('executeNotebook limits and failures', () => {
     ['SIGKILL, as the OOM killer sends', 'import os, signal\nos.kill(os.getpid(), signal.SIGKILL)'],
   ])('ends the run with kernel_died when the kernel dies (%s) and the pool replaces it', async (_, code) => {
     const k = await pool.acquire(60_000);
-    const r = await executeNotebook(k, nb('x = 1', code, "print('never')"), { cellTimeoutMs: 60_000, maxOutputBytes: 1e6 });
+    const r = await executeNotebook(k, nb('x = 1', code, "print('never')"), {
+      cellTimeoutMs: 60_000,
+      maxOutputBytes: 1e6,
+    });
     pool.release(k);
     expect(r.status).toBe('failed');
     expect(r.error).toEqual({ code: 'kernel_died', message: 'The kernel died while running cell 2' });
@@ -86,15 +107,84 @@ describe('executeNotebook limits and failures', () => {
 
   it('caps a cell output with a visible truncation note', async () => {
     const r = await withKernel((k) =>
-      executeNotebook(k, nb("print('a' * 600)\nprint('b' * 600)\nprint('c')", "print('next cell')"), { cellTimeoutMs: 60_000, maxOutputBytes: 1_000 }),
+      executeNotebook(k, nb("print('a' * 600)\nprint('b' * 600)\nprint('c')", "print('next cell')"), {
+        cellTimeoutMs: 60_000,
+        maxOutputBytes: 1_000,
+      }),
     );
     expect(r.status).toBe('succeeded');
     const outs = r.cells[0]!.outputs;
     expect(outs).toHaveLength(2);
     const full = `${'a'.repeat(600)}\n${'b'.repeat(600)}\nc\n`;
     expect(outs[0]).toEqual({ output_type: 'stream', name: 'stdout', text: full.slice(0, 1_000) });
-    expect(outs[1]).toMatchObject({ output_type: 'stream', name: 'stderr', text: expect.stringContaining('Output truncated') });
+    expect(outs[1]).toMatchObject({
+      output_type: 'stream',
+      name: 'stderr',
+      text: expect.stringContaining('Output truncated'),
+    });
     expect(r.cells[1]!.outputs).toEqual([{ output_type: 'stream', name: 'stdout', text: 'next cell\n' }]);
+  });
+
+  it('holds the cell cap against display updates, also of a display shown 50 times', async () => {
+    const cap = 1024 * 1024;
+    const code = [
+      'from IPython.display import display',
+      "for _ in range(50): display('small', display_id='h')",
+      "h = display('small', display_id='h')",
+      'for i in range(5): h.update(str(i) * 200_000)', // 50 copies × 200 kB = 10 MB each time
+    ].join('\n');
+    const r = await withKernel((k) =>
+      executeNotebook(k, nb(code, "print('after')"), { cellTimeoutMs: 60_000, maxOutputBytes: cap }),
+    );
+    expect(r.status).toBe('succeeded');
+    const outs = r.cells[0]!.outputs;
+    expect(JSON.stringify(outs).length).toBeLessThan(cap);
+    expect(JSON.stringify(r.notebook).length).toBeLessThan(2 * cap);
+    expect(outs.at(-1)).toMatchObject({
+      output_type: 'stream',
+      name: 'stderr',
+      text: expect.stringContaining('Output truncated'),
+    });
+    // All copies or none: the 51 copies still show the same thing.
+    expect(new Set(outs.slice(0, -1).map((o) => JSON.stringify(o)))).toEqual(
+      new Set([JSON.stringify({ output_type: 'display_data', data: { 'text/plain': "'small'" }, metadata: {} })]),
+    );
+    expect(r.cells[1]!.outputs).toEqual([{ output_type: 'stream', name: 'stdout', text: 'after\n' }]);
+  });
+
+  it('holds the cell cap against an update_display_data sent from a later cell', async () => {
+    const r = await withKernel((k) =>
+      executeNotebook(k, nb("h = display('small', display_id=True)", "h.update('x' * 5_000)"), {
+        cellTimeoutMs: 60_000,
+        maxOutputBytes: 1_000,
+      }),
+    );
+    expect(r.status).toBe('succeeded');
+    expect(r.cells[0]!.outputs).toEqual([
+      { output_type: 'display_data', data: { 'text/plain': "'small'" }, metadata: {} },
+      expect.objectContaining({ name: 'stderr', text: expect.stringContaining("this cell's output exceeded the") }),
+    ]);
+  });
+
+  it("caps a run's total output: cells past it keep running, their output ends with a note", async () => {
+    const cells = Array.from({ length: 5 }, (_, i) => `print('${i}' * 299)`); // 300 bytes each with the newline
+    const r = await withKernel((k) =>
+      executeNotebook(k, nb(...cells), { cellTimeoutMs: 60_000, maxOutputBytes: 1e6, maxRunOutputBytes: 1_000 }),
+    );
+    expect(r.status).toBe('succeeded');
+    expect(r.cells.map((c) => c.status)).toEqual(['ok', 'ok', 'ok', 'ok', 'ok']);
+    const runNote = expect.objectContaining({
+      name: 'stderr',
+      text: expect.stringContaining("this run's output exceeded the"),
+    });
+    expect(r.cells.slice(0, 3).map((c) => c.outputs)).toEqual(
+      [0, 1, 2].map((i) => [{ output_type: 'stream', name: 'stdout', text: `${String(i).repeat(299)}\n` }]),
+    );
+    expect(r.cells[3]!.outputs).toEqual([{ output_type: 'stream', name: 'stdout', text: '3'.repeat(100) }, runNote]);
+    expect(r.cells[4]!.outputs).toEqual([runNote]);
+    expect(r.notebook.cells.map((c) => (c.cell_type === 'code' ? c.outputs : []))).toEqual(
+      r.cells.map((c) => c.outputs),
+    );
   });
 
   it('cancels a run through its AbortSignal: a running cell is interrupted, the rest not run', async () => {
@@ -148,7 +238,9 @@ describe('kernelEnvironment', () => {
       expect(env.packages.pandas).toBe('3.1.1');
       expect(kernelEnvironment(k)).toBe(k.environment); // cached promise
       const r = await executeCode(k, "[n for n in dir() if 'folio' in n]");
-      expect(r.outputs).toEqual([{ output_type: 'execute_result', execution_count: 1, data: { 'text/plain': '[]' }, metadata: {} }]);
+      expect(r.outputs).toEqual([
+        { output_type: 'execute_result', execution_count: 1, data: { 'text/plain': '[]' }, metadata: {} },
+      ]);
     });
   });
 });

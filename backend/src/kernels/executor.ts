@@ -2,7 +2,7 @@ import { KernelAPI, type Kernel, type KernelMessage } from '@jupyterlab/services
 import { cellTags, sourceText, type CodeCell, type Notebook, type Output } from '../notebooks/nbformat';
 import type { CellResult } from '../store/store';
 import { kernelStateOf, watchLiveness } from './liveness';
-import { DisplayIdRegistry, OutputModel } from './output-model';
+import { DEFAULT_MAX_RUN_OUTPUT_BYTES, DisplayIdRegistry, OutputBudget, OutputModel } from './output-model';
 import { drainKernelInfo, withTimeout, type PooledKernel } from './pooled-kernel';
 
 /**
@@ -219,13 +219,18 @@ function markDied(kernel: KernelLike): void {
   if ('connection' in kernel) kernel.died = true;
 }
 
-export { DisplayIdRegistry, OutputModel };
+export { DisplayIdRegistry, OutputBudget, OutputModel };
 
 export interface ExecuteNotebookOptions {
   /** Per-cell time limit (config FOLIO_CELL_TIMEOUT_S). */
   cellTimeoutMs: number;
   /** Per-cell output cap (config FOLIO_MAX_OUTPUT_MB). */
   maxOutputBytes: number;
+  /**
+   * Cap on the outputs of all the cells together (config FOLIO_MAX_RUN_OUTPUT_MB). Past it a cell's further output
+   * is dropped with a note, and later cells still run. Default 100 MB.
+   */
+  maxRunOutputBytes?: number;
   /** Called when a cell starts and when it ends (`cell` set), `done` of `total` code cells to run. */
   onProgress?: (p: { cellId: string; index: number; done: number; total: number; cell?: CellResult }) => void;
   signal?: AbortSignal;
@@ -254,6 +259,7 @@ export async function executeNotebook(
 ): Promise<ExecuteNotebookResult> {
   const nb = structuredClone(notebook);
   const registry = new DisplayIdRegistry();
+  const budget = new OutputBudget(opts.maxRunOutputBytes ?? DEFAULT_MAX_RUN_OUTPUT_BYTES);
   const codeCells = nb.cells
     .map((cell, index) => ({ cell, index }))
     .filter((c): c is { cell: CodeCell; index: number } => c.cell.cell_type === 'code');
@@ -285,6 +291,7 @@ export async function executeNotebook(
     const model = new OutputModel({
       registry,
       maxBytes: opts.maxOutputBytes,
+      budget,
       onChange: (m) => (cell.outputs = m.outputs),
     });
     const r = await executeCode(kernel, sourceText(cell.source), {

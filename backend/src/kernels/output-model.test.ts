@@ -1,6 +1,6 @@
 import type { KernelMessage } from '@jupyterlab/services';
 import { describe, expect, it } from 'vitest';
-import { applyStreamText, DisplayIdRegistry, OutputModel } from './output-model';
+import { applyStreamText, DisplayIdRegistry, OutputBudget, OutputModel } from './output-model';
 
 const msg = (msg_type: string, content: Record<string, unknown>) =>
   ({
@@ -111,5 +111,62 @@ describe('OutputModel', () => {
     expect(m.outputs).toHaveLength(2);
     expect(m.outputs[0]).toEqual({ output_type: 'stream', name: 'stdout', text: 'ééééé' });
     expect(m.outputs[1]).toMatchObject({ name: 'stderr', text: expect.stringContaining('Output truncated') });
+  });
+
+  const update = (data: Record<string, unknown>, displayId: string) =>
+    msg('update_display_data', { data, metadata: {}, transient: { display_id: displayId } });
+  const note = expect.objectContaining({ name: 'stderr', text: expect.stringContaining('Output truncated') });
+
+  it('counts display updates against the cell cap: one that does not fit leaves the display as it was, with a note', () => {
+    const m = new OutputModel({ maxBytes: 100 });
+    m.handle(display({ 'text/plain': 'small' }, 'd'));
+    m.handle(update({ 'text/plain': 'x'.repeat(101) }, 'd'));
+    expect(m.truncated).toBe(true);
+    expect(m.outputs).toEqual([{ output_type: 'display_data', data: { 'text/plain': 'small' }, metadata: {} }, note]);
+    m.handle(update({ 'text/plain': 'fits' }, 'd')); // after the note nothing changes any more
+    expect(m.outputs[0]).toMatchObject({ data: { 'text/plain': 'small' } });
+  });
+
+  it('counts a display shown N times N times: one update cannot multiply the document', () => {
+    const m = new OutputModel({ maxBytes: 1_000 });
+    for (let i = 0; i < 10; i++) m.handle(display({ 'text/plain': 'v1' }, 'd'));
+    m.handle(update({ 'text/plain': 'x'.repeat(99) }, 'd')); // 10 × 99 bytes fit
+    expect(m.outputs.every((o) => 'data' in o && o.data['text/plain'] === 'x'.repeat(99))).toBe(true);
+    m.handle(update({ 'text/plain': 'y'.repeat(101) }, 'd')); // 10 × 101 do not: none of the copies changes
+    expect(m.outputs).toHaveLength(11);
+    expect(m.outputs.slice(0, 10).every((o) => 'data' in o && o.data['text/plain'] === 'x'.repeat(99))).toBe(true);
+    expect(m.outputs[10]).toEqual(note);
+    // A new display_data with the id updates the older copies first: that counts too.
+    const n = new OutputModel({ maxBytes: 1_000 });
+    for (let i = 0; i < 10; i++) n.handle(display({ 'text/plain': 'y'.repeat(99) }, 'd'));
+    expect(n.truncated).toBe(false);
+    n.handle(display({ 'text/plain': 'y'.repeat(200) }, 'd'));
+    expect(n.truncated).toBe(true);
+    expect(JSON.stringify(n.outputs).length).toBeLessThan(2_000);
+  });
+
+  it('counts display metadata too', () => {
+    const m = new OutputModel({ maxBytes: 100 });
+    m.handle(msg('display_data', { data: { 'text/plain': 'a' }, metadata: { big: 'm'.repeat(200) }, transient: {} }));
+    expect(m.outputs).toEqual([note]);
+  });
+
+  it('shares a run budget between cells: past it a cell says the run limit was reached; clearing gives bytes back', () => {
+    const budget = new OutputBudget(10);
+    const a = new OutputModel({ budget, maxBytes: 100 });
+    const b = new OutputModel({ budget, maxBytes: 100 });
+    a.handle(stream('stdout', '123456'));
+    b.handle(stream('stdout', 'abcdef'));
+    expect(b.outputs).toEqual([
+      { output_type: 'stream', name: 'stdout', text: 'abcd' },
+      expect.objectContaining({ name: 'stderr', text: expect.stringContaining("this run's output exceeded") }),
+    ]);
+    expect(budget.used).toBe(10);
+    a.handle(msg('clear_output', { wait: false }));
+    expect(budget.used).toBe(4);
+    const c = new OutputModel({ budget, maxBytes: 100 });
+    c.handle(display({ 'text/plain': '123456' }));
+    expect(c.truncated).toBe(false);
+    expect(budget.used).toBe(10);
   });
 });

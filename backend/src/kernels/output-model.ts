@@ -11,6 +11,11 @@ import type { MimeBundle, Output, StreamOutput } from '../notebooks/nbformat';
  * - `display_data` / `execute_result` are appended; with a `transient.display_id` they are registered,
  *   and they (and `update_display_data`) replace data+metadata of every output showing that display id,
  *   in any cell that shares the same DisplayIdRegistry (as nbclient does);
+ * - caps: every change — a new output, merged stream text, and a display update through the registry — counts
+ *   against the cell's cap (`maxBytes`) and, in a run, the run's shared `OutputBudget`. A display shown N times
+ *   counts N times (each copy is stored: the executed notebook is JSON), so one update cannot multiply the
+ *   document. What does not fit is dropped and a note says so (the cell's output ends with a `[Folio] Output
+ *   truncated` stderr stream); an update a cell cannot hold leaves all of that cell's copies as they were;
  * - `clear_output` clears now, or with `wait: true` just before the next output arrives;
  * - `error` becomes {ename, evalue, traceback}.
  * Outputs never carry `transient` (not part of the nbformat schema).
@@ -26,9 +31,12 @@ export class DisplayIdRegistry {
     this.targets.set(displayId, list);
   }
 
-  /** Replace data+metadata of every output registered under displayId. */
+  /** Replace data+metadata of every output registered under displayId (each model takes its copies or none). */
   update(displayId: string, data: MimeBundle, metadata: Record<string, unknown>): void {
-    for (const { model, index } of this.targets.get(displayId) ?? []) model.replaceDisplay(index, data, metadata);
+    const byModel = new Map<OutputModel, number[]>();
+    for (const { model, index } of this.targets.get(displayId) ?? [])
+      byModel.set(model, [...(byModel.get(model) ?? []), index]);
+    for (const [model, indices] of byModel) model.replaceDisplays(indices, data, metadata);
   }
 
   /** Forget a model's outputs (after it was cleared). */
@@ -41,20 +49,37 @@ export class DisplayIdRegistry {
   }
 }
 
+/**
+ * The output bytes of all the cells of one run (config FOLIO_MAX_RUN_OUTPUT_MB): what their outputs hold now, so a
+ * cleared output gives its bytes back. Shared by the run's OutputModels, like the DisplayIdRegistry.
+ */
+export class OutputBudget {
+  used = 0;
+  constructor(readonly limitBytes: number) {}
+
+  get room(): number {
+    return this.limitBytes - this.used;
+  }
+}
+
 export interface OutputModelOptions {
   /** Shared across the cells of a run/session so display updates reach earlier cells. Default: private. */
   registry?: DisplayIdRegistry;
-  /** Output size cap for this cell, in bytes (UTF-8 of texts and mime values). Default 20 MB. */
+  /** Output size cap for this cell, in bytes (UTF-8 of texts, mime values and metadata). Default 20 MB. */
   maxBytes?: number;
+  /** The run's total output budget, shared by its cells. Default: none (only the cell cap). */
+  budget?: OutputBudget;
   /** Called after every change with the model (read `outputs`). */
   onChange?: (model: OutputModel) => void;
 }
 
 export const DEFAULT_MAX_OUTPUT_BYTES = 20 * 1024 * 1024;
+export const DEFAULT_MAX_RUN_OUTPUT_BYTES = 100 * 1024 * 1024;
 
 export class OutputModel {
   readonly registry: DisplayIdRegistry;
   private readonly maxBytes: number;
+  private readonly budget?: OutputBudget;
   private readonly onChange?: (model: OutputModel) => void;
   private list: Output[] = [];
   private sizes: number[] = [];
@@ -68,6 +93,7 @@ export class OutputModel {
   constructor(opts: OutputModelOptions = {}) {
     this.registry = opts.registry ?? new DisplayIdRegistry();
     this.maxBytes = opts.maxBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
+    this.budget = opts.budget;
     this.onChange = opts.onChange;
   }
 
@@ -139,36 +165,36 @@ export class OutputModel {
       if (last && last.name === output.name) {
         const index = this.list.length - 1;
         const next = applyStreamText(last.text as string, this.cursor, text);
-        const size = byteLength(next.text);
-        if (!this.fits(size - (this.sizes[index] ?? 0))) {
-          const room = this.maxBytes - this.bytes + (this.sizes[index] ?? 0);
-          last.text = utf8Prefix(next.text, room);
-          this.bytes += byteLength(last.text) - (this.sizes[index] ?? 0);
-          this.sizes[index] = byteLength(last.text);
-          return this.truncate();
+        const old = this.sizes[index] ?? 0;
+        const extra = byteLength(next.text) - old;
+        if (!this.fits(extra)) {
+          // Keep the part of the text that fits, then the note.
+          const cap = this.capHit(extra);
+          last.text = utf8Prefix(next.text, this.room() + old);
+          this.setSize(index, byteLength(last.text));
+          return this.truncate(cap);
         }
         last.text = next.text;
         this.cursor = next.cursor;
-        this.bytes += size - (this.sizes[index] ?? 0);
-        this.sizes[index] = size;
+        this.setSize(index, old + extra);
         this.changed();
         return true;
       }
       const first = applyStreamText('', 0, text);
       const stream: StreamOutput = { output_type: 'stream', name: output.name, text: first.text };
       if (!this.push(stream)) {
-        // Keep the part of the text that fits, then the note.
-        const room = this.maxBytes - this.bytes;
+        const cap = this.capHit(outputSize(stream));
+        const room = this.room();
         const head = room > 0 ? utf8Prefix(stream.text as string, room) : '';
         if (head) this.push({ ...stream, text: head });
-        return this.truncate();
+        return this.truncate(cap);
       }
       this.cursor = first.cursor;
       this.lastStream = stream;
       this.changed();
       return true;
     }
-    if (!this.push(output)) return this.truncate();
+    if (!this.push(output)) return this.truncate(this.capHit(outputSize(output)));
     this.lastStream = null;
     if (displayId) this.registry.register(displayId, this, this.list.length - 1);
     this.changed();
@@ -186,19 +212,34 @@ export class OutputModel {
     this.changed();
   }
 
-  /** Used by the registry: replace the data of a display output in place. */
-  replaceDisplay(index: number, data: MimeBundle, metadata: Record<string, unknown>): void {
-    const out = this.list[index];
-    if (!out || (out.output_type !== 'display_data' && out.output_type !== 'execute_result')) return;
-    const size = bundleSize(data);
-    out.data = data;
-    out.metadata = metadata;
-    this.bytes += size - (this.sizes[index] ?? 0);
-    this.sizes[index] = size;
+  /**
+   * Used by the registry: replace data+metadata of this model's display outputs at `indices`, all of them or (when
+   * their new size does not fit the caps) none, and then the cell is truncated.
+   */
+  replaceDisplays(indices: number[], data: MimeBundle, metadata: Record<string, unknown>): void {
+    if (this.truncatedFlag) return;
+    const targets = indices.filter((i) => {
+      const t = this.list[i]?.output_type;
+      return t === 'display_data' || t === 'execute_result';
+    });
+    if (!targets.length) return;
+    const size = displaySize(data, metadata);
+    const extra = targets.reduce((n, i) => n + size - (this.sizes[i] ?? 0), 0);
+    if (!this.fits(extra)) {
+      this.truncate(this.capHit(extra));
+      return;
+    }
+    for (const i of targets) {
+      const out = this.list[i] as Extract<Output, { data: MimeBundle }>;
+      out.data = data;
+      out.metadata = metadata;
+      this.setSize(i, size);
+    }
     this.changed();
   }
 
   private clearNow(): void {
+    if (this.budget) this.budget.used -= this.bytes;
     this.list = [];
     this.sizes = [];
     this.bytes = 0;
@@ -211,24 +252,43 @@ export class OutputModel {
     const size = outputSize(output);
     if (!this.fits(size)) return false;
     this.list.push(output);
-    this.sizes.push(size);
-    this.bytes += size;
+    this.sizes.push(0);
+    this.setSize(this.list.length - 1, size);
     return true;
   }
 
-  private fits(extra: number): boolean {
-    return this.bytes + extra <= this.maxBytes;
+  /** Record the new size of the output at `index` in the cell's and the run's counts. */
+  private setSize(index: number, size: number): void {
+    const extra = size - (this.sizes[index] ?? 0);
+    this.sizes[index] = size;
+    this.bytes += extra;
+    if (this.budget) this.budget.used += extra;
   }
 
-  private truncate(): boolean {
+  /** Bytes that can still be added: the smaller of the cell's and the run's room. */
+  private room(): number {
+    return Math.min(this.maxBytes - this.bytes, this.budget ? this.budget.room : Infinity);
+  }
+
+  private fits(extra: number): boolean {
+    return extra <= this.room();
+  }
+
+  /** Which cap `extra` more bytes would pass: the cell's own, else the run's. */
+  private capHit(extra: number): 'cell' | 'run' {
+    return this.bytes + extra > this.maxBytes || !this.budget ? 'cell' : 'run';
+  }
+
+  private truncate(cap: 'cell' | 'run'): boolean {
     this.truncatedFlag = true;
     this.lastStream = null;
-    const mb = (this.maxBytes / (1024 * 1024)).toFixed(this.maxBytes % (1024 * 1024) === 0 ? 0 : 2);
-    this.list.push({
-      output_type: 'stream',
-      name: 'stderr',
-      text: `[Folio] Output truncated: this cell's output exceeded the ${mb} MB limit; further output was dropped.\n`,
-    });
+    const limit = cap === 'cell' ? this.maxBytes : this.budget!.limitBytes;
+    const mb = (limit / (1024 * 1024)).toFixed(limit % (1024 * 1024) === 0 ? 0 : 2);
+    const what =
+      cap === 'cell'
+        ? `this cell's output exceeded the ${mb} MB limit; further output was dropped`
+        : `this run's output exceeded the ${mb} MB limit for a run; further output of this cell was dropped`;
+    this.list.push({ output_type: 'stream', name: 'stderr', text: `[Folio] Output truncated: ${what}.\n` });
     this.sizes.push(0);
     this.changed();
     return true;
@@ -260,6 +320,11 @@ function bundleSize(data: MimeBundle): number {
   return n;
 }
 
+/** A display's stored size: its mime values and its metadata (both are saved). */
+function displaySize(data: MimeBundle, metadata: Record<string, unknown>): number {
+  return bundleSize(data) + (Object.keys(metadata).length ? byteLength(JSON.stringify(metadata) ?? '') : 0);
+}
+
 function outputSize(o: Output): number {
   switch (o.output_type) {
     case 'stream':
@@ -267,7 +332,7 @@ function outputSize(o: Output): number {
     case 'error':
       return byteLength(o.ename) + byteLength(o.evalue) + o.traceback.reduce((n, l) => n + byteLength(l), 0);
     default:
-      return bundleSize(o.data);
+      return displaySize(o.data, o.metadata ?? {});
   }
 }
 
