@@ -20,7 +20,10 @@ import { producerConnection, workerConnection } from './queue/connection';
 import { BullRunEvents } from './queue/run-events';
 import { BullRunQueue } from './queue/run-queue';
 import { startRunWorker } from './queue/workers';
+import { RunExecution } from './runs/run-execution';
+import { RunLifecycle } from './runs/run-lifecycle';
 import { RunProgressService } from './runs/run-progress';
+import { RunReconciler } from './runs/run-reconciler';
 import { RunService } from './runs/run.service';
 import { openSqliteStore } from './store/sqlite/sqlite-store';
 import type { Store } from './store/store';
@@ -46,6 +49,10 @@ export class StartupError extends Error {
 /** Imports warmed in every pooled kernel, so a run's first cell does not pay for them. */
 const KERNEL_PREAMBLE = 'import numpy, pandas, matplotlib.pyplot';
 const SHUTDOWN_DEADLINE_MS = 30_000;
+/** On stop, running runs may go on this long before their cells are interrupted (they end failed, code interrupted). */
+const SHUTDOWN_DRAIN_MS = 15_000;
+/** How often a worker looks for runs the queue has lost (runs/run-reconciler.ts). */
+const RECONCILE_INTERVAL_MS = 30_000;
 
 export async function startFolio(config: Config, logger: Logger): Promise<Folio> {
   const life = new Lifecycle(logger);
@@ -99,20 +106,31 @@ async function compose(config: Config, logger: Logger, life: Lifecycle): Promise
   const pending: Promise<unknown>[] = [];
   if (worker) {
     const runsPool = poolOf('runs');
-    const runWorker = runsPool.start().then(() =>
-      startRunWorker({
+    const lifecycle = new RunLifecycle({ runs: store.runs, notebooks: store.notebooks, logger });
+    const execution = new RunExecution({
+      lifecycle,
+      kernels: runsPool,
+      cellTimeoutMs: config.kernels.cellTimeoutMs,
+      maxOutputBytes: config.kernels.maxOutputBytes,
+      logger,
+    });
+    // The reconciler's view of the queue (job states, re-enqueue): a producer, failing fast while Redis is away.
+    const jobs = new BullRunQueue({ connection: producerConnection(redisUrl) });
+    life.add('queue', 'run jobs', () => jobs.close());
+    const reconciler = new RunReconciler({ runs: store.runs, jobs, lifecycle, logger });
+    life.add('workers', 'run reconciler', () => reconciler.stop());
+    const runWorker = runsPool.start().then(() => {
+      const w = startRunWorker({
         connection: workerConnection(redisUrl),
         concurrency: config.kernels.poolSize,
+        execution,
+        onStalled: (runId) => void reconciler.reconcileOne(runId).catch((err: unknown) => logger.warn({ err, runId }, 'could not reconcile a stalled run')),
+        drainMs: SHUTDOWN_DRAIN_MS,
         logger,
-        deps: {
-          store,
-          kernels: runsPool,
-          cellTimeoutMs: config.kernels.cellTimeoutMs,
-          maxOutputBytes: config.kernels.maxOutputBytes,
-          logger,
-        },
-      }),
-    );
+      });
+      reconciler.start(RECONCILE_INTERVAL_MS);
+      return w;
+    });
     life.add('workers', 'run worker', async () => (await runWorker).close());
     pending.push(runWorker);
   }

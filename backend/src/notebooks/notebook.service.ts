@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { conflict, forbidden, notFound } from '../errors';
+import { badRequest, conflict, forbidden, notFound } from '../errors';
 import type { Principal } from '../http/context';
 import type {
   NotebookRecord,
@@ -22,6 +22,12 @@ import { emptyNotebook, ipynbFileName, normalizeNotebook, parseIpynb, serializeI
  * - update, delete, restore: the notebook's owner, or an admin (other authors: 404 for a missing id, else 403).
  * Every save is a new `version`; a save that names a stale version is refused with a 409 carrying the current
  * version and record, so nothing is ever overwritten silently.
+ *
+ * Unchanged outputs need not be sent again (autosave of a notebook with big outputs): a save may list code cells in
+ * `keepOutputs` and leave their `outputs` out; they are taken from the stored version, which must be the version the
+ * save names (else 409, as always), so a client whose idea of the stored document is stale can never drop or borrow
+ * outputs. A listed cell that is missing from the content, sends outputs anyway, or has no stored code cell of that id
+ * is refused with a 400 and nothing is saved.
  *
  * History (revisions), as in Google Docs or Hex, so autosave (every second while typing) does not grow it without
  * bound:
@@ -53,6 +59,8 @@ export interface UpdateInput {
   content?: unknown;
   /** Keep this save as its own revision, never replaced by later saves. Default false. */
   checkpoint?: boolean;
+  /** Ids of code cells sent without `outputs`: keep the outputs stored at `version`. Default none. */
+  keepOutputs?: string[];
 }
 
 export interface ExportedIpynb {
@@ -91,7 +99,12 @@ export class NotebookService {
     assertCanRead(who);
     const current = await this.load(id);
     assertCanWrite(who, current);
-    const content = input.content === undefined ? current.content : normalizeNotebook(input.content);
+    const keep = input.keepOutputs ?? [];
+    if (keep.length && input.version !== current.version) throw stale(current);
+    const content =
+      input.content === undefined
+        ? current.content
+        : normalizeNotebook(withStoredOutputs(input.content, current, keep));
     const change = { name: input.name ?? current.name, content };
     return this.save(who, current, input.version, change, input.checkpoint ?? false);
   }
@@ -162,6 +175,41 @@ export class NotebookService {
     if (!nb) throw notFound('Notebook');
     return nb;
   }
+}
+
+/** `content` with the outputs of the cells listed in `keep` taken from the stored notebook (see the class comment). */
+function withStoredOutputs(content: unknown, stored: NotebookRecord, keep: string[]): unknown {
+  if (!keep.length) return content;
+  const cells = (content as { cells?: unknown } | null)?.cells;
+  if (!Array.isArray(cells)) return content; // normalizeNotebook says what is wrong
+  const storedOutputs = new Map(
+    stored.content.cells.flatMap((c) => (c.cell_type === 'code' ? [[c.id, c.outputs] as const] : [])),
+  );
+  const listed = new Set(keep);
+  const found = new Set<string>();
+  const merged = cells.map((cell: unknown) => {
+    const c = cell as { id?: unknown; cell_type?: unknown; outputs?: unknown };
+    if (typeof c?.id !== 'string' || !listed.has(c.id)) return cell;
+    const refuse = (why: string) =>
+      badRequest(`Cell "${c.id}" is listed in keepOutputs but ${why}; send its outputs instead.`, {
+        field: 'keepOutputs',
+        cellId: c.id,
+      });
+    if (found.has(c.id)) throw refuse('its id appears twice in the content');
+    found.add(c.id);
+    if (c.cell_type !== 'code') throw refuse('is not a code cell');
+    if ('outputs' in c) throw refuse('carries outputs too');
+    const outputs = storedOutputs.get(c.id);
+    if (!outputs) throw refuse(`version ${stored.version} has no code cell with that id`);
+    return { ...c, outputs };
+  });
+  const missing = keep.find((id) => !found.has(id));
+  if (missing !== undefined)
+    throw badRequest(`Cell "${missing}" is listed in keepOutputs but is not in the content.`, {
+      field: 'keepOutputs',
+      cellId: missing,
+    });
+  return { ...(content as object), cells: merged };
 }
 
 function stale(current: NotebookRecord) {

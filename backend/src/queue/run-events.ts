@@ -1,6 +1,7 @@
 import { QueueEvents, type QueueEventsOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from '../logger';
+import { withTimeout } from '../util/timeout';
 import type { ConnectionOptions } from './connection';
 import { isRunProgress, type RunEventSource, type RunJobEvent } from '../runs/run-progress';
 import { RUN_QUEUE_NAME } from './run-queue';
@@ -32,6 +33,8 @@ export class BullRunEvents implements RunEventSource {
   private readonly log: Logger;
   private readonly connection: ConnectionOptions;
   private positionClient: Redis | undefined;
+  private eventsClient: Redis | undefined;
+  private wasReady = false;
   private closed = false;
 
   constructor(opts: BullRunEventsOptions) {
@@ -46,6 +49,40 @@ export class BullRunEvents implements RunEventSource {
     // Only a job that failed for good reaches 'failed'; a retried attempt goes back to 'waiting' or 'delayed'.
     this.queueEvents.on('failed', ({ jobId }) => this.emit(jobId, { kind: 'ended', outcome: 'failed' }));
     this.started = this.start();
+    this.queueEvents.client.then(
+      (c) => {
+        const redis = (this.eventsClient = c as unknown as Redis);
+        if (redis.status === 'ready') this.wasReady = true;
+        redis.on('ready', () => (this.wasReady = true));
+      },
+      () => undefined,
+    );
+  }
+
+  /**
+   * Whether the blocking connection that reads the event stream is connected (ioredis status 'ready'), waiting up to
+   * `ms` for it to become so (it may still be connecting right after start-up).
+   */
+  async whenAvailable(ms: number): Promise<boolean> {
+    if (this.closed) return false;
+    const client = this.eventsClient ?? (await withTimeout(this.queueEvents.client, ms, 'run events client').catch(() => undefined));
+    if (!client) return false;
+    const redis = client as unknown as Redis;
+    if (redis.status === 'ready') return true;
+    // Connected before and lost since: Redis is away; say so at once. Only a first connection is waited for.
+    if (this.wasReady) return false;
+    return new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => done(false), ms);
+      function done(ok: boolean) {
+        clearTimeout(timer);
+        redis.off('ready', onReady);
+        resolve(ok);
+      }
+      function onReady() {
+        done(true);
+      }
+      redis.on('ready', onReady);
+    });
   }
 
   async subscribe(runId: string, listener: Listener): Promise<() => void> {

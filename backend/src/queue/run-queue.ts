@@ -1,4 +1,6 @@
 import { Queue, type ConnectionOptions } from 'bullmq';
+import { withTimeout } from '../util/timeout';
+import type { JobState, RunJobs } from '../runs/run-reconciler';
 import type { RunQueue } from '../runs/run.service';
 import { RUN_NOTEBOOK_JOB, runNotebookJobOptions, type RunNotebookData } from './run-notebook.job';
 
@@ -11,12 +13,12 @@ export interface BullRunQueueOptions {
   name?: string;
   /** Redis key prefix. Default BullMQ's 'bull'. */
   prefix?: string;
-  /** Producers fail fast: an enqueue that Redis does not confirm within this time throws. Default 5 s. */
+  /** Producers fail fast: a command that Redis does not confirm within this time throws. Default 5 s. */
   enqueueTimeoutMs?: number;
 }
 
 /** The producer side of the run queue: one job per run, with the run id as job id (an enqueue is idempotent). */
-export class BullRunQueue implements RunQueue {
+export class BullRunQueue implements RunQueue, RunJobs {
   readonly queue: Queue<RunNotebookData>;
   private readonly timeoutMs: number;
 
@@ -28,14 +30,31 @@ export class BullRunQueue implements RunQueue {
   }
 
   async enqueue(runId: string): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`Redis did not accept the job within ${this.timeoutMs} ms`)), this.timeoutMs);
-    });
+    const adding = this.queue.add(RUN_NOTEBOOK_JOB, { runId }, { ...runNotebookJobOptions, jobId: runId });
+    await withTimeout(adding, this.timeoutMs, 'Redis did not accept the job');
+  }
+
+  /** Removes a job that no worker holds (waiting or delayed). False when there was none to remove or it is held. */
+  async remove(runId: string): Promise<boolean> {
     try {
-      await Promise.race([this.queue.add(RUN_NOTEBOOK_JOB, { runId }, { ...runNotebookJobOptions, jobId: runId }), timeout]);
-    } finally {
-      clearTimeout(timer);
+      return (await withTimeout(this.queue.remove(runId), this.timeoutMs, 'Redis did not answer')) === 1;
+    } catch {
+      return false; // locked by a worker, or Redis away: the run's state says what happens next
+    }
+  }
+
+  async state(runId: string): Promise<JobState> {
+    const state = await withTimeout(this.queue.getJobState(runId), this.timeoutMs, 'Redis did not answer');
+    switch (state) {
+      case 'completed':
+      case 'failed':
+      case 'delayed':
+      case 'active':
+        return state;
+      case 'unknown':
+        return 'missing';
+      default:
+        return 'waiting'; // waiting, prioritized, waiting-children
     }
   }
 

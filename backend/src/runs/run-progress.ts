@@ -1,6 +1,9 @@
+import { DomainError } from '../errors';
 import type { Principal } from '../http/context';
 import type { CellResult, RunRecord, RunStatus } from '../store/store';
-import { TERMINAL_STATUSES, type RunService } from './run.service';
+import { withTimeout } from '../util/timeout';
+import { isFinal } from './run-state';
+import type { RunService } from './run.service';
 
 /**
  * Live progress of a headless run, for `GET /api/runs/:id/events` (SSE). The worker publishes one RunProgress
@@ -8,7 +11,10 @@ import { TERMINAL_STATUSES, type RunService } from './run.service';
  * one shared BullMQ QueueEvents per queue) hands them to the web process, whichever process ran the job.
  *
  * A stream is: the stored state at once (`run`), then `progress` as cells start and end, then `end` with the
- * terminal status. It subscribes before it reads the stored state, so nothing between the two is missed.
+ * terminal status. Who may read the run is checked first; then it subscribes, then reads the stored state again, so
+ * nothing between the two is missed. While the event source (Redis) is unreachable a stream is refused at once (503,
+ * Retry-After) instead of hanging; and a stream re-reads the stored state now and then, so a run ended without a job
+ * event (cancelled while queued, found lost by the reconciler) still closes its stream.
  */
 
 /** A cell started (`running`) or ended (its result status); `done` of `total` code cells to run. */
@@ -31,6 +37,8 @@ export type RunJobEvent = { kind: 'progress'; progress: RunProgress } | { kind: 
 export interface RunEventSource {
   /** Calls `listener` with the job events of the run from now on, until the returned function is called. */
   subscribe(runId: string, listener: (e: RunJobEvent) => void): Promise<() => void>;
+  /** Whether events can be received (the connection to Redis is up), waiting up to `ms` for it. */
+  whenAvailable(ms: number): Promise<boolean>;
 }
 
 export interface RunState {
@@ -54,7 +62,17 @@ export function runState(run: RunRecord): RunState {
 export interface RunProgressDeps {
   runs: Pick<RunService, 'get'>;
   events: RunEventSource;
+  /** How often an open stream re-reads the stored state. Default 5 s. */
+  recheckMs?: number;
+  /** How long subscribing may take before the stream is refused as unavailable. Default 2 s. */
+  subscribeTimeoutMs?: number;
 }
+
+const RETRY_AFTER_SECONDS = 5;
+const eventsUnavailable = () =>
+  new DomainError('unavailable', 'Live run progress is unavailable: the queue (Redis) is not reachable. Try again shortly.', {
+    retryAfterSeconds: RETRY_AFTER_SECONDS,
+  });
 
 export class RunProgressService {
   constructor(private readonly deps: RunProgressDeps) {}
@@ -64,9 +82,21 @@ export class RunProgressService {
    * RunService.get, checked before this resolves; the subscription ends with the stream or on abort.
    */
   async open(who: Principal, runId: string, signal: AbortSignal): Promise<AsyncIterable<RunStreamEvent>> {
-    const inbox = new Inbox<RunJobEvent>();
-    const unsubscribe = await this.deps.events.subscribe(runId, (e) => inbox.push(e));
+    const first = await this.deps.runs.get(who, runId); // 404 / 403 before anything is subscribed
+    const inbox = new Inbox<RunJobEvent | { kind: 'recheck' }>();
+    if (isFinal(first.status)) return stream(first, inbox, async () => first, () => inbox.close());
+    const waitMs = this.deps.subscribeTimeoutMs ?? 2_000;
+    if (!(await this.deps.events.whenAvailable(waitMs))) throw eventsUnavailable();
+    let unsubscribe: () => void;
+    try {
+      unsubscribe = await withTimeout(this.deps.events.subscribe(runId, (e) => inbox.push(e)), waitMs, 'subscribing to run events');
+    } catch {
+      throw eventsUnavailable();
+    }
+    const recheck = setInterval(() => inbox.push({ kind: 'recheck' }), this.deps.recheckMs ?? 5_000);
+    recheck.unref();
     const stop = () => {
+      clearInterval(recheck);
       inbox.close();
       unsubscribe();
     };
@@ -89,19 +119,27 @@ export class RunProgressService {
 
 async function* stream(
   run: RunRecord,
-  inbox: Inbox<RunJobEvent>,
+  inbox: Inbox<RunJobEvent | { kind: 'recheck' }>,
   reread: () => Promise<RunRecord | undefined>,
   stop: () => void,
 ): AsyncGenerator<RunStreamEvent> {
   try {
     const state = runState(run);
     yield { event: 'run', data: state };
-    if (TERMINAL_STATUSES.has(run.status)) {
+    if (isFinal(run.status)) {
       yield { event: 'end', data: { id: run.id, status: run.status } };
       return;
     }
     let done = state.done;
     for await (const e of inbox) {
+      if (e.kind === 'recheck') {
+        const latest = await reread();
+        if (latest && isFinal(latest.status)) {
+          yield { event: 'end', data: { id: run.id, status: latest.status } };
+          return;
+        }
+        continue;
+      }
       if (e.kind === 'progress') {
         // Messages published before the stored state was read may be older than it.
         if (e.progress.done < done) continue;
@@ -109,9 +147,11 @@ async function* stream(
         yield { event: 'progress', data: e.progress };
         continue;
       }
-      // The worker saves the terminal status before the job ends; the job's outcome is only a fallback.
+      // The worker saves the final state before its job ends. A job can also end while the run goes on (a second
+      // delivery of the job leaves the run to the live attempt holding it): then the rechecks close the stream.
       const latest = await reread();
-      const status = latest && TERMINAL_STATUSES.has(latest.status) ? latest.status : e.outcome === 'completed' ? 'succeeded' : 'failed';
+      if (latest && !isFinal(latest.status)) continue;
+      const status = latest ? latest.status : e.outcome === 'completed' ? 'succeeded' : 'failed';
       yield { event: 'end', data: { id: run.id, status } };
       return;
     }

@@ -1,10 +1,12 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { forbidden, notFound, unavailable } from '../errors';
+import { conflict, forbidden, notFound, unavailable } from '../errors';
 import type { Principal } from '../http/context';
 import { canonicalJson, inferParameters, toJson, validateParams, type JsonValue, type ParamSpec } from '../kernels/parameters';
 import type { Logger } from '../logger';
 import type { Notebook } from '../notebooks/nbformat';
 import type { NotebookRepository, RunRecord, RunRepository, RunTrigger } from '../store/store';
+import { withCellOutputs } from './run-record';
+import { guards, isFinal } from './run-state';
 
 /**
  * Headless runs of saved notebooks (papermill-like): validate the parameters, record the run, queue it.
@@ -18,7 +20,12 @@ import type { NotebookRepository, RunRecord, RunRepository, RunTrigger } from '.
 export interface RunQueue {
   /** Queue the run for a worker. Throws when the queue is unreachable. */
   enqueue(runId: string): Promise<void>;
+  /** Removes the run's job if no worker holds it; false otherwise (best effort: the run's state is what counts). */
+  remove(runId: string): Promise<boolean>;
 }
+
+/** What POST /api/runs/:id/cancel did: ended a queued run at once, or asked the worker running it to stop. */
+export type CancelResult = { run: RunRecord; outcome: 'cancelled' | 'cancelling' };
 
 export interface RunServiceDeps {
   notebooks: NotebookRepository;
@@ -31,8 +38,6 @@ export interface ExecutedIpynb {
   fileName: string;
   notebook: Notebook;
 }
-
-export const TERMINAL_STATUSES: ReadonlySet<RunRecord['status']> = new Set(['succeeded', 'failed', 'timed_out', 'cancelled']);
 
 export class RunService {
   private readonly log: Logger;
@@ -66,24 +71,55 @@ export class RunService {
     } catch (e) {
       this.log.error({ err: e, runId: run.id }, 'could not enqueue run');
       const error = { code: 'unavailable', message: 'The run queue is not reachable; the run was not started.' };
-      await this.deps.runs.update(run.id, { status: 'failed', error, endedAt: new Date().toISOString() });
+      await this.deps.runs.transition(run.id, guards.unclaimed, { status: 'failed', error, endedAt: new Date().toISOString() });
       throw unavailable(error.message);
     }
     this.log.info({ runId: run.id, notebookId, version: nb.version, trigger }, 'run queued');
     return run;
   }
 
+  /** The run, with each cell's outputs (stored once, in the executed notebook, after the run ends). */
   async get(who: Principal, id: string): Promise<RunRecord> {
     assertCanRead(who);
     const run = await this.deps.runs.get(id);
     if (!run) throw notFound('Run');
-    return run;
+    return withCellOutputs(run);
+  }
+
+  /**
+   * Cancels a run (its starter or an admin). A queued run ends `cancelled` at once and its job is removed; a running
+   * one is asked to stop: the worker holding it sees the request on its next heartbeat (about a second), interrupts
+   * the running cell, ends the run `cancelled` and gives the kernel back restarted. 409 once the run has ended.
+   */
+  async cancel(who: Principal, id: string): Promise<CancelResult> {
+    const run = await this.get(who, id);
+    if (run.actorId !== who.id && who.role !== 'admin') throw forbidden('Only the user who started a run, or an admin, can cancel it.');
+    const at = new Date().toISOString();
+    const error = { code: 'cancelled', message: `The run was cancelled by ${who.email}.` };
+    if (run.status === 'queued') {
+      const ended = await this.deps.runs.transition(id, guards.unclaimed, { status: 'cancelled', error, endedAt: at, cancelRequestedBy: who.id });
+      if (ended) {
+        await this.deps.queue.remove(id);
+        this.log.info({ runId: id, by: who.id }, 'queued run cancelled');
+        return { run: withCellOutputs(ended), outcome: 'cancelled' };
+      }
+    }
+    const current = (await this.deps.runs.get(id)) ?? run;
+    if (current.status === 'running') {
+      const asked = await this.deps.runs.transition(id, { status: ['running'] }, { cancelRequestedAt: current.cancelRequestedAt ?? at, cancelRequestedBy: who.id });
+      if (asked) {
+        this.log.info({ runId: id, by: who.id }, 'cancel requested for a running run');
+        return { run: withCellOutputs(asked), outcome: 'cancelling' };
+      }
+    }
+    const ended = (await this.deps.runs.get(id)) ?? current;
+    throw conflict(`The run has already ended (${ended.status}); there is nothing to cancel.`, { status: ended.status });
   }
 
   /** The executed notebook (injected parameters, outputs, execution counts) once the run has ended. */
   async executedNotebook(who: Principal, id: string): Promise<ExecutedIpynb> {
     const run = await this.get(who, id);
-    if (!run.executed) throw notFound(TERMINAL_STATUSES.has(run.status) ? 'Executed notebook' : 'Executed notebook (the run has not ended yet)');
+    if (!run.executed) throw notFound(isFinal(run.status) ? 'Executed notebook' : 'Executed notebook (the run has not ended yet)');
     const nb = await this.deps.notebooks.get(run.notebookId);
     const base = (nb?.name ?? 'notebook').replace(/\.ipynb$/i, '').replace(/[^\w.\- ]+/g, '_');
     return { fileName: `${base}-run-${run.id.slice(0, 8)}.ipynb`, notebook: run.executed };

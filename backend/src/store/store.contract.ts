@@ -293,25 +293,82 @@ export function storeContract(adapter: string, factory: StoreFactory): void {
     });
 
     describe('runs', () => {
-      it('creates, patches and reads runs as documents', async () => {
+      it('creates, moves and reads runs as documents, each move a compare-and-set on status and attempt', async () => {
         const nb = await newNotebook();
         const run = sampleRun(nb.id);
         await store.runs.create(run);
         expect(await store.runs.get(run.id)).toEqual(run);
-        await store.runs.update(run.id, { status: 'running', startedAt: '2026-01-01T00:00:00.000Z' });
-        await store.runs.update(run.id, {
+        const running = await store.runs.transition(run.id, { status: ['queued'] }, { status: 'running', attemptId: 'a1', startedAt: '2026-01-01T00:00:00.000Z' });
+        expect(running).toEqual({ ...run, status: 'running', attemptId: 'a1', startedAt: '2026-01-01T00:00:00.000Z' });
+        // Wrong status, wrong attempt: refused, nothing changes.
+        expect(await store.runs.transition(run.id, { status: ['queued'] }, { status: 'cancelled' })).toBeNull();
+        expect(await store.runs.transition(run.id, { status: ['running'], attemptId: 'a2' }, { status: 'failed' })).toBeNull();
+        const cells = [{ cellId: 'code-1', executionCount: 1, status: 'error' as const, outputs: [] }];
+        const failed = await store.runs.transition(run.id, { status: ['running'], attemptId: 'a1' }, {
           status: 'failed',
           error: { code: 'cell_error', message: 'boom' },
-          cells: [{ cellId: 'code-1', executionCount: 1, status: 'error', outputs: [] }],
+          cells,
         });
-        expect(await store.runs.get(run.id)).toEqual({
-          ...run,
-          status: 'failed',
-          startedAt: '2026-01-01T00:00:00.000Z',
-          error: { code: 'cell_error', message: 'boom' },
-          cells: [{ cellId: 'code-1', executionCount: 1, status: 'error', outputs: [] }],
-        });
+        expect(failed).toMatchObject({ status: 'failed', error: { code: 'cell_error', message: 'boom' }, cells });
+        expect(await store.runs.get(run.id)).toEqual(failed);
+        expect(await store.runs.transition(run.id, { status: ['running'], attemptId: 'a1' }, { status: 'succeeded' })).toBeNull();
+        expect(await store.runs.transition('missing', { status: ['queued'] }, { status: 'running' })).toBeNull();
         expect(await store.runs.get('missing')).toBeNull();
+      });
+
+      it('keeps id, notebook, version and creation time whatever a patch says, and drops keys patched to undefined', async () => {
+        const nb = await newNotebook();
+        const run = sampleRun(nb.id, { error: { code: 'x', message: 'y' } });
+        await store.runs.create(run);
+        const patch = { id: 'other', notebookId: 'other', notebookVersion: 9, createdAt: 'then', error: undefined } as never;
+        const moved = await store.runs.transition(run.id, { status: ['queued'] }, patch);
+        expect(moved).toEqual({ ...run, error: undefined });
+        expect(Object.keys((await store.runs.get(run.id))!)).not.toContain('error');
+      });
+
+      it('lets exactly one of many racing writers move a run', async () => {
+        const nb = await newNotebook();
+        const run = sampleRun(nb.id);
+        await store.runs.create(run);
+        const attempts = Array.from({ length: 20 }, (_, i) => `attempt-${i}`);
+        const won = await Promise.all(attempts.map((a) => store.runs.transition(run.id, { status: ['queued'] }, { status: 'running', attemptId: a })));
+        expect(won.filter(Boolean)).toHaveLength(1);
+        const winner = won.find(Boolean)!.attemptId!;
+        const finals = await Promise.all(
+          attempts.map((a) => store.runs.transition(run.id, { status: ['running'], attemptId: a }, { status: 'succeeded', error: { code: a, message: '' } })),
+        );
+        expect(finals.filter(Boolean)).toHaveLength(1);
+        expect((await store.runs.get(run.id))?.error?.code).toBe(winner);
+      });
+
+      it('records heartbeats of the attempt holding a running run only, and reports a cancel request', async () => {
+        const nb = await newNotebook();
+        const run = sampleRun(nb.id);
+        await store.runs.create(run);
+        expect(await store.runs.heartbeat(run.id, 'a1', '2026-01-01T00:00:01.000Z')).toBeNull(); // still queued
+        await store.runs.transition(run.id, { status: ['queued'] }, { status: 'running', attemptId: 'a1' });
+        expect(await store.runs.heartbeat(run.id, 'a1', '2026-01-01T00:00:02.000Z')).toEqual({ status: 'running' });
+        expect(await store.runs.heartbeat(run.id, 'a2', '2026-01-01T00:00:03.000Z')).toBeNull();
+        expect((await store.runs.get(run.id))?.heartbeatAt).toBe('2026-01-01T00:00:02.000Z');
+        await store.runs.transition(run.id, { status: ['running'] }, { cancelRequestedAt: '2026-01-01T00:00:04.000Z' });
+        expect(await store.runs.heartbeat(run.id, 'a1', '2026-01-01T00:00:05.000Z')).toEqual({
+          status: 'running',
+          cancelRequestedAt: '2026-01-01T00:00:04.000Z',
+        });
+        await store.runs.transition(run.id, { status: ['running'], attemptId: 'a1' }, { status: 'cancelled' });
+        expect(await store.runs.heartbeat(run.id, 'a1', '2026-01-01T00:00:06.000Z')).toBeNull();
+      });
+
+      it('lists unfinished runs, oldest first', async () => {
+        const nb = await newNotebook();
+        const a = sampleRun(nb.id, { createdAt: '2026-01-01T00:00:02.000Z' });
+        const b = sampleRun(nb.id, { createdAt: '2026-01-01T00:00:01.000Z' });
+        const c = sampleRun(nb.id, { createdAt: '2026-01-01T00:00:00.000Z' });
+        for (const r of [a, b, c]) await store.runs.create(r);
+        await store.runs.transition(b.id, { status: ['queued'] }, { status: 'running', attemptId: 'x' });
+        await store.runs.transition(c.id, { status: ['queued'] }, { status: 'cancelled' });
+        expect((await store.runs.listUnfinished(10)).map((r) => r.id)).toEqual([b.id, a.id]);
+        expect((await store.runs.listUnfinished(1)).map((r) => r.id)).toEqual([b.id]);
       });
 
       it('lists a notebook’s runs newest first, up to the limit', async () => {

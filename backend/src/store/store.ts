@@ -82,13 +82,37 @@ export interface RunRecord {
   actorId: string;
   status: RunStatus;
   error?: { code: string; message: string };
+  /**
+   * One entry per code cell. While the run is going each carries its outputs; once `executed` is saved the outputs
+   * live there only (`outputsIn: 'executed'`) and runs/run-record.ts puts them back for readers.
+   */
   cells: CellResult[];
+  /** Set when the per-cell outputs were moved into `executed` (one stored copy). */
+  outputsIn?: 'executed';
   /** The executed notebook (with the injected-parameters cell and outputs) once the run ends. */
   executed?: Notebook;
   environment?: KernelEnvironment;
   createdAt: string;
   startedAt?: string;
   endedAt?: string;
+  /** The worker attempt that holds the run while it is `running` (a fencing token; see runs/run-state.ts). */
+  attemptId?: string;
+  /** How many attempts have claimed the run. */
+  attempts?: number;
+  /** Last sign of life of the attempt holding the run (written by the adapter's `heartbeat`). */
+  heartbeatAt?: string;
+  /** Set by POST /api/runs/:id/cancel on a running run; the attempt holding it sees it on its next heartbeat. */
+  cancelRequestedAt?: string;
+  cancelRequestedBy?: string;
+}
+
+/** The fields of a run that change after it is created. */
+export type RunPatch = Partial<Omit<RunRecord, 'id' | 'notebookId' | 'notebookVersion' | 'createdAt' | 'heartbeatAt'>>;
+
+/** The condition a compare-and-set write of a run holds to: its status is one of `status`, and its attempt is `attemptId` when given. */
+export interface RunGuard {
+  status: readonly RunStatus[];
+  attemptId?: string;
 }
 
 export interface UserRepository {
@@ -149,11 +173,26 @@ export interface NotebookRepository {
   getRevision(id: string, version: number): Promise<RevisionRecord | null>;
 }
 
+/**
+ * Runs. Every write after `create` is a compare-and-set on one record: it applies only while the run is in the
+ * state the caller expects, atomically (one transaction in SQLite, one conditional update in MongoDB), so two
+ * workers racing on one run cannot both move it. Which moves are allowed is runs/run-state.ts's rule, not the adapter's.
+ */
 export interface RunRepository {
   create(run: RunRecord): Promise<void>;
   get(id: string): Promise<RunRecord | null>;
-  /** Shallow patch of the mutable fields; a no-op when the run does not exist (e.g. its notebook was deleted). */
-  update(id: string, patch: Partial<Omit<RunRecord, 'id' | 'notebookId' | 'createdAt'>>): Promise<void>;
+  /**
+   * Shallow-patches the run if `guard` holds; returns the updated run, or null when it does not hold or the run does
+   * not exist (e.g. its notebook was deleted).
+   */
+  transition(id: string, guard: RunGuard, patch: RunPatch): Promise<RunRecord | null>;
+  /**
+   * Records a sign of life (`heartbeatAt = at`) of the running attempt `attemptId`, without rewriting the document.
+   * Returns the run as it is now, or null when the run no longer runs under that attempt.
+   */
+  heartbeat(id: string, attemptId: string, at: string): Promise<Pick<RunRecord, 'status' | 'cancelRequestedAt'> | null>;
+  /** Runs still `queued` or `running`, oldest first (for the reconciler). */
+  listUnfinished(limit: number): Promise<RunRecord[]>;
   listByNotebook(notebookId: string, limit: number): Promise<RunRecord[]>;
 }
 

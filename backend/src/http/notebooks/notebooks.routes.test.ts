@@ -132,6 +132,72 @@ describe('/api/notebooks CRUD', () => {
     expect(now.json).toMatchObject({ version: 2, name: 'Test' });
   });
 
+  const withOutputs = (outputs: Record<string, string>) => ({
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: {},
+    cells: Object.entries(outputs).map(([id, text]) => ({
+      id,
+      cell_type: 'code',
+      source: `print(${JSON.stringify(text)})`,
+      metadata: {},
+      execution_count: 1,
+      outputs: [{ output_type: 'stream', name: 'stdout', text }],
+    })),
+  });
+  const storedOutputs = async (id: string) =>
+    Object.fromEntries(
+      (await t.store.notebooks.get(id))!.content.cells.map((c) => [c.id, c.cell_type === 'code' ? c.outputs : null]),
+    );
+
+  it('keeps the stored outputs of cells sent without them (keepOutputs), and answers a summary on request', async () => {
+    const nb = (await api(author, 'POST', '', { name: 'outs', content: withOutputs({ a: 'big a', b: 'old b' }) }))
+      .json as NotebookRecord;
+    const content = withOutputs({ a: 'ignored', b: 'new b' });
+    delete (content.cells[0] as { outputs?: unknown }).outputs;
+    content.cells[0]!.source = 'print("edited")';
+    const saved = await api(author, 'PUT', `/${nb.id}`, { version: 1, content, keepOutputs: ['a'], returnContent: false });
+    expect(saved.status).toBe(200);
+    expect(saved.json).toMatchObject({ id: nb.id, version: 2, cellCount: 2 });
+    expect(saved.json.content).toBeUndefined();
+    expect(await storedOutputs(nb.id)).toEqual({
+      a: [{ output_type: 'stream', name: 'stdout', text: 'big a' }],
+      b: [{ output_type: 'stream', name: 'stdout', text: 'new b' }],
+    });
+    expect((await t.store.notebooks.get(nb.id))!.content.cells[0]!.source).toBe('print("edited")');
+    // Without returnContent the answer is the full record, as before.
+    const full = await api(author, 'PUT', `/${nb.id}`, { version: 2, name: 'outs 2' });
+    expect(full.json.content.cells).toHaveLength(2);
+  });
+
+  it('never drops or borrows outputs: keepOutputs on a stale version is a 409, a wrong list a 400, nothing saved', async () => {
+    const nb = (await api(author, 'POST', '', { name: 'outs', content: withOutputs({ a: 'kept a' }) }))
+      .json as NotebookRecord;
+    await api(author, 'PUT', `/${nb.id}`, { version: 1, name: 'renamed' }); // now version 2
+    const without = (ids: string[], extra: Record<string, string> = {}) => {
+      const c = withOutputs({ a: 'x', ...extra });
+      for (const cell of c.cells) if (ids.includes(cell.id)) delete (cell as { outputs?: unknown }).outputs;
+      return c;
+    };
+    const stale = await api(author, 'PUT', `/${nb.id}`, { version: 1, content: without(['a']), keepOutputs: ['a'] });
+    expect(stale.status).toBe(409);
+    expect(stale.json.error.details.currentVersion).toBe(2);
+    const bad = [
+      { version: 2, content: without(['a', 'new']), keepOutputs: ['a', 'new'] }, // no stored cell "new"
+      { version: 2, content: without([]), keepOutputs: ['a'] }, // outputs sent too
+      { version: 2, content: without(['a']), keepOutputs: ['a', 'gone'] }, // not in the content
+      { version: 2, keepOutputs: ['a'], name: 'x' }, // no content
+    ];
+    for (const body of bad) {
+      const r = await api(author, 'PUT', `/${nb.id}`, body);
+      expect(r.status, JSON.stringify(body)).toBe(400);
+      expect(r.json.error.message, JSON.stringify(body)).toMatch(/keepOutputs/);
+    }
+    const now = await t.store.notebooks.get(nb.id);
+    expect(now).toMatchObject({ version: 2, name: 'renamed' });
+    expect(await storedOutputs(nb.id)).toEqual({ a: [{ output_type: 'stream', name: 'stdout', text: 'kept a' }] });
+  });
+
   it('refuses bad saves (400 / 422 / 404) and keeps the stored version', async () => {
     const nb = await create();
     const noVersion = await api(author, 'PUT', `/${nb.id}`, { name: 'x' });

@@ -25,8 +25,10 @@ export interface NotebooksRoutesDeps {
  *   POST   /import?name=<file name>           raw .ipynb body (send it as application/x-ipynb+json or
  *                                             application/octet-stream) → 201 NotebookRecord; 422 invalid, 413 too big
  *   GET    /:id                               → NotebookRecord
- *   PUT    /:id         {version, name?, content?, checkpoint?} → NotebookRecord (new version);
- *                                             409 {currentVersion, current}
+ *   PUT    /:id         {version, name?, content?, checkpoint?, keepOutputs?, returnContent?} → NotebookRecord
+ *                                             (new version; NotebookSummary with returnContent: false);
+ *                                             409 {currentVersion, current}. keepOutputs: code cells sent without
+ *                                             outputs, which keep the stored ones (NotebookService)
  *   DELETE /:id                               → 204
  *   GET    /:id/ipynb                         → the .ipynb as an attachment
  *   GET    /:id/revisions                     → {revisions: RevisionSummary[]} newest first
@@ -63,8 +65,9 @@ export function notebooksRoutes(deps: NotebooksRoutesDeps): Router {
 
   router.put('/:id', async (req, res) => {
     const { id } = parseInput(NotebookIdParamsSchema, req.params, 'params');
-    const body = parseInput(UpdateNotebookSchema, req.body, 'body');
-    res.json(await notebooks.update(principalOf(req), id, body));
+    const { returnContent, ...body } = parseInput(UpdateNotebookSchema, req.body, 'body');
+    const saved = await notebooks.update(principalOf(req), id, body);
+    res.json(returnContent === false ? summaryOf(saved) : saved);
   });
 
   router.delete('/:id', async (req, res) => {
@@ -111,6 +114,12 @@ function rawBody(limit: number): RequestHandler {
       } else next(err);
     });
   };
+}
+
+/** The record without its content (the notebook's summary, as in the list). */
+function summaryOf<T extends { content: unknown }>(record: T): Omit<T, 'content'> {
+  const { content: _, ...summary } = record;
+  return summary;
 }
 
 function uploadedText(body: unknown): Buffer {

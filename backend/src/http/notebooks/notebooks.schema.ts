@@ -26,10 +26,21 @@ export const UpdateNotebookSchema = z
     content: z.unknown().optional(),
     /** Keep this save as its own revision (e.g. Ctrl+S); autosaves leave it out. Default false. */
     checkpoint: z.boolean().optional(),
+    /**
+     * Ids of code cells sent without `outputs` because they are unchanged since `version`: the stored ones are kept
+     * (only with `content`). Default none.
+     */
+    keepOutputs: z.array(z.string().min(1)).max(100_000).optional(),
+    /** false: answer with the notebook's summary (no `content`), e.g. for autosave. Default true. */
+    returnContent: z.boolean().optional(),
   })
   .refine((b) => b.name !== undefined || b.content !== undefined || b.checkpoint === true, {
     message: 'give a name, a content or checkpoint: true',
     path: ['content'],
+  })
+  .refine((b) => !b.keepOutputs?.length || b.content !== undefined, {
+    message: 'keepOutputs needs a content',
+    path: ['keepOutputs'],
   });
 export type UpdateNotebook = z.infer<typeof UpdateNotebookSchema>;
 

@@ -20,7 +20,11 @@ export interface RunsRoutesDeps {
  *   GET  /runs/:id                       → the run: status, params, per-cell outputs and timings, error, environment
  *   GET  /runs/:id/ipynb                 → the executed notebook (.ipynb attachment); 404 until the run has ended
  *   GET  /runs/:id/events                → Server-Sent Events: `run` {id, status, done, total} at once, `progress`
- *                                          {done, total, cellId, status} as cells start and end, `end` {id, status}; then closes
+ *                                          {done, total, cellId, status} as cells start and end, `end` {id, status}; then closes;
+ *                                          503 + Retry-After at once while Redis is unreachable
+ *   POST /runs/:id/cancel                → 200 {id, status: 'cancelled'} for a queued run (ended at once);
+ *                                          202 {id, status: 'running', cancelRequestedAt} for a running one (it ends
+ *                                          `cancelled` within about a second); 409 once the run has ended; starter or admin
  */
 export function runsRoutes(deps: RunsRoutesDeps): Router {
   const router = Router();
@@ -41,6 +45,12 @@ export function runsRoutes(deps: RunsRoutesDeps): Router {
     const { id } = parseInput(RunIdParamsSchema, req.params, 'params');
     const file = await deps.runs.executedNotebook(principalOf(req), id);
     res.attachment(file.fileName).type(IPYNB_MEDIA_TYPE).send(serializeIpynb(file.notebook));
+  });
+
+  router.post('/runs/:id/cancel', async (req, res) => {
+    const { id } = parseInput(RunIdParamsSchema, req.params, 'params');
+    const { run, outcome } = await deps.runs.cancel(principalOf(req), id);
+    res.status(outcome === 'cancelled' ? 200 : 202).json({ id: run.id, status: run.status, cancelRequestedAt: run.cancelRequestedAt });
   });
 
   const progress = deps.progress;

@@ -9,11 +9,14 @@ import { startTestJupyter, type TestJupyter } from '../../kernels/testing/jupyte
 import type { Logger } from '../../logger';
 import { BullRunEvents } from '../../queue/run-events';
 import { BullRunQueue } from '../../queue/run-queue';
-import type { KernelSource } from '../../queue/run-notebook.job';
-import { startRunWorker, type RunWorker } from '../../queue/workers';
+import { startRunWorker, type RunWorker, type RunWorkerOptions } from '../../queue/workers';
 import { openSqliteStore } from '../../store/sqlite/sqlite-store';
 import type { Store } from '../../store/store';
+import { RunExecution, type KernelSource } from '../run-execution';
+import { RunLifecycle } from '../run-lifecycle';
 import { RunProgressService } from '../run-progress';
+import { RunReconciler } from '../run-reconciler';
+import type { Liveness } from '../run-state';
 import { RunService } from '../run.service';
 
 /**
@@ -38,6 +41,14 @@ export interface RunnerOptions {
   acquireTimeoutMs?: number;
   cellTimeoutMs?: number;
   concurrency?: number;
+  /** Heartbeat period and silence threshold of running attempts. Default the production ones. */
+  liveness?: Liveness;
+  /** BullMQ lock / stalled-check settings of the worker. */
+  lock?: RunWorkerOptions['lock'];
+  drainMs?: number;
+  publishTimeoutMs?: number;
+  /** An existing queue name: a second runner (another "worker process") on the same queue. */
+  queueName?: string;
 }
 
 export type JobEvent =
@@ -50,6 +61,8 @@ export interface Runner {
   queue: BullRunQueue;
   worker: RunWorker;
   service: RunService;
+  lifecycle: RunLifecycle;
+  reconciler: RunReconciler;
   /** The web side of progress: a QueueEvents of the runner's queue and the SSE service on it. */
   runEvents: BullRunEvents;
   progress: RunProgressService;
@@ -74,21 +87,28 @@ export async function startRunsFixture(opts: { poolSize?: number; preamble?: str
   const runners = new Set<Runner>();
 
   const startRunner = (r: RunnerOptions = {}): Runner => {
-    const queueName = `runs-test-${randomUUID()}`;
+    const queueName = r.queueName ?? `runs-test-${randomUUID()}`;
     const queue = new BullRunQueue({ connection, name: queueName });
+    const lifecycle = new RunLifecycle({ runs: store.runs, notebooks: store.notebooks, logger, liveness: r.liveness });
+    const execution = new RunExecution({
+      lifecycle,
+      kernels: r.kernels ?? pool,
+      cellTimeoutMs: r.cellTimeoutMs ?? 60_000,
+      maxOutputBytes: 20 * 1024 * 1024,
+      acquireTimeoutMs: r.acquireTimeoutMs ?? 30_000,
+      publishTimeoutMs: r.publishTimeoutMs,
+      logger,
+    });
+    const reconciler = new RunReconciler({ runs: store.runs, jobs: queue, lifecycle, logger, graceMs: 0 });
     const worker = startRunWorker({
       connection,
       queueName,
       concurrency: r.concurrency ?? pool.size,
+      execution,
+      onStalled: (runId) => void reconciler.reconcileOne(runId).catch(() => undefined),
+      drainMs: r.drainMs,
+      lock: r.lock,
       logger,
-      deps: {
-        store,
-        kernels: r.kernels ?? pool,
-        cellTimeoutMs: r.cellTimeoutMs ?? 60_000,
-        maxOutputBytes: 20 * 1024 * 1024,
-        acquireTimeoutMs: r.acquireTimeoutMs ?? 30_000,
-        logger,
-      },
     });
     const runEvents = new BullRunEvents({ connection: { ...connection, maxRetriesPerRequest: null }, name: queueName, logger });
     const service = new RunService({ notebooks: store.notebooks, runs: store.runs, queue, logger });
@@ -122,6 +142,8 @@ export async function startRunsFixture(opts: { poolSize?: number; preamble?: str
       queue,
       worker,
       service,
+      lifecycle,
+      reconciler,
       runEvents,
       progress: new RunProgressService({ runs: service, events: runEvents }),
       events: (runId) => seen.get(runId) ?? [],
@@ -130,8 +152,9 @@ export async function startRunsFixture(opts: { poolSize?: number; preamble?: str
       async close() {
         runners.delete(runner);
         await worker.close();
+        await reconciler.stop();
         await runEvents.close();
-        await queue.queue.obliterate({ force: true }).catch(() => undefined);
+        if (!r.queueName) await queue.queue.obliterate({ force: true }).catch(() => undefined);
         await queue.close();
       },
     };

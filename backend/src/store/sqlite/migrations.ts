@@ -81,6 +81,18 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX runs_by_notebook_version ON runs(notebook_id, notebook_version);
     `,
   },
+  {
+    version: 3,
+    name: 'run state columns for compare-and-set writes and heartbeats',
+    up: `
+      ALTER TABLE runs ADD COLUMN status TEXT NOT NULL DEFAULT 'queued';
+      ALTER TABLE runs ADD COLUMN attempt_id TEXT;
+      ALTER TABLE runs ADD COLUMN heartbeat_at TEXT;
+      ALTER TABLE runs ADD COLUMN cancel_requested_at TEXT;
+      UPDATE runs SET status = coalesce(json_extract(doc, '$.status'), 'queued');
+      CREATE INDEX runs_unfinished ON runs(status, created_at) WHERE status IN ('queued', 'running');
+    `,
+  },
 ];
 
 /**

@@ -7,8 +7,6 @@ import type {
   RevisionPolicy,
   RevisionRecord,
   RevisionSummary,
-  RunRecord,
-  RunRepository,
 } from '../store';
 
 /** Notebook and run documents are stored as JSON text; the columns beside them exist for lookups and ordering. */
@@ -205,50 +203,6 @@ export function sqliteNotebooks(db: Database.Database): NotebookRepository {
             content: JSON.parse(r.content) as Notebook,
           } satisfies RevisionRecord)
         : null;
-    },
-  };
-}
-
-export function sqliteRuns(db: Database.Database): RunRepository {
-  const insert = db.prepare(
-    'INSERT INTO runs (id, notebook_id, notebook_version, created_at, doc) VALUES (?, ?, ?, ?, ?)',
-  );
-  const get = db.prepare<[string], { doc: string }>('SELECT doc FROM runs WHERE id = ?');
-  const setDoc = db.prepare('UPDATE runs SET doc = ? WHERE id = ?');
-  const byNotebook = db.prepare<[string, number], { doc: string }>(
-    'SELECT doc FROM runs WHERE notebook_id = ? ORDER BY created_at DESC, rowid DESC LIMIT ?',
-  );
-  const parse = (doc: string) => JSON.parse(doc) as RunRecord;
-
-  const update = db.transaction((id: string, patch: Partial<RunRecord>) => {
-    const row = get.get(id);
-    if (!row) return false;
-    const current = parse(row.doc);
-    // id, notebookId and createdAt are immutable whatever the patch says.
-    const next: RunRecord = {
-      ...current,
-      ...patch,
-      id: current.id,
-      notebookId: current.notebookId,
-      createdAt: current.createdAt,
-    };
-    setDoc.run(JSON.stringify(next), id);
-    return true;
-  });
-
-  return {
-    async create(run) {
-      insert.run(run.id, run.notebookId, run.notebookVersion, run.createdAt, JSON.stringify(run));
-    },
-    async get(id) {
-      const row = get.get(id);
-      return row ? parse(row.doc) : null;
-    },
-    async update(id, patch) {
-      update.immediate(id, patch);
-    },
-    async listByNotebook(notebookId, limit) {
-      return byNotebook.all(notebookId, limit).map((r) => parse(r.doc));
     },
   };
 }

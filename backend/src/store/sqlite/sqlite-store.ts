@@ -4,7 +4,8 @@ import Database from 'better-sqlite3';
 import { conflict } from '../../errors';
 import type { MetaRepository, SessionRecord, SessionRepository, Store, UserRecord, UserRepository } from '../store';
 import { migrate } from './migrations';
-import { sqliteNotebooks, sqliteRuns } from './sqlite-notebooks.repository';
+import { sqliteNotebooks } from './sqlite-notebooks.repository';
+import { sqliteRuns } from './sqlite-runs.repository';
 
 /** How long a writer waits for another connection's lock before SQLITE_BUSY. */
 const BUSY_TIMEOUT_MS = 5000;
