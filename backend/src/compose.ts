@@ -150,6 +150,7 @@ async function compose(config: Config, logger: Logger, life: Lifecycle): Promise
     kernels: new WarmFirstKernelSource(livePool, poolOf('on-demand live', 0)),
     logger,
     idleMs: config.kernels.idleMs,
+    busyDetachedMs: config.kernels.busyDetachedMs,
     maxOutputBytes: config.kernels.maxOutputBytes,
     maxKernelsPerUser: config.kernels.maxPerUser,
     maxLiveKernels: config.kernels.maxLive,

@@ -40,6 +40,8 @@ const EnvSchema = z.object({
   FOLIO_CELL_TIMEOUT_S: z.coerce.number().positive().default(600),
   /** Live editor kernels idle longer than this are shut down, in minutes. Default 60. */
   FOLIO_IDLE_KERNEL_MINUTES: z.coerce.number().positive().default(60),
+  /** Live editor kernels still running cells this long after their last tab closed are interrupted, then shut down, in minutes. Default 30. */
+  FOLIO_BUSY_DETACHED_KERNEL_MINUTES: z.coerce.number().positive().default(30),
   /** Notebooks one user may have running live kernels at once. Default 4. */
   FOLIO_MAX_KERNELS_PER_USER: z.coerce.number().int().min(1).default(4),
   /** Live editing kernels running at once on this web process, all users. Default 16. */
@@ -71,6 +73,8 @@ export interface Config {
     /** All cells of one headless run together. */
     maxRunOutputBytes: number;
     idleMs: number;
+    /** Live kernels with no tab attached, still running cells this long, are interrupted and culled. */
+    busyDetachedMs: number;
     /** Live kernels per user and in all (web role). */
     maxPerUser: number;
     maxLive: number;
@@ -111,6 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxOutputBytes: Math.round(e.FOLIO_MAX_OUTPUT_MB * mb),
       maxRunOutputBytes: Math.round(e.FOLIO_MAX_RUN_OUTPUT_MB * mb),
       idleMs: e.FOLIO_IDLE_KERNEL_MINUTES * 60_000,
+      busyDetachedMs: e.FOLIO_BUSY_DETACHED_KERNEL_MINUTES * 60_000,
       maxPerUser: e.FOLIO_MAX_KERNELS_PER_USER,
       maxLive: e.FOLIO_MAX_LIVE_KERNELS,
     },

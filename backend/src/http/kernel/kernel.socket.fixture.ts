@@ -19,8 +19,13 @@ export interface KernelWsClient {
   ): Promise<Extract<ServerMessage, { type: T }>>;
 }
 
-export async function connectKernelWs(url: string, cookie: string): Promise<KernelWsClient> {
-  const ws = new WebSocket(url, { headers: { cookie } });
+/** `options` go to the ws client, e.g. `{ autoPong: false }` for a client that stops answering pings. */
+export async function connectKernelWs(
+  url: string,
+  cookie: string,
+  options: WebSocket.ClientOptions = {},
+): Promise<KernelWsClient> {
+  const ws = new WebSocket(url, { ...options, headers: { ...options.headers, cookie } });
   const events: ServerMessage[] = [];
   const taken = new Set<number>();
   let waiters: Array<() => boolean> = [];

@@ -12,6 +12,7 @@ import type { SessionRepository } from '../../store/store';
 import { hashToken, readCookie, SESSION_COOKIE, type AuthService } from '../../users/auth.service';
 import type { Principal } from '../context';
 import { parseClientMessage, type ClientMessage, type ServerMessage } from './kernel.protocol';
+import { SocketOutbox } from './socket-outbox';
 
 export interface KernelSocketDeps {
   auth: Pick<AuthService, 'principalFromToken'>;
@@ -24,6 +25,14 @@ export interface KernelSocketDeps {
   logger: Logger;
   /** Largest client frame. Default 16 MB (a run-all of a big notebook's sources). */
   maxPayloadBytes?: number;
+  /**
+   * How often each socket is pinged; a socket that has not answered (pong or any message) by the next ping is
+   * terminated, so a half-open one (a laptop gone to sleep, a dropped network) is noticed within two intervals and
+   * its session detached (then culled like any session without tabs). Default 30 s.
+   */
+  pingIntervalMs?: number;
+  /** Outputs wait (only the latest kept per cell) while a socket has this much unsent. Default 1 MB. */
+  sendHighWaterBytes?: number;
 }
 
 export interface KernelSockets {
@@ -64,7 +73,8 @@ export function attachKernelSockets(server: http.Server, deps: KernelSocketDeps)
       const token = readCookie(req.headers.cookie, SESSION_COOKIE);
       const principal = await deps.auth.principalFromToken(token);
       if (!token || !principal) return refuse(socket, 401, 'unauthenticated', 'Sign in to continue.');
-      if (!isSameOrigin(req.headers)) return refuse(socket, 403, 'forbidden', 'Cross-origin kernel connections are not allowed.');
+      if (!isSameOrigin(req.headers))
+        return refuse(socket, 403, 'forbidden', 'Cross-origin kernel connections are not allowed.');
       try {
         await deps.notebooks.get(principal, notebookId);
       } catch (e) {
@@ -80,13 +90,14 @@ export function attachKernelSockets(server: http.Server, deps: KernelSocketDeps)
   };
   server.on('upgrade', onUpgrade);
 
-  function serve(ws: WebSocket, signIn: { token: string; principal: Principal; expiresAt: number | null }, notebookId: string) {
+  function serve(
+    ws: WebSocket,
+    signIn: { token: string; principal: Principal; expiresAt: number | null },
+    notebookId: string,
+  ) {
     let principal = signIn.principal;
-    const client: SessionClient = {
-      send(event) {
-        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(asServerMessage(event)));
-      },
-    };
+    const outbox = new SocketOutbox(ws, deps.sendHighWaterBytes ?? 1024 * 1024);
+    const client: SessionClient = { send: (event) => outbox.send(asServerMessage(event)) };
     let session: KernelSession = deps.sessions.open(principal.id, notebookId, client);
     log.debug({ userId: principal.id, notebookId }, 'kernel socket opened');
 
@@ -113,10 +124,30 @@ export function attachKernelSockets(server: http.Server, deps: KernelSocketDeps)
       const remaining = expiresAt - Date.now();
       // Timers can fire a millisecond early (and long ones are capped): re-arm until the expiry has really passed,
       // or the re-check would still find the session live and the socket would stay open until the periodic check.
-      expiry = setTimeout(() => (Date.now() <= expiresAt ? armExpiry() : recheck()), Math.max(1, Math.min(remaining + 1, MAX_TIMER_MS)));
+      expiry = setTimeout(
+        () => (Date.now() <= expiresAt ? armExpiry() : recheck()),
+        Math.max(1, Math.min(remaining + 1, MAX_TIMER_MS)),
+      );
       expiry.unref();
     };
     armExpiry();
+
+    // Heartbeat: browsers answer pings by themselves; silence for a whole interval means nobody is there.
+    let answered = true;
+    const heartbeat = setInterval(() => {
+      if (!answered) {
+        log.info(
+          { userId: principal.id, notebookId, backlog: outbox.backlog },
+          'kernel socket did not answer a ping; terminating it',
+        );
+        ws.terminate();
+        return;
+      }
+      answered = false;
+      ws.ping();
+    }, deps.pingIntervalMs ?? 30_000);
+    heartbeat.unref();
+    ws.on('pong', () => (answered = true));
 
     /** A culled or ended session is replaced by a fresh one (if the notebook is still there). */
     const current = async (): Promise<KernelSession | null> => {
@@ -135,6 +166,7 @@ export function attachKernelSockets(server: http.Server, deps: KernelSocketDeps)
     // interrupt is not held behind a restart.
     let checked: Promise<void> = Promise.resolve();
     ws.on('message', (data, isBinary) => {
+      answered = true;
       if (isBinary) return client.send({ type: 'error', message: 'Messages must be JSON text.' });
       const parsed = parseClientMessage(data.toString());
       if (!parsed.ok) return client.send({ type: 'error', requestId: parsed.requestId, message: parsed.error });
@@ -153,6 +185,7 @@ export function attachKernelSockets(server: http.Server, deps: KernelSocketDeps)
     });
     ws.on('close', () => {
       clearInterval(revalidate);
+      clearInterval(heartbeat);
       clearTimeout(expiry);
       deps.sessions.leave(session, client);
     });
@@ -196,7 +229,12 @@ export const sessionExpiryFrom =
 
 const requestIdOf = (m: ClientMessage) => ('requestId' in m ? m.requestId : undefined);
 
-const REASONS: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 500: 'Internal Server Error' };
+const REASONS: Record<number, string> = {
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  500: 'Internal Server Error',
+};
 
 function refuse(socket: Duplex, status: number, code: string, message: string): void {
   if (socket.destroyed) return;

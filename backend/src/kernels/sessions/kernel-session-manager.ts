@@ -12,7 +12,14 @@ export interface KernelSessionManagerOptions {
   idleMs: number;
   /** Also cull sessions that still have a tab open once idle that long. Default false (Jupyter's cull_connected). */
   cullConnected?: boolean;
-  /** How often idle sessions are looked for. Default idleMs / 4, between 1 s and 60 s. */
+  /**
+   * A session with no tab attached whose cells are still running this long after its last activity (the last tab
+   * leaving, a cell queued) is interrupted, then culled (config kernels.busyDetachedMs). Default 30 min.
+   */
+  busyDetachedMs?: number;
+  /** After that interrupt, how long the cells get to stop before the kernel is shut down anyway. Default 5 s. */
+  interruptGraceMs?: number;
+  /** How often culling candidates are looked for. Default a quarter of the shorter of idleMs and busyDetachedMs, between 1 s and 60 s. */
   cullIntervalMs?: number;
   /** How long to wait for a kernel from the pool. Default 30 s. */
   acquireTimeoutMs?: number;
@@ -22,6 +29,8 @@ export interface KernelSessionManagerOptions {
   outputThrottleMs?: number;
   /** Time limit for complete/inspect replies. Default COMPLETE_INSPECT_TIMEOUT_MS (5 s). */
   requestTimeoutMs?: number;
+  /** Time allowed for a restart asked for by a tab; past it the kernel is replaced. Default 20 s (as KernelPool's). */
+  restartTimeoutMs?: number;
   /** Sessions of one user holding a kernel at once (config FOLIO_MAX_KERNELS_PER_USER). Default unlimited. */
   maxKernelsPerUser?: number;
   /** Sessions holding a kernel at once, all users (config FOLIO_MAX_LIVE_KERNELS). Default unlimited. */
@@ -42,7 +51,8 @@ export interface KernelSessionInfo {
 /**
  * Live kernel sessions, one per (user, notebook): tabs of the same user on the same notebook share it, and a
  * browser refresh reconnects to it (same kernel, same variables). Sessions without tabs that stay idle for
- * `idleMs` are culled (kernel back to the pool). Emits `culled` with the session after a cull. At most
+ * `idleMs` are culled (kernel back to the pool); those without tabs still running cells after `busyDetachedMs` are
+ * interrupted first, then culled. Emits `culled` with the session after a cull. At most
  * `maxKernelsPerUser` sessions of a user and `maxLiveKernels` in all hold a kernel; past that a session's tabs get
  * an 'overloaded' error instead of a kernel.
  */
@@ -51,6 +61,7 @@ export class KernelSessionManager extends EventEmitter<{ culled: [KernelSession]
   private readonly sessions = new Map<string, KernelSession>();
   private readonly timer: NodeJS.Timeout;
   private closed = false;
+  private culling: Promise<number> | null = null;
   private readonly log: Logger;
 
   constructor(opts: KernelSessionManagerOptions) {
@@ -60,16 +71,21 @@ export class KernelSessionManager extends EventEmitter<{ culled: [KernelSession]
       logger: opts.logger,
       idleMs: opts.idleMs,
       cullConnected: opts.cullConnected ?? false,
+      busyDetachedMs: opts.busyDetachedMs ?? 30 * 60_000,
+      interruptGraceMs: opts.interruptGraceMs ?? 5_000,
       acquireTimeoutMs: opts.acquireTimeoutMs ?? 30_000,
       maxOutputBytes: opts.maxOutputBytes ?? 20 * 1024 * 1024,
       outputThrottleMs: opts.outputThrottleMs ?? 50,
       requestTimeoutMs: opts.requestTimeoutMs ?? COMPLETE_INSPECT_TIMEOUT_MS,
+      restartTimeoutMs: opts.restartTimeoutMs ?? 20_000,
       maxKernelsPerUser: opts.maxKernelsPerUser ?? Infinity,
       maxLiveKernels: opts.maxLiveKernels ?? Infinity,
       now: opts.now ?? Date.now,
     };
     this.log = opts.logger.child({ component: 'kernel-sessions' });
-    const every = opts.cullIntervalMs ?? Math.min(60_000, Math.max(1_000, opts.idleMs / 4));
+    const every =
+      opts.cullIntervalMs ??
+      Math.min(60_000, Math.max(1_000, Math.min(this.opts.idleMs, this.opts.busyDetachedMs) / 4));
     this.timer = setInterval(() => void this.cull(), every);
     this.timer.unref();
   }
@@ -89,6 +105,7 @@ export class KernelSessionManager extends EventEmitter<{ culled: [KernelSession]
         maxOutputBytes: this.opts.maxOutputBytes,
         outputThrottleMs: this.opts.outputThrottleMs,
         requestTimeoutMs: this.opts.requestTimeoutMs,
+        restartTimeoutMs: this.opts.restartTimeoutMs,
         admit: (s) => this.admit(s),
         now: this.opts.now,
       });
@@ -125,21 +142,54 @@ export class KernelSessionManager extends EventEmitter<{ culled: [KernelSession]
     await Promise.all(ending.map((s) => this.end(s, 'This notebook was deleted; its kernel was shut down.')));
   }
 
-  /** Looks for idle sessions and culls them; returns how many. Runs on a timer; callable directly. */
-  async cull(): Promise<number> {
+  /**
+   * Culls idle sessions, and interrupts then culls those without tabs still running cells after busyDetachedMs;
+   * returns how many. Runs on a timer (one pass at a time); callable directly.
+   */
+  cull(): Promise<number> {
+    this.culling ??= this.cullOnce().finally(() => (this.culling = null));
+    return this.culling;
+  }
+
+  private async cullOnce(): Promise<number> {
     const now = this.opts.now();
-    const idle = [...this.sessions.values()].filter(
+    const all = [...this.sessions.values()];
+    const idle = all.filter(
       (s) =>
         now - s.lastActivity >= this.opts.idleMs &&
         (s.isIdle || (this.opts.cullConnected && s.currentStatus !== 'busy' && s.currentStatus !== 'starting')),
     );
+    const busy = all.filter(
+      (s) =>
+        !idle.includes(s) && s.clientCount === 0 && s.isRunning && now - s.lastActivity >= this.opts.busyDetachedMs,
+    );
+    let culled = 0;
     for (const s of idle) {
-      const minutes = Math.round(this.opts.idleMs / 60_000);
-      await this.end(s, `The kernel was shut down after ${minutes || '<1'} min idle; run a cell to start a new one.`);
+      await this.end(
+        s,
+        `The kernel was shut down after ${minutes(this.opts.idleMs)} min idle; run a cell to start a new one.`,
+      );
       this.log.info({ userId: s.userId, notebookId: s.notebookId }, 'idle live kernel culled');
       this.emit('culled', s);
+      culled += 1;
     }
-    return idle.length;
+    for (const s of busy) {
+      // Interrupt first, so a kernel that stops cleanly goes back to the pool to be restarted (not killed).
+      await s.interrupt();
+      await s.settled(this.opts.interruptGraceMs);
+      if (s.clientCount > 0 || this.sessions.get(sessionKey(s.userId, s.notebookId)) !== s) continue; // a tab came back
+      await this.end(
+        s,
+        `The kernel was still running ${minutes(this.opts.busyDetachedMs)} min after its last tab closed; it was interrupted and shut down.`,
+      );
+      this.log.info(
+        { userId: s.userId, notebookId: s.notebookId },
+        'busy live kernel without tabs interrupted and culled',
+      );
+      this.emit('culled', s);
+      culled += 1;
+    }
+    return culled;
   }
 
   /** Graceful shutdown: every session's kernel goes back to the pool. */
@@ -154,7 +204,10 @@ export class KernelSessionManager extends EventEmitter<{ culled: [KernelSession]
     const holding = [...this.sessions.values()].filter((s) => s !== session && s.hasKernel);
     const mine = holding.filter((s) => s.userId === session.userId).length;
     if (mine >= this.opts.maxKernelsPerUser) {
-      const what = mine === 1 ? '1 notebook with a running kernel; shut it down' : `${mine} notebooks with running kernels; shut one down`;
+      const what =
+        mine === 1
+          ? '1 notebook with a running kernel; shut it down'
+          : `${mine} notebooks with running kernels; shut one down`;
       return new DomainError('overloaded', `You have ${what} (Kernel → Shut down) and run a cell again.`, {
         limit: 'perUser',
         max: this.opts.maxKernelsPerUser,
@@ -182,3 +235,4 @@ export class KernelSessionManager extends EventEmitter<{ culled: [KernelSession]
 }
 
 const sessionKey = (userId: string, notebookId: string) => `${userId}\u0000${notebookId}`;
+const minutes = (ms: number) => Math.round(ms / 60_000) || '<1';

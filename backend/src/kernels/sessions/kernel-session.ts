@@ -2,7 +2,7 @@ import type { Kernel, KernelMessage } from '@jupyterlab/services';
 import { isDomainError, type DomainError } from '../../errors';
 import type { Logger } from '../../logger';
 import { executeCode } from '../executor';
-import type { PooledKernel } from '../pooled-kernel';
+import { KernelTimeout, withTimeout, type PooledKernel } from '../pooled-kernel';
 import { CellOutputs } from './cell-outputs';
 import { requestCompletion, requestInspection } from './introspection';
 import { isDeathStatus, mapStatus } from './kernel-status';
@@ -21,6 +21,8 @@ export interface KernelSessionOptions {
   outputThrottleMs: number;
   /** Time limit for complete/inspect replies. */
   requestTimeoutMs: number;
+  /** Time allowed for a restart asked for by a tab; past it the kernel is replaced by a fresh one (tabs are told). */
+  restartTimeoutMs: number;
   /** Asked before a kernel is acquired (kernel caps): a refusal is reported and the session stays without one. */
   admit?: (session: KernelSession) => DomainError | null;
   now: () => number;
@@ -47,6 +49,10 @@ export class KernelSession {
   /** Bumped by interrupt/restart/death/shutdown: the request running under an older epoch aborts its rest. */
   private epoch = 0;
   private restarting = false;
+  /** Kernels this session gave up on (a restart that hung): a cell ending on them was aborted, not failed. */
+  private readonly abandoned = new WeakSet<PooledKernel>();
+  /** Settles when the executions running now have ended. */
+  private drained: Promise<void> = Promise.resolve();
   private closed = false;
   private readonly outputs: CellOutputs;
 
@@ -75,7 +81,11 @@ export class KernelSession {
   }
   /** No browser attached, nothing running or queued. */
   get isIdle(): boolean {
-    return this.clients.size === 0 && !this.draining && this.queue.length === 0 && !this.acquiring;
+    return this.clients.size === 0 && !this.isRunning && !this.acquiring;
+  }
+  /** A cell is running or queued. */
+  get isRunning(): boolean {
+    return this.draining || this.queue.length > 0;
   }
   /** Culled or ended: a tab still holding it should open a new session. */
   get isClosed(): boolean {
@@ -117,7 +127,11 @@ export class KernelSession {
     }
   }
 
-  /** Restarts the kernel in place (all variables are lost); a session without a kernel takes a fresh one. */
+  /**
+   * Restarts the kernel in place (all variables are lost); a session without a kernel takes a fresh one. A restart
+   * that fails or takes longer than `restartTimeoutMs` (a kernel that ignores the shutdown request and SIGTERM
+   * costs Jupyter its whole shutdown wait, then a SIGKILL) replaces the kernel by a fresh one, and the tabs are told.
+   */
   async restart(): Promise<void> {
     this.touch();
     this.abortQueued();
@@ -129,16 +143,31 @@ export class KernelSession {
     }
     this.restarting = true;
     this.setStatus('restarting');
+    const restarting = kernel.connection.restart();
+    let failure: unknown = null;
     try {
-      await kernel.connection.restart();
-      this.outputs.reset();
-      if (this.kernel === kernel) this.setStatus(mapStatus(kernel.connection.status) ?? 'idle');
+      await withTimeout(restarting, this.opts.restartTimeoutMs, 'kernel restart');
     } catch (e) {
-      this.log.warn({ err: e, kernelId: kernel.id }, 'kernel restart failed');
-      this.dropKernel(kernel, 'The kernel could not be restarted; restart again to get a fresh one.');
+      failure = e;
     } finally {
       this.restarting = false;
     }
+    if (this.kernel !== kernel) return; // shut down, culled or dead meanwhile
+    if (!failure) {
+      this.outputs.reset();
+      this.setStatus(mapStatus(kernel.connection.status) ?? 'idle');
+      return;
+    }
+    this.log.warn({ err: failure, kernelId: kernel.id }, 'kernel restart failed; replacing the kernel');
+    const why =
+      failure instanceof KernelTimeout
+        ? `The kernel did not restart within ${formatSeconds(this.opts.restartTimeoutMs)}`
+        : 'The kernel could not be restarted';
+    this.abandoned.add(kernel);
+    // Jupyter is still restarting it: shut it down once that has settled (bounded), not in the middle of it.
+    this.releaseKernel(kernel, { discard: true, after: restarting });
+    this.broadcast({ type: 'error', message: `${why}; it was replaced by a fresh one (its variables are lost).` });
+    await this.ensureKernel();
   }
 
   /** Gives the kernel back to the pool (the session stays, without a kernel, until its tabs go). */
@@ -151,6 +180,11 @@ export class KernelSession {
     if (this.kernel) this.dropKernel(this.kernel, message, false);
   }
 
+  /** Resolves once what is running now has ended, or after `ms`. */
+  async settled(ms: number): Promise<void> {
+    await withTimeout(this.drained, ms, 'running cells').catch(() => undefined);
+  }
+
   /** Ends the session for good (cull, notebook deleted, server shutdown). */
   async close(message?: string): Promise<void> {
     this.closed = true;
@@ -158,7 +192,10 @@ export class KernelSession {
   }
 
   /** Completion for the tab that asked (only that tab gets the reply, or an error with the requestId). */
-  async complete(client: SessionClient, request: { requestId: string; code: string; cursorPos: number }): Promise<void> {
+  async complete(
+    client: SessionClient,
+    request: { requestId: string; code: string; cursorPos: number },
+  ): Promise<void> {
     this.touch();
     this.sendTo(client, await requestCompletion(this.usableConnection(), request, this.opts.requestTimeoutMs));
   }
@@ -174,15 +211,18 @@ export class KernelSession {
 
   // --- internals -------------------------------------------------------------------------------------------
 
-  private async drain(): Promise<void> {
-    if (this.draining) return;
+  private drain(): Promise<void> {
+    if (this.draining) return this.drained;
     this.draining = true;
-    try {
-      for (let req = this.queue.shift(); req; req = this.queue.shift()) await this.run(req);
-    } finally {
-      this.draining = false;
-      this.touch();
-    }
+    this.drained = (async () => {
+      try {
+        for (let req = this.queue.shift(); req; req = this.queue.shift()) await this.run(req);
+      } finally {
+        this.draining = false;
+        this.touch();
+      }
+    })();
+    return this.drained;
   }
 
   private async run(req: ExecuteRequest): Promise<void> {
@@ -205,12 +245,25 @@ export class KernelSession {
     }
   }
 
-  private async runCell(kernel: PooledKernel, requestId: string, cellId: string, code: string): Promise<'ok' | 'error' | 'aborted'> {
+  private async runCell(
+    kernel: PooledKernel,
+    requestId: string,
+    cellId: string,
+    code: string,
+  ): Promise<'ok' | 'error' | 'aborted'> {
     const model = this.outputs.begin(cellId);
     this.broadcast({ type: 'outputs', cellId, outputs: [] });
     if (code.trim() === '') {
       const now = new Date().toISOString();
-      this.broadcast({ type: 'cell_done', requestId, cellId, status: 'ok', executionCount: null, startedAt: now, endedAt: now });
+      this.broadcast({
+        type: 'cell_done',
+        requestId,
+        cellId,
+        status: 'ok',
+        executionCount: null,
+        startedAt: now,
+        endedAt: now,
+      });
       return 'ok';
     }
     const r = await executeCode(kernel, code, {
@@ -221,8 +274,12 @@ export class KernelSession {
     this.outputs.flush(cellId);
     let status: 'ok' | 'error' | 'aborted' = r.status === 'ok' ? 'ok' : r.status === 'aborted' ? 'aborted' : 'error';
     if (r.status === 'died') {
-      if (this.restarting) status = 'aborted';
-      else this.dropKernel(kernel, 'The kernel died while running this cell (its variables are lost). Restart it to continue.');
+      if (this.restarting || this.abandoned.has(kernel)) status = 'aborted';
+      else
+        this.dropKernel(
+          kernel,
+          'The kernel died while running this cell (its variables are lost). Restart it to continue.',
+        );
     }
     this.broadcast({
       type: 'cell_done',
@@ -237,7 +294,15 @@ export class KernelSession {
   }
 
   private abortCell(requestId: string, cellId: string): void {
-    this.broadcast({ type: 'cell_done', requestId, cellId, status: 'aborted', executionCount: null, startedAt: null, endedAt: null });
+    this.broadcast({
+      type: 'cell_done',
+      requestId,
+      cellId,
+      status: 'aborted',
+      executionCount: null,
+      startedAt: null,
+      endedAt: null,
+    });
   }
 
   private abortQueued(): void {
@@ -296,17 +361,22 @@ export class KernelSession {
   /** Forget the kernel and give it back to the pool (discarded when it died), then report `dead`. */
   private dropKernel(kernel: PooledKernel, message?: string, died = true): void {
     if (this.kernel !== kernel) return;
+    this.releaseKernel(kernel, { discard: died || kernel.connection.status === 'busy' || kernel.died });
+    this.setStatus('dead');
+    if (message) this.broadcast({ type: 'error', message });
+  }
+
+  /** Forget the kernel and give it back to the pool; with `after`, once that has settled (at most RESTART_SETTLE_MS). */
+  private releaseKernel(kernel: PooledKernel, opts: { discard: boolean; after?: Promise<unknown> }): void {
     kernel.connection.statusChanged.disconnect(this.onKernelStatus, this);
     this.kernel = null;
     this.epoch += 1;
-    const busy = kernel.connection.status === 'busy';
-    const discard = died || busy || kernel.died;
     // The pool lets services' auto-restart reconnect settle before it disposes a dead kernel's connection.
-    this.opts.kernels.release(kernel, { discard });
+    const release = () => this.opts.kernels.release(kernel, { discard: opts.discard });
+    if (opts.after) void withTimeout(opts.after, RESTART_SETTLE_MS, 'abandoned restart').then(release, release);
+    else release();
     this.outputs.reset();
-    this.setStatus('dead');
-    if (message) this.broadcast({ type: 'error', message });
-    this.log.info({ kernelId: kernel.id, died }, 'live kernel released');
+    this.log.info({ kernelId: kernel.id, discard: opts.discard }, 'live kernel released');
   }
 
   private setStatus(status: SessionStatus): void {
@@ -336,3 +406,8 @@ export class KernelSession {
     this.lastActivity = this.opts.now();
   }
 }
+
+/** How long an abandoned restart may go on before its kernel is shut down anyway (Jupyter's own wait is ~5 s). */
+const RESTART_SETTLE_MS = 60_000;
+
+const formatSeconds = (ms: number) => `${Number((ms / 1000).toFixed(3))} s`;
