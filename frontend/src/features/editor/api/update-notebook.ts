@@ -1,18 +1,30 @@
 import { z } from 'zod';
 import { api, isApiError } from '../../../lib/api-client';
-import type { Notebook } from '../../../lib/nbformat';
 import { NotebookRecordSchema } from './get-notebook';
+import type { SentNotebook } from './save-queue';
 
 export interface SaveInput {
   id: string;
   version: number;
   name: string;
-  content: Notebook;
+  content: SentNotebook;
+  /** Code cells sent without outputs (unchanged since `version`): the server keeps its stored ones. */
+  keepOutputs?: string[];
 }
 
-/** `PUT /api/notebooks/:id` with the version being edited; a stale version is a 409 (see `conflictVersion`). */
+/** What a save answers with `returnContent: false`: the record without its content. */
+export const SavedNotebookSchema = NotebookRecordSchema.omit({ content: true });
+
+/**
+ * `PUT /api/notebooks/:id` with the version being edited; a stale version is a 409 (see `conflictVersion`). The answer
+ * leaves the content out (the editor has it).
+ */
 export const updateNotebook = ({ id, ...body }: SaveInput) =>
-  api(`/api/notebooks/${encodeURIComponent(id)}`, { method: 'PUT', json: body }, NotebookRecordSchema);
+  api(
+    `/api/notebooks/${encodeURIComponent(id)}`,
+    { method: 'PUT', json: { ...body, returnContent: false } },
+    SavedNotebookSchema,
+  );
 
 const ConflictDetailsSchema = z.object({ currentVersion: z.number() });
 

@@ -29,7 +29,11 @@ export function EditorSession({ record, onReload }: { record: NotebookRecord; on
   }, []);
   const kernel = useKernel(record.id, dispatch);
   const content = useCallback(() => toNotebook(stateRef.current), []);
-  const autosave = useAutosave(record.id, record.version, { revision: state.revision, name: state.name, content });
+  const autosave = useAutosave(record.id, record.version, record.content, {
+    revision: state.revision,
+    name: state.name,
+    content,
+  });
   const [notice, setNotice] = useState<string | null>(null);
   const pendingKey = useRef<string | null>(null);
   const cellEls = useRef(new Map<string, HTMLDivElement>());
