@@ -2,8 +2,8 @@
 # Also usable for an external server (JUPYTER_URL): `jupyter server --config kernels/jupyter_server_config.py`.
 #
 # Folio drives kernels headlessly and manages their lifetimes itself (kernel pool, live sessions), so:
-# no browser, no terminals, no culling, and no IOPub rate limiting (it would silently drop outputs that
-# nbclient/papermill keep, breaking "outputs exactly as Jupyter").
+# no browser, no terminals, culling only as a safety net for kernels nobody is connected to, and no IOPub rate
+# limiting (it would silently drop outputs that nbclient/papermill keep, breaking "outputs exactly as Jupyter").
 c = get_config()  # type: ignore[name-defined]  # noqa: F821
 
 c.ServerApp.open_browser = False
@@ -34,9 +34,43 @@ def _patch_runtime_files_without_token() -> None:
 
 _patch_runtime_files_without_token()
 
-# Folio shuts kernels down itself; Jupyter must never cull a pooled kernel behind its back.
-c.MappingKernelManager.cull_idle_timeout = 0
+# Culling: a safety net only. Folio shuts kernels down itself (pools, live sessions, FOLIO_IDLE_KERNEL_MINUTES); the
+# culler is for a kernel whose shutdown failed (Folio dropped it but DELETE /api/kernels/:id did not get through) and,
+# on an external server (JUPYTER_URL), for the kernels of a Folio process that died. The numbers:
+# - cull_connected = False: a kernel with a websocket open is never culled. Folio keeps one open to every pooled and
+#   live kernel it holds, idle or busy, so those are out of reach whatever the timeouts.
+# - The idle clock restarts when a kernel's last client disconnects (patch below), so what the timeout measures is
+#   "no client for that long". A kernel Folio still holds is without a connection only while @jupyterlab/services
+#   reconnects its websocket: 7 attempts with random waits of up to 2^n - 1 s, about 2 minutes at worst, after which
+#   it gives up and Folio treats the kernel as dead. cull_idle_timeout = 600 s is comfortably past that.
+# - cull_busy = True: a kernel stuck in a loop after a failed shutdown burns a core; it is culled the same way (a busy
+#   kernel that keeps sending output counts as active and stays).
+# - cull_interval = 60 s: a leaked kernel is gone within ~11 minutes; a pass over the kernels costs next to nothing.
+c.MappingKernelManager.cull_idle_timeout = 600
+c.MappingKernelManager.cull_interval = 60
 c.MappingKernelManager.cull_connected = False
+c.MappingKernelManager.cull_busy = True
+
+
+def _patch_idle_clock_restarts_on_disconnect() -> None:
+    from jupyter_server._tz import utcnow
+    from jupyter_server.services.kernels.kernelmanager import MappingKernelManager
+
+    if getattr(MappingKernelManager, "_folio_idle_from_disconnect", False):
+        return
+    original_notify_disconnect = MappingKernelManager.notify_disconnect
+
+    def notify_disconnect(self, kernel_id):  # type: ignore[no-untyped-def]
+        original_notify_disconnect(self, kernel_id)
+        kernel = self._kernels.get(kernel_id)
+        if kernel is not None:
+            kernel.last_activity = utcnow()
+
+    MappingKernelManager.notify_disconnect = notify_disconnect  # type: ignore[method-assign]
+    MappingKernelManager._folio_idle_from_disconnect = True  # type: ignore[attr-defined]
+
+
+_patch_idle_clock_restarts_on_disconnect()
 # Notice a dead kernel (os._exit, segfault, OOM kill) within a second instead of three, so a run that
 # killed its kernel ends promptly with "kernel died".
 c.KernelRestarter.time_to_dead = 1.0

@@ -5,11 +5,20 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '../logger';
 import { spawnGuarded } from './child-process';
+import { DescendantTracker } from './processes';
+
+// main.test.ts checks with it that nothing of a data dir is left running; Folio itself never kills by command line.
+export { processesMentioning } from './processes';
 
 /**
  * The embedded Jupyter Server: a child process on 127.0.0.1, a free port (chosen by the server itself,
  * read back from its runtime info file), a random token, terminals off, kernels' cwd `DATA_DIR/workspace`.
  * Kernels it starts are shut down with it; stop() leaves no orphan process behind.
+ *
+ * Every server gets a runtime dir of its own (`DATA_DIR/jupyter-runtime/<pid>-<random>`, kernel connection files and
+ * the server info file), so two Folio processes on one DATA_DIR (FOLIO_ROLE=web and worker) never share one. The
+ * server's descendants (kernels and what they start) are snapshotted by pid and start time while it runs; once the
+ * server has exited — stopped, or died unexpectedly — the survivors among them are killed. Nothing else is touched.
  *
  * Kernels inherit the server's environment (jupyter_client copies it), so the server gets an allowlisted one
  * (`kernelEnvironment`): none of Folio's secrets (FOLIO_*, REDIS_URL, MONGODB_URL, JUPYTER_TOKEN…). The token reaches
@@ -29,14 +38,28 @@ export interface JupyterServerOptions {
   stopGraceMs?: number;
   /** Folio's environment, of which only `kernelEnvironment` reaches the server and kernels. Default process.env. */
   env?: NodeJS.ProcessEnv;
+  /** Port on 127.0.0.1. Default 0: the server picks a free one (a restart passes the first one's). */
+  port?: number;
+  /** The token. Default: 32 random bytes, hex (a restart passes the first one's). */
+  token?: string;
+  /** How often the server's descendants are snapshotted. Default 1 s. */
+  trackIntervalMs?: number;
 }
 
 export interface EmbeddedJupyterServer {
   /** Base URL with a trailing slash, e.g. http://127.0.0.1:41234/ */
   url: string;
   token: string;
+  /** The port it listens on (fixed for restarts). */
+  port: number;
   logFile: string;
+  /** This server's own runtime dir (connection files of its kernels). */
+  runtimeDir: string;
   pid: number;
+  /** Resolves once the server has exited (stopped or died) and its leftover descendants were killed. */
+  exited: Promise<number | string>;
+  /** Tracked descendants (kernels…) still running. */
+  descendants(): number[];
   stop(): Promise<void>;
 }
 
@@ -50,31 +73,35 @@ export class JupyterServerStartError extends Error {
   }
 }
 
-export const defaultJupyterConfigFile = fileURLToPath(new URL('../../../kernels/jupyter_server_config.py', import.meta.url));
+export const defaultJupyterConfigFile = fileURLToPath(
+  new URL('../../../kernels/jupyter_server_config.py', import.meta.url),
+);
 export const defaultKernelVenv = fileURLToPath(new URL('../../../kernels/.venv', import.meta.url));
 
 export async function startJupyterServer(opts: JupyterServerOptions): Promise<EmbeddedJupyterServer> {
   const log = opts.logger.child({ component: 'jupyter-server' });
   const dataDir = path.resolve(opts.dataDir);
   const rootDir = path.join(dataDir, 'workspace');
-  const runtimeDir = path.join(dataDir, 'jupyter-runtime');
   const logFile = path.join(dataDir, 'jupyter.log');
   const exe = path.join(path.resolve(opts.venvDir), 'bin', 'jupyter-server');
   const configFile = opts.configFile ?? defaultJupyterConfigFile;
   if (!fs.existsSync(exe)) {
-    throw new JupyterServerStartError(`Jupyter Server is not installed: ${exe} is missing (run npm start to set up kernels/.venv).`, '');
+    throw new JupyterServerStartError(
+      `Jupyter Server is not installed: ${exe} is missing (run npm start to set up kernels/.venv).`,
+      '',
+    );
   }
-  if (!fs.existsSync(configFile)) throw new JupyterServerStartError(`The Jupyter config file ${configFile} is missing.`, '');
+  if (!fs.existsSync(configFile))
+    throw new JupyterServerStartError(`The Jupyter config file ${configFile} is missing.`, '');
   fs.mkdirSync(rootDir, { recursive: true });
-  fs.mkdirSync(runtimeDir, { recursive: true, mode: 0o700 });
-  fs.chmodSync(runtimeDir, 0o700); // also when it existed before
+  const runtimeDir = newRuntimeDir(dataDir);
 
-  const token = randomBytes(32).toString('hex');
+  const token = opts.token ?? randomBytes(32).toString('hex');
   const tokenConfig = writeTokenConfig(runtimeDir, configFile, token);
   const args = [
     `--config=${tokenConfig}`,
     '--ServerApp.ip=127.0.0.1',
-    '--ServerApp.port=0',
+    `--ServerApp.port=${opts.port ?? 0}`,
     '--ServerApp.port_retries=0',
     `--ServerApp.root_dir=${rootDir}`,
     '--ServerApp.terminals_enabled=False',
@@ -84,7 +111,10 @@ export async function startJupyterServer(opts: JupyterServerOptions): Promise<Em
   // Containers and CI often run as root; Jupyter refuses that unless told.
   if (process.getuid?.() === 0) args.push('--ServerApp.allow_root=True');
   const logFd = fs.openSync(logFile, 'a');
-  fs.writeSync(logFd, `\n=== ${new Date().toISOString()} starting Jupyter Server ===\n`);
+  fs.writeSync(
+    logFd,
+    `\n=== ${new Date().toISOString()} starting Jupyter Server for Folio pid ${process.pid} (runtime dir ${runtimeDir}) ===\n`,
+  );
   let child: ChildProcess;
   try {
     // spawnGuarded (platform): SIGTERM from the kernel if Folio dies, even by SIGKILL, so no orphan server/kernels.
@@ -92,61 +122,98 @@ export async function startJupyterServer(opts: JupyterServerOptions): Promise<Em
       cwd: rootDir,
       detached: true, // own process group, so stop() can signal the whole tree
       stdio: ['ignore', logFd, logFd],
-      env: { ...kernelEnvironment(opts.env ?? process.env, path.resolve(opts.venvDir)), JUPYTER_RUNTIME_DIR: runtimeDir },
+      env: {
+        ...kernelEnvironment(opts.env ?? process.env, path.resolve(opts.venvDir)),
+        JUPYTER_RUNTIME_DIR: runtimeDir,
+      },
     });
   } catch (e) {
-    fs.rmSync(tokenConfig, { force: true });
+    fs.rmSync(runtimeDir, { recursive: true, force: true });
     throw e;
   } finally {
     fs.closeSync(logFd);
   }
   const pid = child.pid;
   if (pid === undefined) {
-    fs.rmSync(tokenConfig, { force: true });
+    fs.rmSync(runtimeDir, { recursive: true, force: true });
     const err = await new Promise<Error>((resolve) => child.once('error', resolve));
     throw new JupyterServerStartError(`Could not spawn ${exe}: ${err.message}`, tail(logFile));
   }
-  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code ?? -1)));
+  // Kernels run in sessions of their own and are not signalled with the server's group: remember them (by pid and
+  // start time) while the server runs, and kill whichever survive it once it has exited, however it exited.
+  const tracker = new DescendantTracker(pid);
+  tracker.watch(opts.trackIntervalMs ?? 1_000);
+  const processExit = new Promise<number | string>((resolve) =>
+    child.once('exit', (code, signal) => resolve(signal ?? code ?? -1)),
+  );
   let hasExited = false;
-  void exited.then(() => (hasExited = true));
-  const killOnExit = () => signalGroup(pid, 'SIGKILL');
+  const exited = processExit.then((how) => {
+    hasExited = true;
+    tracker.stopWatching();
+    process.removeListener('exit', killOnExit);
+    const killed = tracker.kill('SIGKILL');
+    if (killed.length) log.warn({ pid, killed }, 'killed kernel processes left behind by the Jupyter Server');
+    // Its server info and the connection files of kernels that no longer exist (a restart gets a new dir).
+    fs.rmSync(runtimeDir, { recursive: true, force: true });
+    return how;
+  });
+  const killOnExit = () => {
+    tracker.snapshot();
+    signalGroup(pid, 'SIGKILL');
+    tracker.kill('SIGKILL');
+  };
   process.once('exit', killOnExit);
 
-  const stop = async (): Promise<void> => {
-    process.removeListener('exit', killOnExit);
-    if (!hasExited) {
-      signalGroup(pid, 'SIGTERM');
-      let timer: NodeJS.Timeout | undefined;
-      const graceful = await Promise.race([
-        exited.then(() => true),
-        new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), opts.stopGraceMs ?? 10_000))),
-      ]);
-      clearTimeout(timer);
-      if (!graceful) {
-        log.warn({ pid }, 'Jupyter Server did not stop after SIGTERM; killing it');
-        signalGroup(pid, 'SIGKILL');
-        await exited;
+  let stopped: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopped ??= (async () => {
+      process.removeListener('exit', killOnExit);
+      if (!hasExited) {
+        tracker.snapshot(); // the freshest view of the kernels before the server goes
+        signalGroup(pid, 'SIGTERM');
+        let timer: NodeJS.Timeout | undefined;
+        const graceful = await Promise.race([
+          processExit.then(() => true),
+          new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), opts.stopGraceMs ?? 10_000))),
+        ]);
+        clearTimeout(timer);
+        if (!graceful) {
+          log.warn({ pid }, 'Jupyter Server did not stop after SIGTERM; killing it');
+          signalGroup(pid, 'SIGKILL');
+        }
       }
-    }
-    // Kernels run in sessions of their own; Jupyter shuts them down on SIGTERM, but sweep any survivor
-    // (found by its connection file in our private runtime dir) so nothing is ever orphaned.
-    for (const kpid of processesMentioning(runtimeDir)) signalGroup(kpid, 'SIGKILL');
-    log.info({ pid }, 'Jupyter Server stopped');
-  };
+      await exited; // Jupyter shut its kernels down on SIGTERM; any survivor has just been killed
+      log.info({ pid }, 'Jupyter Server stopped');
+    })());
 
   const deadline = Date.now() + (opts.startTimeoutMs ?? 60_000);
   const infoFile = path.join(runtimeDir, `jpserver-${pid}.json`);
   try {
     const url = await waitUntilReady({ infoFile, token, deadline, isExited: () => hasExited, exited });
     fs.rmSync(tokenConfig, { force: true }); // read at start-up only: a kernel must not find it
-    log.info({ url, pid, logFile }, 'Jupyter Server ready');
-    return { url, token, logFile, pid, stop };
+    log.info({ url, pid, logFile, runtimeDir }, 'Jupyter Server ready');
+    const port = Number(new URL(url).port);
+    return { url, token, port, logFile, runtimeDir, pid, exited, descendants: () => tracker.alive(), stop };
   } catch (e) {
     fs.rmSync(tokenConfig, { force: true });
     await stop();
     const message = e instanceof Error ? e.message : String(e);
     throw new JupyterServerStartError(`Jupyter Server failed to start: ${message}`, tail(logFile));
   }
+}
+
+/**
+ * A new runtime dir of this server's own, DATA_DIR/jupyter-runtime/<Folio pid>-<random> (0700, like its parent),
+ * removed when the server exits. (One left behind by a Folio that was SIGKILLed holds nothing secret: the token never
+ * reaches a file there and its kernels are gone.)
+ */
+function newRuntimeDir(dataDir: string): string {
+  const parent = path.join(dataDir, 'jupyter-runtime');
+  fs.mkdirSync(parent, { recursive: true, mode: 0o700 });
+  fs.chmodSync(parent, 0o700); // also when it existed before
+  const dir = path.join(parent, `${process.pid}-${randomBytes(4).toString('hex')}`);
+  fs.mkdirSync(dir, { mode: 0o700 });
+  return dir;
 }
 
 /**
@@ -160,7 +227,10 @@ export function kernelEnvironment(env: NodeJS.ProcessEnv, venvDir: string): Reco
     if (value !== undefined && (KERNEL_ENV_NAMES.has(name) || name.startsWith('LC_'))) out[name] = value;
   }
   const bin = path.join(venvDir, 'bin');
-  out.PATH = [bin, ...(env.PATH ?? '/usr/local/bin:/usr/bin:/bin').split(path.delimiter).filter((p) => p && p !== bin)].join(path.delimiter);
+  out.PATH = [
+    bin,
+    ...(env.PATH ?? '/usr/local/bin:/usr/bin:/bin').split(path.delimiter).filter((p) => p && p !== bin),
+  ].join(path.delimiter);
   out.VIRTUAL_ENV = venvDir;
   out.PYTHONUNBUFFERED = '1';
   return out;
@@ -255,26 +325,6 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
       // already gone
     }
   }
-}
-
-/** Pids whose command line mentions `needle` (Linux /proc; empty elsewhere). */
-export function processesMentioning(needle: string): number[] {
-  let entries: string[];
-  try {
-    entries = fs.readdirSync('/proc');
-  } catch {
-    return [];
-  }
-  const pids: number[] = [];
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    try {
-      if (fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(needle)) pids.push(Number(entry));
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return pids;
 }
 
 /** The last lines of a log file, for error messages. */

@@ -1,7 +1,9 @@
-import { mkdirSync } from 'node:fs';
+import fs, { mkdirSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Logger } from '../logger';
 import { freePort, isExecutable, LogTail, spawnGuarded, stopChild } from './child-process';
+import { readStat } from './processes';
 
 export interface RedisServerOptions {
   /** Folio's data dir; Redis keeps its append-only file in `<dataDir>/redis` and logs to `<dataDir>/redis/redis.log`. */
@@ -20,6 +22,10 @@ export interface RedisServer {
   port: number;
   pid: number;
   logFile: string;
+  /** Resolves when the process has exited (stopped or died), with its exit code or signal. */
+  exited: Promise<number | string>;
+  /** The last lines of its log. */
+  logTail(): string;
   /** SIGTERM (Redis flushes its AOF), SIGKILL after 5 s; resolves when the process is gone. */
   stop(): Promise<void>;
 }
@@ -48,15 +54,86 @@ export async function startRedisServer(opts: RedisServerOptions): Promise<RedisS
   }
   const dir = path.join(opts.dataDir, 'redis');
   mkdirSync(dir, { recursive: true });
+  const releaseLock = lockDataDir(dir);
   for (let attempt = 1; ; attempt++) {
     const port = opts.port ?? (await freePort());
     try {
-      return await launch(binary, dir, port, opts);
+      const redis = await launch(binary, dir, port, opts);
+      return { ...redis, stop: () => redis.stop().finally(releaseLock) };
     } catch (e) {
       const raced = e instanceof RedisStartError && /Address already in use/i.test(e.logTail);
-      if (!raced || opts.port !== undefined || attempt >= PORT_RETRIES) throw e;
+      if (!raced || opts.port !== undefined || attempt >= PORT_RETRIES) {
+        releaseLock();
+        throw e;
+      }
       opts.logger.warn({ port }, 'redis-server port was taken meanwhile; retrying on another port');
     }
+  }
+}
+
+/**
+ * One embedded redis-server per `DATA_DIR/redis`: two writing one append-only file would corrupt it, and runs queued
+ * on one would never reach the other's workers. The lock file names the Folio process holding it (pid, start time,
+ * host); this process may take it again (a restart), another one only once the holder is gone. Returns the release.
+ */
+function lockDataDir(dir: string): () => void {
+  const file = path.join(dir, 'folio.lock');
+  const me = processIdentity(process.pid);
+  const mine = JSON.stringify(me);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      fs.writeFileSync(file, mine, { flag: 'wx', mode: 0o600 });
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw e;
+    }
+    const holder = readLock(file);
+    if (holder && JSON.stringify(holder) === mine) break; // ours: a restart of the same Folio
+    if (holder && isAlive(holder)) {
+      throw new RedisStartError(
+        `${dir} is in use by the embedded redis-server of another Folio process (pid ${holder.pid} on ${holder.host}). ` +
+          'Two processes on one DATA_DIR cannot each embed Redis: their runs would never meet. Run web and worker ' +
+          'processes with one shared REDIS_URL (FOLIO_ROLE=web / worker), or give each FOLIO_ROLE=all process its own DATA_DIR.',
+        '',
+      );
+    }
+    fs.rmSync(file, { force: true }); // left by a Folio that is gone
+  }
+  return () => {
+    if (JSON.stringify(readLock(file)) === mine) fs.rmSync(file, { force: true });
+  };
+}
+
+interface LockHolder {
+  pid: number;
+  startTime: number | null;
+  host: string;
+}
+
+function processIdentity(pid: number): LockHolder {
+  return { pid, startTime: readStat(pid)?.startTime ?? null, host: os.hostname() };
+}
+
+function readLock(file: string): LockHolder | null {
+  try {
+    const v = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<LockHolder>;
+    return typeof v.pid === 'number' && typeof v.host === 'string'
+      ? { pid: v.pid, startTime: v.startTime ?? null, host: v.host }
+      : null;
+  } catch {
+    return null; // unreadable or half-written: no holder to respect
+  }
+}
+
+/** Whether the lock's holder still runs. A holder on another host cannot be checked and counts as gone. */
+function isAlive(holder: LockHolder): boolean {
+  if (holder.host !== os.hostname()) return false;
+  if (holder.startTime !== null) return readStat(holder.pid)?.startTime === holder.startTime;
+  try {
+    process.kill(holder.pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -95,9 +172,13 @@ function launch(binary: string, dir: string, port: number, opts: RedisServerOpti
       settled = true;
       clearTimeout(timer);
       child.stdout?.off('data', onData);
-      child.once('exit', (code, signal) => {
-        if (!stopping) logger.error({ code, signal, tail: log.tail() }, 'redis-server exited unexpectedly');
-      });
+      // Not asked to stop: whoever supervises it (embedded/supervisor.ts) logs and restarts it.
+      const exited = new Promise<number | string>((done) =>
+        child.once('exit', (code, signal) => {
+          if (!stopping) void log.close();
+          done(signal ?? code ?? -1);
+        }),
+      );
       const url = `redis://127.0.0.1:${port}`;
       logger.info({ url, pid: child.pid, logFile }, 'embedded redis-server ready');
       resolve({
@@ -105,6 +186,8 @@ function launch(binary: string, dir: string, port: number, opts: RedisServerOpti
         port,
         pid: child.pid ?? -1,
         logFile,
+        exited,
+        logTail: () => log.tail(),
         stop: async () => {
           stopping = true;
           await stopChild(child);

@@ -53,6 +53,56 @@ describe('watchLiveness', () => {
   });
 });
 
+describe('watchLiveness: an unreachable Jupyter Server', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  const refused = () => new Error('ECONNREFUSED');
+
+  function watch(states: Array<KernelState | Error | 'hang'>) {
+    const onLost = vi.fn();
+    const probe = vi.fn(() => {
+      const s = states.shift() ?? 'busy';
+      if (s === 'hang') return new Promise<KernelState>(() => undefined);
+      return s instanceof Error ? Promise.reject(s) : Promise.resolve(s);
+    });
+    const stop = watchLiveness({ probe, onLost, intervalMs: 1000, failedProbes: 3, probeTimeoutMs: 500 });
+    return { onLost, probe, stop };
+  }
+
+  it('counts consecutive failed probes as the server being unreachable', async () => {
+    const { onLost, probe } = watch([refused(), refused(), refused(), 'busy']);
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(onLost).not.toHaveBeenCalled();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(onLost).toHaveBeenCalledExactlyOnceWith('unreachable');
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(probe).toHaveBeenCalledTimes(3); // stopped after reporting
+  });
+
+  it('starts counting again after a probe that answers', async () => {
+    const { onLost, stop } = watch([refused(), refused(), 'busy', refused(), refused(), 'busy']);
+    await vi.advanceTimersByTimeAsync(8000);
+    expect(onLost).not.toHaveBeenCalled();
+    stop();
+  });
+
+  it('counts a probe that never answers as failed', async () => {
+    const { onLost } = watch(['hang', 'hang', 'hang']);
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(onLost).not.toHaveBeenCalled();
+    // 1st probe at 1 s times out at 1.5 s; the 2nd starts at 2 s, the 3rd at 3 s and times out at 3.5 s.
+    await vi.advanceTimersByTimeAsync(1500);
+    expect(onLost).toHaveBeenCalledExactlyOnceWith('unreachable');
+  });
+
+  it('reports a kernel gone after failed probes as unreachable (the server came back without it)', async () => {
+    const { onLost } = watch([refused(), 'gone']);
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(onLost).toHaveBeenCalledExactlyOnceWith('unreachable');
+  });
+});
+
 describe('kernelStateOf', () => {
   it('maps the server model', () => {
     expect(kernelStateOf(undefined)).toBe('gone');

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import type { SupervisorState } from '../../embedded/supervisor';
 import type { Store } from '../../store/store';
 
 /** The dependencies /readyz reports on. */
@@ -65,7 +66,8 @@ export function redisCheck(client: Redis): Check {
     lastError = e.code ?? e.message;
   });
   return async () => {
-    if (client.status !== 'ready') throw new Error(`not connected (${client.status}${lastError ? `: ${lastError}` : ''})`);
+    if (client.status !== 'ready')
+      throw new Error(`not connected (${client.status}${lastError ? `: ${lastError}` : ''})`);
     const reply = await client.ping();
     if (reply !== 'PONG') throw new Error(`unexpected PING reply ${JSON.stringify(reply)}`);
   };
@@ -78,5 +80,20 @@ export function jupyterCheck(server: { url: string; token: string }): Check {
     const res = await fetch(statusUrl, { headers: server.token ? { Authorization: `token ${server.token}` } : {} });
     await res.body?.cancel();
     if (!res.ok) throw new Error(`GET /api/status answered HTTP ${res.status}`);
+  };
+}
+
+/**
+ * For an embedded child (embedded/supervisor.ts): down at once while it is being restarted, saying how it exited
+ * and which attempt this is; otherwise the child's own `check`. Without a supervisor, `check` itself.
+ */
+export function supervisedCheck(supervisor: { state(): SupervisorState } | undefined, check: Check): Check {
+  if (!supervisor) return check; // an external service (REDIS_URL, JUPYTER_URL)
+  return async () => {
+    const s = supervisor.state();
+    // The last start error stays in the log: /readyz is public and names only the kind of failure.
+    if (s.state === 'restarting') throw new Error(`restarting after it exited (${s.lastExit}), attempt ${s.attempt}`);
+    if (s.state === 'stopped') throw new Error('stopped');
+    await check();
   };
 }
