@@ -40,6 +40,17 @@ describe('loadConfig', () => {
     expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 127.0.0.1' }).http.trustProxy).toBe('10.0.0.0/8, 127.0.0.1');
   });
 
+  it('refuses FOLIO_ROLE=web or worker without REDIS_URL, saying what to set and why', () => {
+    for (const role of ['web', 'worker']) {
+      expect(() => loadConfig({ FOLIO_ROLE: role })).toThrow(ConfigError);
+      expect(() => loadConfig({ FOLIO_ROLE: role })).toThrow(
+        new RegExp(`REDIS_URL: required with FOLIO_ROLE=${role}\\. Web and worker processes meet only through Redis.*Set REDIS_URL to one Redis shared by every web and worker process`),
+      );
+      expect(loadConfig({ FOLIO_ROLE: role, REDIS_URL: 'redis://redis:6379' }).role).toBe(role);
+    }
+    expect(loadConfig({ FOLIO_ROLE: 'all' }).redis.url).toBeUndefined(); // embedded Redis
+  });
+
   it('uses MongoDB when MONGODB_URL is set', () => {
     expect(loadConfig({ MONGODB_URL: 'mongodb://db:27017/folio' }).store).toEqual({ kind: 'mongo', url: 'mongodb://db:27017/folio' });
   });

@@ -99,6 +99,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   }
   const e = parsed.data;
+  const layout = layoutProblems(e);
+  if (layout.length) throw new ConfigError(layout);
   const dataDir = path.resolve(e.DATA_DIR);
   const mb = 1024 * 1024;
   return {
@@ -123,6 +125,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     limits: { maxUploadBytes: Math.round(e.FOLIO_MAX_UPLOAD_MB * mb) },
     http: { trustProxy: parseTrustProxy(e.TRUST_PROXY) },
   };
+}
+
+/**
+ * Process layouts that cannot work. FOLIO_ROLE=web or worker runs in a process of its own, next to the other role:
+ * the two meet only through Redis (web queues runs, workers take them), so both need the same REDIS_URL; an embedded
+ * redis-server would be private to each process. (Two embedded Jupyter Servers are fine: each process has its own.)
+ */
+function layoutProblems(e: Env): string[] {
+  if (e.FOLIO_ROLE === 'all' || e.REDIS_URL) return [];
+  const lost = e.FOLIO_ROLE === 'web' ? 'the runs it queues would never reach a worker' : 'it would never see the runs web queues';
+  return [
+    `REDIS_URL: required with FOLIO_ROLE=${e.FOLIO_ROLE}. Web and worker processes meet only through Redis (web queues runs, ` +
+      `workers take them); an embedded redis-server would be private to this process, so ${lost}. Set REDIS_URL to one ` +
+      'Redis shared by every web and worker process, or run both roles in one process with FOLIO_ROLE=all (embedded Redis).',
+  ];
 }
 
 function parseTrustProxy(v: string | undefined): boolean | number | string {

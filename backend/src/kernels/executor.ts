@@ -52,6 +52,8 @@ export interface ExecuteCodeResult {
   error?: { ename: string; evalue: string };
   /** True when the kernel had to be restarted (its state is gone). */
   restarted: boolean;
+  /** For status 'died': the Jupyter Server itself was unreachable (died, hung or restarted), kernel and all. */
+  serverUnreachable?: boolean;
 }
 
 type KernelLike = PooledKernel | Kernel.IKernelConnection;
@@ -116,7 +118,7 @@ export async function executeCode(
   // Everything that can end the execution, as one settled outcome.
   type Outcome =
     | { kind: 'reply'; reply: KernelMessage.IExecuteReplyMsg }
-    | { kind: 'died' }
+    | { kind: 'died'; serverUnreachable?: boolean }
     | { kind: 'limit'; why: 'timed_out' | 'cancelled' };
   const cleanups: Array<() => void> = [() => conn.iopubMessage.disconnect(onAnyIOPub)];
   const outcome = await new Promise<Outcome>((resolve) => {
@@ -132,7 +134,7 @@ export async function executeCode(
     // In case services misses the server's restart notice of a kernel that died under the code.
     const stopWatchdog = watchLiveness({
       probe: async () => kernelStateOf(await KernelAPI.getKernelModel(conn.id, conn.serverSettings)),
-      onLost: () => resolve({ kind: 'died' }),
+      onLost: (why) => resolve({ kind: 'died', serverUnreachable: why === 'unreachable' }),
     });
     cleanups.push(stopWatchdog);
     if (opts.timeoutMs && opts.timeoutMs > 0) {
@@ -173,7 +175,7 @@ export async function executeCode(
   if (outcome.kind === 'died') {
     markDied(kernel);
     future.dispose();
-    return end('died');
+    return outcome.serverUnreachable ? { ...end('died'), serverUnreachable: true } : end('died');
   }
 
   // Time limit or cancellation: interrupt, give it a grace period, then restart.
@@ -244,7 +246,7 @@ export interface ExecuteNotebookResult {
   cells: CellResult[];
   /** A copy of the input with outputs and execution counts of the code cells filled in. */
   notebook: Notebook;
-  error?: { code: 'cell_error' | 'kernel_died' | 'timeout' | 'cancelled'; message: string };
+  error?: { code: 'cell_error' | 'kernel_died' | 'jupyter_unreachable' | 'timeout' | 'cancelled'; message: string };
 }
 
 /**
@@ -324,7 +326,12 @@ export async function executeNotebook(
       error = { code: 'cell_error', message: `Cell ${n} raised ${what}` };
     } else if (r.status === 'died') {
       status = 'failed';
-      error = { code: 'kernel_died', message: `The kernel died while running cell ${n}` };
+      error = r.serverUnreachable
+        ? {
+            code: 'jupyter_unreachable',
+            message: `The Jupyter Server became unreachable while running cell ${n}; the kernel and its state are lost`,
+          }
+        : { code: 'kernel_died', message: `The kernel died while running cell ${n}` };
     } else if (r.status === 'timed_out') {
       status = 'timed_out';
       error = { code: 'timeout', message: `Cell ${n} did not finish within ${formatSeconds(opts.cellTimeoutMs)}` };

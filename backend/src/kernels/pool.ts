@@ -168,6 +168,16 @@ export class KernelPool {
     };
   }
 
+  /**
+   * The Jupyter Server was restarted (embedded/supervisor.ts): every kernel of the old process is gone, though
+   * services keeps reconnecting to them. Idle ones are replaced now; busy ones are flagged, end through the
+   * executor's liveness watchdog, and are replaced when released.
+   */
+  serverRestarted(): void {
+    for (const k of this.live) k.died = true;
+    for (const k of [...this.idle]) this.replace(k, 'died');
+  }
+
   /** Shut every kernel down (also those still starting). Idempotent. */
   async shutdown(): Promise<void> {
     this.closed = true;
