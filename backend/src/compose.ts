@@ -119,12 +119,13 @@ async function compose(config: Config, logger: Logger, life: Lifecycle): Promise
     life.add('queue', 'run jobs', () => jobs.close());
     const reconciler = new RunReconciler({ runs: store.runs, jobs, lifecycle, logger });
     life.add('workers', 'run reconciler', () => reconciler.stop());
+      maxRunOutputBytes: config.kernels.maxRunOutputBytes,
     const runWorker = runsPool.start().then(() => {
       const w = startRunWorker({
         connection: workerConnection(redisUrl),
         concurrency: config.kernels.poolSize,
         execution,
-        onStalled: (runId) => void reconciler.reconcileOne(runId).catch((err: unknown) => logger.warn({ err, runId }, 'could not reconcile a stalled run')),
+        onJobTrouble: (runId) => void reconciler.reconcileOne(runId).catch((err: unknown) => logger.warn({ err, runId }, 'could not reconcile a stalled run')),
         drainMs: SHUTDOWN_DRAIN_MS,
         logger,
       });

@@ -20,10 +20,11 @@ export interface RunWorkerOptions {
   concurrency: number;
   execution: RunExecution;
   /**
-   * Called with the job (= run) id of a stalled job: it went back to the queue, or — past maxStalledCount — was failed
-   * inside BullMQ's script without any processor running. The reconciler checks and ends its run if need be.
+   * Called with the job (= run) id of a job that stalled or failed for good. Past maxStalledCount BullMQ fails a job
+   * without running any processor ("job stalled more than allowable limit"), so its run would stay queued or running:
+   * the reconciler checks the run and ends it if need be (a run already ended is left as it is).
    */
-  onStalled?: (runId: string) => void;
+  onJobTrouble?: (runId: string) => void;
   /** On close, how long running runs may go on before their cells are interrupted. Default 15 s. */
   drainMs?: number;
   /** BullMQ lock and stalled-check settings (tests shorten them). Default BullMQ's (30 s). */
@@ -59,10 +60,14 @@ export function startRunWorker(opts: RunWorkerOptions): RunWorker {
     { connection: opts.connection, prefix: opts.prefix, concurrency: Math.max(1, opts.concurrency), ...opts.lock },
   );
   worker.on('error', (err) => log.warn({ err }, 'run worker connection error; retrying'));
-  worker.on('failed', (job, err) => log.warn({ jobId: job?.id, err: err.message }, 'job failed'));
+  worker.on('failed', (job, err) => {
+    log.warn({ jobId: job?.id, err: err.message }, 'job failed');
+    const forGood = err.name === 'UnrecoverableError' || (job && job.attemptsMade >= (job.opts.attempts ?? 1));
+    if (job?.id && forGood) opts.onJobTrouble?.(job.id);
+  });
   worker.on('stalled', (jobId) => {
     log.warn({ jobId }, 'job stalled');
-    opts.onStalled?.(jobId);
+    opts.onJobTrouble?.(jobId);
   });
   let closing: Promise<void> | undefined;
   return {

@@ -32,6 +32,8 @@ export interface RunExecutionDeps {
   cellTimeoutMs: number;
   /** Per-cell output cap (config FOLIO_MAX_OUTPUT_MB). */
   maxOutputBytes: number;
+  /** Cap of a run's outputs, all cells together (config FOLIO_MAX_RUN_OUTPUT_MB). Default the executor's (100 MB). */
+  maxRunOutputBytes?: number;
   /** How long to wait for a free kernel before this attempt fails (and may be retried). Default 60 s. */
   acquireTimeoutMs?: number;
   /** How long one progress message may take to publish before the next are dropped (Redis away). Default 2 s. */
@@ -132,6 +134,7 @@ export class RunExecution {
       result = await executeNotebook(kernel, notebook, {
         cellTimeoutMs: this.deps.cellTimeoutMs,
         maxOutputBytes: this.deps.maxOutputBytes,
+        maxRunOutputBytes: this.deps.maxRunOutputBytes,
         signal: stop.signal,
         onProgress: (p) => {
           const i = byId.get(p.cellId);

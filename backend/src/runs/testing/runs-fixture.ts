@@ -49,6 +49,8 @@ export interface RunnerOptions {
   publishTimeoutMs?: number;
   /** An existing queue name: a second runner (another "worker process") on the same queue. */
   queueName?: string;
+  /** Another Redis than the fixture's (a test that stops it). */
+  connection?: { host: string; port: number };
 }
 
 export type JobEvent =
@@ -83,11 +85,12 @@ export async function startRunsFixture(opts: { poolSize?: number; preamble?: str
   const pool = new KernelPool({ settings: jupyter.settings, size: opts.poolSize ?? 2, preamble: opts.preamble, logger });
   await pool.start();
   const store = openSqliteStore(path.join(dir, 'folio.db'));
-  const connection: ConnectionOptions = { host: '127.0.0.1', port: redis.port };
+  const fixtureConnection: ConnectionOptions = { host: '127.0.0.1', port: redis.port };
   const runners = new Set<Runner>();
 
   const startRunner = (r: RunnerOptions = {}): Runner => {
     const queueName = r.queueName ?? `runs-test-${randomUUID()}`;
+    const connection = r.connection ?? fixtureConnection;
     const queue = new BullRunQueue({ connection, name: queueName });
     const lifecycle = new RunLifecycle({ runs: store.runs, notebooks: store.notebooks, logger, liveness: r.liveness });
     const execution = new RunExecution({
@@ -101,11 +104,12 @@ export async function startRunsFixture(opts: { poolSize?: number; preamble?: str
     });
     const reconciler = new RunReconciler({ runs: store.runs, jobs: queue, lifecycle, logger, graceMs: 0 });
     const worker = startRunWorker({
-      connection,
+      // As in production (queue/connection.ts workerConnection): commands wait for Redis to come back.
+      connection: { ...connection, maxRetriesPerRequest: null, enableOfflineQueue: true },
       queueName,
       concurrency: r.concurrency ?? pool.size,
       execution,
-      onStalled: (runId) => void reconciler.reconcileOne(runId).catch(() => undefined),
+      onJobTrouble: (runId) => void reconciler.reconcileOne(runId).catch(() => undefined),
       drainMs: r.drainMs,
       lock: r.lock,
       logger,
@@ -168,7 +172,7 @@ export async function startRunsFixture(opts: { poolSize?: number; preamble?: str
     redis,
     pool,
     store,
-    connection,
+    connection: fixtureConnection,
     logger,
     startRunner,
     async stop() {
