@@ -112,6 +112,7 @@ async function compose(config: Config, logger: Logger, life: Lifecycle): Promise
       kernels: runsPool,
       cellTimeoutMs: config.kernels.cellTimeoutMs,
       maxOutputBytes: config.kernels.maxOutputBytes,
+      maxRunOutputBytes: config.kernels.maxRunOutputBytes,
       logger,
     });
     // The reconciler's view of the queue (job states, re-enqueue): a producer, failing fast while Redis is away.
@@ -119,7 +120,6 @@ async function compose(config: Config, logger: Logger, life: Lifecycle): Promise
     life.add('queue', 'run jobs', () => jobs.close());
     const reconciler = new RunReconciler({ runs: store.runs, jobs, lifecycle, logger });
     life.add('workers', 'run reconciler', () => reconciler.stop());
-      maxRunOutputBytes: config.kernels.maxRunOutputBytes,
     const runWorker = runsPool.start().then(() => {
       const w = startRunWorker({
         connection: workerConnection(redisUrl),
