@@ -1,11 +1,12 @@
 import fs from 'node:fs';
-import http from 'node:http';
+import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import type { Config } from './config';
 import { defaultKernelVenv, startJupyterServer } from './embedded/jupyter-server';
 import { startRedisServer } from './embedded/redis-server';
 import { createApp } from './http/app';
+import { createHttpServer } from './http/server';
 import { HealthService, jupyterCheck, redisCheck, storeCheck } from './http/health/health.service';
 import { attachKernelSockets, sessionExpiryFrom } from './http/kernel/kernel.socket';
 import { createJupyterSettings } from './kernels/connection';
@@ -73,7 +74,7 @@ async function compose(config: Config, logger: Logger, life: Lifecycle): Promise
     res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '2' });
     res.end(JSON.stringify({ error: { code: 'unavailable', message: 'Folio is starting.' } }));
   };
-  const server = web ? http.createServer((req, res) => handler(req, res)) : undefined;
+  const server = web ? createHttpServer((req, res) => handler(req, res)) : undefined; // keep-alive: http/server.ts
   if (server) {
     await listen(server, config.port);
     life.add('http', 'http server', () => closeServer(server));

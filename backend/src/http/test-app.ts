@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type http from 'node:http';
@@ -8,6 +7,7 @@ import { loadConfig, type Config } from '../config';
 import { NotebookService } from '../notebooks/notebook.service';
 import { openSqliteStore } from '../store/sqlite/sqlite-store';
 import type { Role, Store } from '../store/store';
+import { listen } from '../testing/http';
 import { AuthService } from '../users/auth.service';
 import { UsersService } from '../users/users.service';
 import { createApp, type AppDeps } from './app';
@@ -36,10 +36,8 @@ export async function startTestApp(
   const auth = new AuthService({ store, logger });
   const notebooks = new NotebookService({ notebooks: store.notebooks, limits: config.limits });
   const app = createApp({ config, logger, store, auth, notebooks, ...opts.overrides });
-  const server = await new Promise<http.Server>((resolve, reject) => {
-    const s = app.listen(0, '127.0.0.1', (err?: Error) => (err ? reject(err) : resolve(s)));
-  });
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // Folio's server settings (keep-alive), as compose.ts; requests go through testing/http.ts's testFetch.
+  const { server, url } = await listen(app);
   const users = new UsersService(store);
   let n = 0;
   return {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nbformatValidate } from '../../notebooks/nbformat-validate.fixture';
 import type { NotebookRecord } from '../../store/store';
+import { testFetch } from '../../testing/http';
 import { startTestApp, type TestApp } from '../test-app';
 
 const fixture = fs.readFileSync(
@@ -33,7 +34,7 @@ async function api(who: { cookie: string } | null, method: string, p: string, bo
     init.body = typeof body === 'string' || Buffer.isBuffer(body) ? (body as string) : JSON.stringify(body);
     if (!headers['content-type']) (init.headers as Record<string, string>)['content-type'] = 'application/json';
   }
-  const res = await fetch(`${t.url}/api/notebooks${p}`, init);
+  const res = await testFetch(`${t.url}/api/notebooks${p}`, init);
   const text = await res.text();
   return { status: res.status, headers: res.headers, text, json: text ? JSON.parse(text) : undefined };
 }

@@ -1,7 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import type http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config';
@@ -10,6 +9,7 @@ import { NotebookService } from '../../notebooks/notebook.service';
 import { codeCell as code, notebookOf } from '../../notebooks/testing/notebook-builders';
 import { startRunsFixture, type Runner, type RunsFixture } from '../../runs/testing/runs-fixture';
 import type { Role, RunRecord } from '../../store/store';
+import { listen, testFetch } from '../../testing/http';
 import { AuthService } from '../../users/auth.service';
 import { UsersService } from '../../users/users.service';
 import { createApp } from '../app';
@@ -25,7 +25,7 @@ const cookies: Partial<Record<Role, string>> = {};
 
 
 async function api(method: string, url: string, body?: unknown, role: Role | null = 'author') {
-  const res = await fetch(`${base}${url}`, {
+  const res = await testFetch(`${base}${url}`, {
     method,
     headers: { ...(role ? { cookie: cookies[role]! } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
@@ -72,10 +72,7 @@ beforeAll(async () => {
   const auth = new AuthService({ store: fx.store, logger: fx.logger });
   const notebooks = new NotebookService({ notebooks: fx.store.notebooks, limits: config.limits });
   const app = createApp({ config, logger: fx.logger, store: fx.store, auth, notebooks, runs: runner.service });
-  server = await new Promise<http.Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  ({ server, url: base } = await listen(app)); // Folio's keep-alive settings (http/server.ts)
   const users = new UsersService(fx.store);
   for (const role of ['author', 'viewer', 'admin'] as const) {
     await users.create({ email: `${role}@runs.test`, role, password: 'test-password' });
