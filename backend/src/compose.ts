@@ -3,11 +3,11 @@ import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import type { Config } from './config';
-import { defaultKernelVenv, startJupyterServer } from './embedded/jupyter-server';
-import { startRedisServer } from './embedded/redis-server';
+import { defaultKernelVenv } from './embedded/jupyter-server';
+import { superviseJupyterServer, superviseRedisServer } from './embedded/supervised-children';
 import { createApp } from './http/app';
 import { createHttpServer } from './http/server';
-import { HealthService, jupyterCheck, redisCheck, storeCheck } from './http/health/health.service';
+import { HealthService, jupyterCheck, redisCheck, storeCheck, supervisedCheck } from './http/health/health.service';
 import { attachKernelSockets, sessionExpiryFrom } from './http/kernel/kernel.socket';
 import { createJupyterSettings } from './kernels/connection';
 import { KernelPool } from './kernels/pool';
@@ -83,23 +83,29 @@ async function compose(config: Config, logger: Logger, life: Lifecycle): Promise
   const store = openStore(config);
   life.add('store', 'store', () => store.close());
 
-  // Redis and Jupyter Server start side by side: they are the slow part of a start.
-  const [redisUrl, jupyter] = await allOrFirstError([
-    config.redis.url ??
-      startRedisServer({ dataDir: config.dataDir, logger }).then((r) => {
-        life.add('children', 'redis-server', () => r.stop());
-        return r.url;
-      }),
+  // Redis and Jupyter Server start side by side: they are the slow part of a start. Embedded ones are supervised:
+  // restarted with backoff on the same port (and token) if they die, /readyz down meanwhile; after a Jupyter restart
+  // the pools replace their (gone) kernels.
+  const pools: KernelPool[] = [];
+  const [redis, jupyter] = await allOrFirstError([
+    config.redis.url
+      ? { url: config.redis.url, supervisor: undefined }
+      : superviseRedisServer({ dataDir: config.dataDir, logger }).then((r) => {
+          life.add('children', 'redis-server', () => r.supervisor.stop());
+          return r;
+        }),
     config.jupyter.url
-      ? { url: config.jupyter.url, token: config.jupyter.token }
-      : startJupyterServer({ dataDir: config.dataDir, venvDir: defaultKernelVenv, logger }).then((j) => {
-          life.add('children', 'jupyter-server', () => j.stop());
-          return { url: j.url, token: j.token };
+      ? { url: config.jupyter.url, token: config.jupyter.token, supervisor: undefined }
+      : superviseJupyterServer({ dataDir: config.dataDir, venvDir: defaultKernelVenv, logger, onRestarted: () => pools.forEach((p) => p.serverRestarted()) }).then((j) => {
+          life.add('children', 'jupyter-server', () => j.supervisor.stop());
+          return j;
         }),
   ] as const);
+  const redisUrl = redis.url;
   const settings = createJupyterSettings(jupyter);
   const poolOf = (name: string, size = config.kernels.poolSize) => {
     const pool = new KernelPool({ settings, size, preamble: KERNEL_PREAMBLE, logger });
+    pools.push(pool);
     life.add('pools', `${name} kernel pool`, () => pool.shutdown());
     return pool;
   };
@@ -176,7 +182,11 @@ async function compose(config: Config, logger: Logger, life: Lifecycle): Promise
   });
   const runs = new RunService({ notebooks: store.notebooks, runs: store.runs, queue: runQueue, logger });
   const runProgress = new RunProgressService({ runs, events: runEvents });
-  const health = new HealthService({ store: storeCheck(store), redis: redisCheck(probe), jupyter: jupyterCheck(jupyter) });
+  const health = new HealthService({
+    store: storeCheck(store),
+    redis: supervisedCheck(redis.supervisor, redisCheck(probe)),
+    jupyter: supervisedCheck(jupyter.supervisor, jupyterCheck(jupyter)),
+  });
   const app = createApp({ config, logger, store, auth, notebooks, runs, runProgress, health });
 
   await Promise.all(pending);

@@ -135,6 +135,7 @@ export async function executeCode(
     const stopWatchdog = watchLiveness({
       probe: async () => kernelStateOf(await KernelAPI.getKernelModel(conn.id, conn.serverSettings)),
       onLost: (why) => resolve({ kind: 'died', serverUnreachable: why === 'unreachable' }),
+      reconnecting: () => conn.connectionStatus === 'connecting', // the socket dropped: server gone or restarted
     });
     cleanups.push(stopWatchdog);
     if (opts.timeoutMs && opts.timeoutMs > 0) {

@@ -101,6 +101,17 @@ describe('watchLiveness: an unreachable Jupyter Server', () => {
     await vi.advanceTimersByTimeAsync(2000);
     expect(onLost).toHaveBeenCalledExactlyOnceWith('unreachable');
   });
+
+  it('reports a kernel gone while the client reconnects its dropped socket as unreachable; gone otherwise', async () => {
+    const lost = async (reconnecting: boolean) => {
+      const onLost = vi.fn();
+      watchLiveness({ probe: async () => 'gone', onLost, intervalMs: 1000, reconnecting: () => reconnecting });
+      await vi.advanceTimersByTimeAsync(1000);
+      return onLost.mock.calls;
+    };
+    expect(await lost(true)).toEqual([['unreachable']]);
+    expect(await lost(false)).toEqual([['gone']]);
+  });
 });
 
 describe('kernelStateOf', () => {

@@ -8,7 +8,8 @@
  * - idle on `idleProbes` probes in a row while the execution still has no reply: lost (`idle`);
  * - `failedProbes` probes in a row that fail (refused, an error, or no answer within `probeTimeoutMs`): the server is
  *   unreachable and the execution is lost with it (`unreachable`). One failure is a network hiccup and says nothing;
- * - gone right after failed probes: the server came back without the kernel (it was restarted): `unreachable` too.
+ * - gone right after failed probes, or while the client is reconnecting its dropped websocket (`reconnecting`): the
+ *   server came back without the kernel (it was restarted): `unreachable` too.
  */
 export type KernelState = 'gone' | 'dead' | 'idle' | 'busy' | 'starting' | 'other';
 export type LostReason = 'gone' | 'dead' | 'idle' | 'unreachable';
@@ -26,6 +27,8 @@ export interface LivenessOptions {
   failedProbes?: number;
   /** A probe without an answer this long has failed. Default 5 s (a server under load answers well within it). */
   probeTimeoutMs?: number;
+  /** Whether the client is reconnecting to the kernel after its websocket dropped abnormally. Default: never. */
+  reconnecting?: () => boolean;
 }
 
 /** Starts probing; returns the function that stops it. */
@@ -52,7 +55,7 @@ export function watchLiveness(opts: LivenessOptions): () => void {
       const afterFailures = failStreak > 0;
       failStreak = 0;
       idleStreak = state === 'idle' ? idleStreak + 1 : 0;
-      if (state === 'gone') lose(afterFailures ? 'unreachable' : 'gone');
+      if (state === 'gone') lose(afterFailures || opts.reconnecting?.() ? 'unreachable' : 'gone');
       else if (state === 'dead') lose('dead');
       else if (idleStreak >= idleProbes) lose('idle');
     } catch {
