@@ -7,7 +7,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { processesMentioning } from './embedded/jupyter-server';
+import { defaultKernelVenv, processesMentioning } from './embedded/jupyter-server';
 
 /** The real entry point as a child process: `node --import tsx src/main.ts` with the given environment. */
 const mainFile = path.join(path.dirname(fileURLToPath(import.meta.url)), 'main.ts');
@@ -69,7 +69,8 @@ describe('main.ts (the real process)', () => {
     let url = '';
     for await (const line of createInterface({ input: m.child.stdout })) {
       const entry = JSON.parse(line.startsWith('{') ? line : '{}') as { pid?: number; url?: string; msg?: string };
-      if (entry.pid && entry.url && /ready/.test(entry.msg ?? '')) children.push({ pid: entry.pid, port: Number(new URL(entry.url).port) });
+      if (entry.pid && entry.url && /ready/.test(entry.msg ?? ''))
+        children.push({ pid: entry.pid, port: Number(new URL(entry.url).port) });
       const ready = /^Folio ready on (http:\/\/\S+)$/.exec(entry.msg ?? '');
       if (ready) {
         url = ready[1]!;
@@ -80,13 +81,23 @@ describe('main.ts (the real process)', () => {
     return { ...m, url, children };
   }
 
-  /** A TCP connection to each child; resolves when every one was closed by its server, i.e. the process is gone. */
-  async function allClosed(ports: number[]): Promise<() => Promise<void>> {
-    const sockets = ports.map((port) => net.connect(port, '127.0.0.1').on('error', () => undefined));
-    await Promise.all(sockets.map((sock) => once(sock, 'connect')));
-    // 'close' however the server goes: a FIN, or a reset (ECONNRESET) when the process is killed mid-read.
-    const closed = sockets.map((sock) => new Promise<void>((resolve) => sock.once('close', () => resolve())));
-    return async () => void (await Promise.all(closed));
+  /**
+   * Watches `pids` until every one has exited, whoever its parent is by then: the Linux kernel says so through a
+   * pidfd (pidfd_open, Linux 5.3), readable once its process has exited, select()ed on by a small Python waiter (the
+   * kernel venv's). Resolves once the pidfds are open (so no pid can be reused unseen) with the wait for the exits.
+   */
+  async function exitOf(pids: number[]): Promise<() => Promise<void>> {
+    const waiter = spawn(path.join(defaultKernelVenv, 'bin', 'python'), ['-c', PIDFD_WAIT, ...pids.map(String)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    started.push(waiter);
+    let stderr = '';
+    waiter.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    const exited = once(waiter, 'close').then(([code]) => {
+      if (code !== 0) throw new Error(`pidfd waiter exited ${String(code)}: ${stderr}`);
+    });
+    await Promise.race([once(waiter.stdout, 'data'), exited]); // "armed"
+    return () => exited;
   }
 
   it('starts Redis, Jupyter and the app, is ready, and SIGTERM leaves no process behind', async () => {
@@ -125,11 +136,33 @@ describe('main.ts (the real process)', () => {
   it('SIGKILLed, it still takes Redis, Jupyter and the kernels with it', async () => {
     const m = await startReady();
     expect(m.children).toHaveLength(2);
-    const waitClosed = await allClosed(m.children.map((c) => c.port));
+    // Redis, Jupyter and its kernels (their connection files are under the data dir).
+    const pids = [...new Set([...m.children.map((c) => c.pid), ...processesMentioning(m.dataDir)])];
+    expect(pids.length).toBeGreaterThan(2);
+    const allExited = await exitOf(pids);
     m.child.kill('SIGKILL');
     await m.exited;
-    await waitClosed(); // both servers closed our connections: they exited (Jupyter after shutting its kernels down)
+    // Each gets SIGTERM from the kernel (pdeathsig) and exits in its own time: Jupyter shuts its kernels down first,
+    // seconds after it stopped listening. (A connection it had not accepted yet is reset at once: not a sign of exit.)
+    await allExited();
     expect(m.children.map((c) => c.pid).filter(isRunning)).toEqual([]);
     expect(processesMentioning(m.dataDir)).toEqual([]);
   });
 });
+
+/** Waits until every pid in argv has exited; prints "armed" once watching. Exit 0. */
+const PIDFD_WAIT = `
+import os, select, sys
+fds = []
+for pid in map(int, sys.argv[1:]):
+    try:
+        fds.append(os.pidfd_open(pid))
+    except ProcessLookupError:
+        pass  # gone already
+print("armed", flush=True)
+while fds:
+    ready, _, _ = select.select(fds, [], [])
+    for fd in ready:
+        fds.remove(fd)
+        os.close(fd)
+`;
