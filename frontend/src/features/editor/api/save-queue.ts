@@ -1,6 +1,6 @@
 import { isApiError } from '../../../lib/api-client';
-import type { Cell, CodeCell, Notebook, Output } from '../../../lib/nbformat';
-import { conflictVersion } from './update-notebook';
+import type { Notebook, Output } from '../../../lib/nbformat';
+import { conflictVersion, type SentNotebook } from './update-notebook';
 
 export type SaveState =
   | { kind: 'saved' }
@@ -16,7 +16,6 @@ export interface SaveSnapshot {
 }
 
 /** A notebook as sent: code cells listed in `keepOutputs` go without their outputs. */
-export type SentNotebook = Omit<Notebook, 'cells'> & { cells: (Cell | Omit<CodeCell, 'outputs'>)[] };
 
 export interface SaveRequest {
   version: number;

@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { api, isApiError } from '../../../lib/api-client';
 import { NotebookRecordSchema } from './get-notebook';
-import type { SentNotebook } from './save-queue';
+import type { Cell, CodeCell, Notebook } from '../../../lib/nbformat';
+
+/** A notebook as a save sends it: code cells listed in `keepOutputs` go without their outputs. */
+export type SentNotebook = Omit<Notebook, 'cells'> & { cells: (Cell | Omit<CodeCell, 'outputs'>)[] };
 
 export interface SaveInput {
   id: string;
