@@ -111,8 +111,10 @@ async function compose(config: Config, logger: Logger, life: Lifecycle): Promise
   };
 
   const pending: Promise<unknown>[] = [];
+  let warmPool: KernelPool | undefined; // FOLIO_ROLE=all: the runs' pool serves live editing too (below)
   if (worker) {
     const runsPool = poolOf('runs');
+    warmPool = runsPool;
     const lifecycle = new RunLifecycle({ runs: store.runs, notebooks: store.notebooks, logger });
     const execution = new RunExecution({
       lifecycle,
@@ -150,12 +152,15 @@ async function compose(config: Config, logger: Logger, life: Lifecycle): Promise
 
   await bootstrapAdmin({ store, logger, admin: config.admin });
   await seedExamples({ store, logger });
-  // Live editing takes a warm kernel when one is idle and starts one on demand otherwise, so the number of open
-  // notebooks is not capped at KERNEL_POOL_SIZE.
-  const livePool = poolOf('live');
-  pending.push(livePool.start());
+  // Live editing takes a warm kernel for good when one is idle (its pool starts a replacement at once, so runs never
+  // wait on a live session) and starts one on demand otherwise, so open notebooks are not capped at KERNEL_POOL_SIZE.
+  // With FOLIO_ROLE=all that is the runs' pool: KERNEL_POOL_SIZE warm kernels in all, not twice as many.
+  if (!warmPool) {
+    warmPool = poolOf('live');
+    pending.push(warmPool.start());
+  }
   const sessions = new KernelSessionManager({
-    kernels: new WarmFirstKernelSource(livePool, poolOf('on-demand live', 0)),
+    kernels: new WarmFirstKernelSource(warmPool, poolOf('on-demand live', 0)),
     logger,
     idleMs: config.kernels.idleMs,
     busyDetachedMs: config.kernels.busyDetachedMs,

@@ -41,6 +41,16 @@ function isRunning(pid: number): boolean {
   }
 }
 
+/** Kernel processes of a data dir's Jupyter Server (their connection files live there). */
+const kernelsOf = (dataDir: string) =>
+  processesMentioning(dataDir).filter((pid) => {
+    try {
+      return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('ipykernel');
+    } catch {
+      return false;
+    }
+  });
+
 describe('main.ts (the real process)', () => {
   it('stops with exit 1 naming every bad variable', async () => {
     const m = startMain({ PORT: 'eighty', FOLIO_ROLE: 'boss' });
@@ -107,6 +117,8 @@ describe('main.ts (the real process)', () => {
     const res = await fetch(`${m.url}/readyz`);
     expect(res.status).toBe(200);
     expect(processesMentioning(m.dataDir).length).toBeGreaterThan(0); // kernels (their connection files live there)
+    // FOLIO_ROLE=all keeps one warm pool for runs and live editing: KERNEL_POOL_SIZE (1) kernels, not one per pool.
+    expect(kernelsOf(m.dataDir)).toHaveLength(1);
 
     // SIGTERM, and the same shutdown relayed a second time at once (as a wrapper relaying Ctrl-C does): one clean stop.
     m.child.kill('SIGTERM');

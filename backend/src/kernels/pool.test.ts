@@ -116,6 +116,35 @@ describe('KernelPool', () => {
     await onDemand.shutdown();
   });
 
+  it('take() hands an idle kernel out for good: a replacement starts at once, acquire never waits on it, release shuts it down', async () => {
+    const events: KernelPoolEvent[] = [];
+    const pool = new KernelPool({
+      settings: jupyter.settings,
+      size: 1,
+      preamble: 'import json as _folio_preloaded',
+      logger: jupyter.logger,
+      onEvent: (e) => events.push(e),
+    });
+    await pool.start();
+    try {
+      const live = pool.take()!;
+      expect(await value(live, "'_folio_preloaded' in dir()")).toBe('True'); // warm: the preamble ran
+      expect(pool.health()).toMatchObject({ idle: 0, busy: 0, taken: 1, starting: 1 });
+      await executeCode(live, 'secret = 1');
+      const run = await pool.acquire(60_000); // the replacement; the taken kernel is never given back meanwhile
+      expect(run.id).not.toBe(live.id);
+      expect(await value(run, 'secret')).toBe('NameError');
+      expect(pool.take()).toBeUndefined(); // nothing idle: the caller starts a kernel of its own, never waits
+
+      pool.release(live);
+      expect(events).toContainEqual({ type: 'discarded', kernelId: live.id, reason: 'released' });
+      expect(pool.health()).toMatchObject({ idle: 0, busy: 1, taken: 0, starting: 0 }); // full already: nothing started
+      pool.release(run);
+    } finally {
+      await pool.shutdown();
+    }
+  });
+
   it("survives a restart that cancels a pending kernel_info request (services' unhandled rejection)", async () => {
     const pool = newPool(1);
     await pool.start();

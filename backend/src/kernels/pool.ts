@@ -22,6 +22,9 @@ export type { PooledKernel } from './pooled-kernel';
  *   release(k, {discard: true}) — or a kernel that died — shuts it down and starts a replacement;
  * - a periodic health check (kernel_info) and status events replace idle kernels that died;
  * - size 0 starts a kernel per acquire (within its timeout) and shuts it down on release;
+ * - take() hands an idle kernel out for good (live editing keeps it for a session) and starts a replacement at once,
+ *   so one pool can warm kernels for runs and live editing alike without runs ever waiting on a session; a taken
+ *   kernel is shut down when released;
  * - shutdown() shuts every kernel down.
  */
 export interface KernelPoolOptions {
@@ -53,6 +56,8 @@ export interface KernelPoolHealth {
   size: number;
   idle: number;
   busy: number;
+  /** Handed out for good by take(), not yet released. */
+  taken: number;
   starting: number;
   waiting: number;
 }
@@ -75,6 +80,7 @@ export class KernelPool {
   private readonly onEvent: (e: KernelPoolEvent) => void;
   private readonly idle: PooledKernel[] = [];
   private readonly busy = new Set<PooledKernel>();
+  private readonly taken = new Set<PooledKernel>();
   private readonly live = new Set<PooledKernel>();
   private readonly inflight = new Set<Promise<unknown>>();
   private waiters: Waiter[] = [];
@@ -135,8 +141,31 @@ export class KernelPool {
     });
   }
 
-  /** Give a kernel back: restarted (or, with discard / when it died, replaced) in the background. */
+  /**
+   * An idle kernel, taken out of the pool for good: it no longer counts against the size, so a replacement starts
+   * now. Never waits: undefined when no kernel is idle (or the pool is shut down).
+   */
+  take(): PooledKernel | undefined {
+    while (!this.closed && this.idle.length) {
+      const k = this.idle.shift()!;
+      if (!isUsable(k)) {
+        this.replace(k, 'died');
+        continue;
+      }
+      this.taken.add(k);
+      this.refill();
+      return k;
+    }
+    return undefined;
+  }
+
+  /** Give a kernel back: restarted (or, with discard / when it died, replaced) in the background. Taken: shut down. */
   release(k: PooledKernel, opts: { discard?: boolean } = {}): void {
+    if (this.taken.delete(k)) {
+      // replace() refills only up to the size, which take()'s replacement fills already.
+      this.replace(k, k.died || !isUsable(k) ? 'died' : 'released');
+      return;
+    }
     if (!this.busy.delete(k)) return;
     if (this.closed || this.size === 0 || opts.discard || k.died || !isUsable(k)) {
       this.replace(k, k.died || !isUsable(k) ? 'died' : this.closed ? 'shutdown' : 'released');
@@ -163,6 +192,7 @@ export class KernelPool {
       size: this.size,
       idle: this.idle.length,
       busy: this.busy.size,
+      taken: this.taken.size,
       starting: this.starting,
       waiting: this.waiters.length,
     };
@@ -190,6 +220,7 @@ export class KernelPool {
     await Promise.allSettled([...this.live].map((k) => this.destroy(k)));
     this.idle.length = 0;
     this.busy.clear();
+    this.taken.clear();
   }
 
   /** Size 0: a kernel started for this acquire, or 'overloaded' past timeoutMs (the late kernel is shut down). */

@@ -8,10 +8,9 @@ function fakePool(name: string, idle: number) {
   const released: Array<{ id: string; discard?: boolean }> = [];
   return {
     released,
-    health: () => ({ idle }),
+    take: () => (idle > 0 ? ((idle -= 1), { id: `${name}-${++n}` } as PooledKernel) : undefined),
     async acquire() {
-      if (name === 'warm' && idle === 0) throw new Error('overloaded');
-      if (name === 'warm') idle -= 1;
+      if (name === 'warm') throw new Error('live editing never waits on the warm pool');
       return { id: `${name}-${++n}` } as PooledKernel;
     },
     release(k: PooledKernel, opts?: { discard?: boolean }) {
@@ -21,7 +20,7 @@ function fakePool(name: string, idle: number) {
 }
 
 describe('WarmFirstKernelSource', () => {
-  it('hands out warm kernels while there are idle ones, then starts kernels on demand, without a cap', async () => {
+  it('takes warm kernels while there are idle ones, then starts kernels on demand, without a cap', async () => {
     const warm = fakePool('warm', 1);
     const onDemand = fakePool('demand', 0);
     const source = new WarmFirstKernelSource(warm, onDemand);

@@ -1,13 +1,14 @@
 import type { PooledKernel } from '../pooled-kernel';
 import type { KernelSource } from './session-events';
 
-type Pool = KernelSource & { health(): { idle: number } };
+type Pool = KernelSource & { take(): PooledKernel | undefined };
 
 /**
- * Kernels for live editing: a warm one from `warm` when one is idle (no start-up wait), otherwise a kernel started
- * on demand by `onDemand` (a KernelPool of size 0). A bounded pool alone would cap the number of open notebooks at
- * its size; this keeps the warm start for the common case without that cap. Each kernel goes back to the pool it
- * came from.
+ * Kernels for live editing: a warm one taken from `warm` for good when one is idle (no start-up wait; the pool starts
+ * a replacement at once, so runs sharing that pool never wait on a live session), otherwise a kernel started on
+ * demand by `onDemand` (a KernelPool of size 0). A bounded pool alone would cap the number of open notebooks at its
+ * size; this keeps the warm start for the common case without that cap. Each kernel goes back to the pool it came
+ * from, which shuts it down.
  */
 export class WarmFirstKernelSource implements KernelSource {
   private readonly origin = new WeakMap<PooledKernel, KernelSource>();
@@ -18,13 +19,8 @@ export class WarmFirstKernelSource implements KernelSource {
   ) {}
 
   async acquire(timeoutMs: number): Promise<PooledKernel> {
-    if (this.warm.health().idle > 0) {
-      try {
-        return this.from(this.warm, await this.warm.acquire(0));
-      } catch {
-        // taken meanwhile: start one
-      }
-    }
+    const warm = this.warm.take();
+    if (warm) return this.from(this.warm, warm);
     return this.from(this.onDemand, await this.onDemand.acquire(timeoutMs));
   }
 
