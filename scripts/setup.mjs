@@ -2,7 +2,8 @@
 // Installs what `npm start`, `npm test` or a bench needs and is missing; a no-op in well under a second when
 // everything is in place. Node built-ins only: it runs before node_modules exists.
 //
-//   node scripts/setup.mjs start   npm packages, kernels/.venv, redis-server (unless REDIS_URL), frontend build
+//   node scripts/setup.mjs start   npm packages, kernels/.venv, redis-server (unless REDIS_URL), frontend build,
+//                                  backend bundle (backend/dist/main.js)
 //   node scripts/setup.mjs test    the same, plus Debian's chromium for the browser journeys
 //   node scripts/setup.mjs bench   npm packages, kernels/.venv, redis-server, bench/.venv
 //
@@ -12,6 +13,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { backendBundleStaleReason, buildBackend, BUNDLE } from './lib/build-backend.mjs';
 import { hashOf, isStale, newestMtime, readText } from './lib/fs-stamps.mjs';
 import { npmInstallReason } from './lib/npm-lock.mjs';
 import { parsePipFailure } from './lib/pip-errors.mjs';
@@ -168,6 +170,19 @@ async function frontendBuild() {
   return 'built';
 }
 
+/** backend/dist/main.js, which `npm start` runs with plain node (scripts/lib/build-backend.mjs). */
+async function backendBundle() {
+  const reason = backendBundleStaleReason(root);
+  if (!reason) return 'up to date';
+  say(`building the backend bundle (${reason}) …`);
+  try {
+    const { inputs, bytes } = await buildBackend(root);
+    return `built ${BUNDLE} (${inputs} modules, ${Math.round(bytes / 1024)} kB)`;
+  } catch (e) {
+    throw new SetupError(`The backend bundle did not build:\n${e?.message ?? e}`);
+  }
+}
+
 // --- main --------------------------------------------------------------------------------------------------
 
 async function main() {
@@ -199,6 +214,7 @@ async function main() {
   }
   if (mode === 'bench') await step('bench environment (bench/.venv)', () => venv(path.join(root, 'bench', '.venv'), path.join(root, 'bench', 'requirements.txt')));
   if (mode !== 'bench') await step('frontend build', frontendBuild);
+  if (mode === 'start') await step('backend bundle', backendBundle);
   say(`ready for "${mode}" in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
 
