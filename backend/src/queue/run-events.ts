@@ -104,10 +104,17 @@ export class BullRunEvents implements RunEventSource {
     return n;
   }
 
-  close(): Promise<void> {
+  /** Closes the connection; while Redis is away a graceful close cannot finish, so after 2 s it is cut. */
+  async close(): Promise<void> {
     this.closed = true;
     this.positionClient?.disconnect();
-    return this.queueEvents.close();
+    const closing = this.queueEvents.close();
+    try {
+      await withTimeout(closing, 2_000, 'closing the run events connection');
+    } catch {
+      await this.queueEvents.disconnect();
+      closing.catch(() => undefined);
+    }
   }
 
   private emit(jobId: string, e: RunJobEvent): void {

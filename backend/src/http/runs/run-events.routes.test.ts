@@ -10,6 +10,9 @@ import { codeCell as code, notebookOf } from '../../notebooks/testing/notebook-b
 import { startRunsFixture, type Runner, type RunsFixture } from '../../runs/testing/runs-fixture';
 import { AuthService } from '../../users/auth.service';
 import { UsersService } from '../../users/users.service';
+import { startRedisServer } from '../../embedded/redis-server';
+import { BullRunEvents } from '../../queue/run-events';
+import { RunProgressService } from '../../runs/run-progress';
 import { createApp } from '../app';
 
 /** GET /api/runs/:id/events end to end: worker → job progress in Redis → QueueEvents → SSE over real HTTP. */
@@ -18,6 +21,8 @@ let runner: Runner;
 let server: http.Server;
 let base: string;
 let cookie: string;
+let auth: AuthService;
+let notebooks: NotebookService;
 
 
 async function startRun(cells: Notebook['cells']): Promise<string> {
@@ -71,8 +76,8 @@ beforeAll(async () => {
   fx = await startRunsFixture({ poolSize: 1 });
   runner = fx.startRunner();
   const config = loadConfig({ DATA_DIR: fx.dir, LOG_LEVEL: 'silent' });
-  const auth = new AuthService({ store: fx.store, logger: fx.logger });
-  const notebooks = new NotebookService({ notebooks: fx.store.notebooks, limits: config.limits });
+  auth = new AuthService({ store: fx.store, logger: fx.logger });
+  notebooks = new NotebookService({ notebooks: fx.store.notebooks, limits: config.limits });
   const app = createApp({ config, logger: fx.logger, store: fx.store, auth, notebooks, runs: runner.service, runProgress: runner.progress });
   server = await new Promise<http.Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
@@ -163,5 +168,52 @@ describe('GET /api/runs/:id/events', () => {
       fs.writeFileSync(flag, '');
     }
     expect((await runner.settled(id)).kind).toBe('completed');
+  });
+
+  it('checks who asks before subscribing to anything', async () => {
+    const spy = vi.spyOn(runner.runEvents, 'subscribe');
+    try {
+      const unknown = '00000000-0000-4000-8000-000000000001';
+      expect((await fetch(`${base}/api/runs/${unknown}/events`, { headers: { cookie } })).status).toBe(404);
+      expect(spy).not.toHaveBeenCalled();
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('answers 503 with Retry-After at once while Redis is unreachable, and still serves an ended run', async () => {
+    const flag = path.join(fx.dir, `events-redis-${Date.now()}`);
+    const ended = await startRun([code('a', '1')]);
+    await runner.settled(ended); // first: the pool has one kernel, which the gated run then holds
+    const running = await startRun([code('gate', `import os, time\nwhile not os.path.exists(${JSON.stringify(flag)}):\n    time.sleep(0.01)`)]);
+    // A web process whose event connection has lost its Redis (a redis-server of its own, stopped).
+    const own = await startRedisServer({ dataDir: fs.mkdtempSync(path.join(fx.dir, 'redis-')), logger: fx.logger });
+    const events = new BullRunEvents({ connection: { host: '127.0.0.1', port: own.port, maxRetriesPerRequest: null }, name: runner.queueName, logger: fx.logger });
+    const progress = new RunProgressService({ runs: runner.service, events });
+    const app = createApp({ config: loadConfig({ DATA_DIR: fx.dir, LOG_LEVEL: 'silent' }), logger: fx.logger, store: fx.store, auth, notebooks, runs: runner.service, runProgress: progress });
+    const other = await new Promise<http.Server>((resolve) => {
+      const srv = app.listen(0, '127.0.0.1', () => resolve(srv));
+    });
+    const otherBase = `http://127.0.0.1:${(other.address() as AddressInfo).port}`;
+    try {
+      expect(await events.whenAvailable(10_000)).toBe(true);
+      await own.stop();
+      await vi.waitFor(async () => expect(await events.whenAvailable(0)).toBe(false), { timeout: 10_000, interval: 20 });
+      const res = await fetch(`${otherBase}/api/runs/${running}/events`, { headers: { cookie } });
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('5');
+      expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/Redis/);
+      // An ended run needs no live events: it is served from the store.
+      const done = await fetch(`${otherBase}/api/runs/${ended}/events`, { headers: { cookie } });
+      expect(done.status).toBe(200);
+      expect(await done.text()).toContain('event: end');
+    } finally {
+      other.closeAllConnections();
+      await new Promise<void>((resolve) => other.close(() => resolve()));
+      await events.close();
+      await own.stop();
+      fs.writeFileSync(flag, '');
+    }
+    expect((await runner.settled(running)).kind).toBe('completed');
   });
 });

@@ -307,4 +307,22 @@ describe('infrastructure failures', () => {
       await dead.close().catch(() => undefined);
     }
   });
+
+  it('cancels over POST /api/runs/:id/cancel: 202 then cancelled for a running run, 409 once ended, starter or admin only', async () => {
+    const id = await createNotebook([code('a', 'import time\ntime.sleep(120)'), code('b', 'print("never")')], 'Cancel me');
+    const started = await api('POST', `/api/notebooks/${id}/runs`, {});
+    const runId = started.json.id as string;
+    await runner.waitFor(runId, (e) => e.kind === 'progress');
+    expect((await api('POST', `/api/runs/${runId}/cancel`, undefined, 'viewer')).status).toBe(403);
+    const asked = await api('POST', `/api/runs/${runId}/cancel`);
+    expect(asked.status, asked.text).toBe(202);
+    expect(asked.json).toMatchObject({ id: runId, status: 'running' });
+    await runner.settled(runId);
+    const run = await api('GET', `/api/runs/${runId}`);
+    expect(run.json).toMatchObject({ status: 'cancelled', error: { code: 'cancelled' } });
+    const again = await api('POST', `/api/runs/${runId}/cancel`, undefined, 'admin');
+    expect(again.status).toBe(409);
+    expect(again.json.error.message).toMatch(/already ended \(cancelled\)/);
+    expect((await api('POST', '/api/runs/00000000-0000-4000-8000-000000000000/cancel')).status).toBe(404);
+  });
 });
