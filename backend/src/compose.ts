@@ -49,9 +49,8 @@ export class StartupError extends Error {
 
 /** Imports warmed in every pooled kernel, so a run's first cell does not pay for them. */
 const KERNEL_PREAMBLE = 'import numpy, pandas, matplotlib.pyplot';
-const SHUTDOWN_DEADLINE_MS = 30_000;
-/** On stop, running runs may go on this long before their cells are interrupted (they end failed, code interrupted). */
-const SHUTDOWN_DRAIN_MS = 15_000;
+/** The whole stop's deadline: the runs' drain, then 15 s to interrupt cells, end kernels and children (at least 30 s). */
+const shutdownDeadline = (config: Config) => Math.max(30_000, config.shutdown.drainMs + 15_000);
 /** How often a worker looks for runs the queue has lost (runs/run-reconciler.ts). */
 const RECONCILE_INTERVAL_MS = 30_000;
 
@@ -60,7 +59,7 @@ export async function startFolio(config: Config, logger: Logger): Promise<Folio>
   try {
     return await compose(config, logger, life);
   } catch (e) {
-    await life.shutdown(SHUTDOWN_DEADLINE_MS);
+    await life.shutdown(shutdownDeadline(config));
     throw e;
   }
 }
@@ -135,7 +134,7 @@ async function compose(config: Config, logger: Logger, life: Lifecycle): Promise
         concurrency: config.kernels.poolSize,
         execution,
         onJobTrouble: (runId) => void reconciler.reconcileOne(runId).catch((err: unknown) => logger.warn({ err, runId }, 'could not reconcile a stalled run')),
-        drainMs: SHUTDOWN_DRAIN_MS,
+        drainMs: config.shutdown.drainMs,
         logger,
       });
       reconciler.start(RECONCILE_INTERVAL_MS);
@@ -147,7 +146,7 @@ async function compose(config: Config, logger: Logger, life: Lifecycle): Promise
   if (!server) {
     await Promise.all(pending);
     logger.info({ role: config.role, concurrency: config.kernels.poolSize }, 'Folio worker ready');
-    return { shutdown: () => life.shutdown(SHUTDOWN_DEADLINE_MS) };
+    return { shutdown: () => life.shutdown(shutdownDeadline(config)) };
   }
 
   await bootstrapAdmin({ store, logger, admin: config.admin });
@@ -200,7 +199,7 @@ async function compose(config: Config, logger: Logger, life: Lifecycle): Promise
   life.add('http', 'kernel sockets', () => sockets.close());
   const url = `http://localhost:${(server.address() as AddressInfo).port}`;
   logger.info({ role: config.role, dataDir: config.dataDir }, `Folio ready on ${url}`);
-  return { url, shutdown: () => life.shutdown(SHUTDOWN_DEADLINE_MS) };
+  return { url, shutdown: () => life.shutdown(shutdownDeadline(config)) };
 }
 
 /** Like Promise.all, but waits for every promise to settle first, so nothing is left starting behind a failure. */

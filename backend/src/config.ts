@@ -42,6 +42,8 @@ const EnvSchema = z.object({
   FOLIO_IDLE_KERNEL_MINUTES: z.coerce.number().positive().default(60),
   /** Live editor kernels still running cells this long after their last tab closed are interrupted, then shut down, in minutes. Default 30. */
   FOLIO_BUSY_DETACHED_KERNEL_MINUTES: z.coerce.number().positive().default(30),
+  /** On SIGTERM, how long running headless runs may go on before their cells are interrupted, in seconds. Default 15. */
+  FOLIO_SHUTDOWN_DRAIN_S: z.coerce.number().min(0).max(600).default(15),
   /** Notebooks one user may have running live kernels at once. Default 4. */
   FOLIO_MAX_KERNELS_PER_USER: z.coerce.number().int().min(1).default(4),
   /** Live editing kernels running at once on this web process, all users. Default 16. */
@@ -80,6 +82,8 @@ export interface Config {
     maxLive: number;
   };
   admin: { email: string; password?: string };
+  /** Graceful stop: running runs get `drainMs`, then are interrupted (they end failed, code interrupted). */
+  shutdown: { drainMs: number };
   limits: { maxUploadBytes: number };
   http: { trustProxy: boolean | number | string };
 }
@@ -122,6 +126,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxLive: e.FOLIO_MAX_LIVE_KERNELS,
     },
     admin: { email: e.FOLIO_ADMIN_EMAIL, password: e.FOLIO_ADMIN_PASSWORD },
+    shutdown: { drainMs: e.FOLIO_SHUTDOWN_DRAIN_S * 1000 },
     limits: { maxUploadBytes: Math.round(e.FOLIO_MAX_UPLOAD_MB * mb) },
     http: { trustProxy: parseTrustProxy(e.TRUST_PROXY) },
   };
