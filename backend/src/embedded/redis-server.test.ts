@@ -77,10 +77,44 @@ describe('embedded redis-server', () => {
     expect(String(err)).toMatch(/not found.*apt-get install -y redis-server.*REDIS_URL/s);
   });
 
+  it('refuses a DATA_DIR whose embedded Redis belongs to another live Folio process; takes it over once that one is gone', async () => {
+    const shared = fs.mkdtempSync(path.join(os.tmpdir(), 'folio-redis-lock-'));
+    const script = path.join(here, 'redis-server.fixture.ts');
+    const other = spawn(process.execPath, ['--import', 'tsx', script, shared], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    try {
+      await once(other.stdout!, 'data'); // its redis-server is up, holding DATA_DIR/redis
+      const err = await startRedisServer({ dataDir: shared, logger }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(RedisStartError);
+      expect(String(err)).toContain(
+        `is in use by the embedded redis-server of another Folio process (pid ${other.pid} on ${os.hostname()})`,
+      );
+      expect(String(err)).toMatch(
+        /one shared REDIS_URL \(FOLIO_ROLE=web \/ worker\), or give each FOLIO_ROLE=all process its own DATA_DIR/,
+      );
+
+      const gone = once(other, 'exit');
+      other.kill('SIGKILL'); // the lock file stays behind, naming a dead process
+      await gone;
+      const redis = await startRedisServer({ dataDir: shared, logger });
+      expect(JSON.parse(fs.readFileSync(path.join(shared, 'redis', 'folio.lock'), 'utf8'))).toMatchObject({
+        pid: process.pid,
+      });
+      await redis.stop();
+      expect(fs.existsSync(path.join(shared, 'redis', 'folio.lock'))).toBe(false);
+    } finally {
+      other.kill('SIGKILL');
+      fs.rmSync(shared, { recursive: true, force: true });
+    }
+  });
+
   it('does not outlive its parent, even when the parent is SIGKILLed', async () => {
     const script = path.join(here, 'redis-server.fixture.ts');
     // `node --import tsx` (not the tsx CLI, which would add a wrapper process): the parent is one process.
-    const parent = spawn(process.execPath, ['--import', 'tsx', script, dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const parent = spawn(process.execPath, ['--import', 'tsx', script, dataDir], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     const [line] = (await once(parent.stdout!, 'data')) as [Buffer];
     const { pid, port } = JSON.parse(line.toString()) as { pid: number; port: number };
     expect(isAlive(pid)).toBe(true);
