@@ -1,6 +1,7 @@
 # Folio web and worker image (one image, two roles: FOLIO_ROLE=web | worker).
 # Build from the repository root:  docker build -f docker/folio.Dockerfile -t folio .
-# The server runs its TypeScript through tsx (no separate compile step), as `npm start` does.
+# The server runs its TypeScript through tsx (no separate compile step); `npm start` runs a bundle built by
+# scripts/setup.mjs instead (backend/dist/main.js), which FOLIO_SKIP_SETUP=1 skips here.
 
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
