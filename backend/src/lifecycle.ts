@@ -1,4 +1,5 @@
 import type { Logger } from './logger';
+import { settleWithin } from './util/timeout';
 
 /**
  * Graceful shutdown in a fixed order of phases: stop taking requests, finish or hand back work, end kernels,
@@ -33,11 +34,6 @@ export class Lifecycle {
   }
 
   private async run(deadlineMs: number): Promise<boolean> {
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<false>((resolve) => {
-      timer = setTimeout(() => resolve(false), deadlineMs);
-      timer.unref();
-    });
     const ordered = (async () => {
       for (const phase of PHASES) {
         const inPhase = this.closers.filter((c) => c.phase === phase);
@@ -54,8 +50,7 @@ export class Lifecycle {
       }
       return true as const;
     })();
-    const done = await Promise.race([ordered, deadline]);
-    clearTimeout(timer);
+    const { settled: done } = await settleWithin(ordered, deadlineMs);
     if (!done) this.logger.error({ deadlineMs }, 'shutdown deadline passed; exiting anyway');
     return done;
   }

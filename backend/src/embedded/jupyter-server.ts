@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { Logger } from '../logger';
 import { spawnGuarded } from './child-process';
 import { DescendantTracker } from './processes';
+import { settleWithin } from '../util/timeout';
 
 // main.test.ts checks with it that nothing of a data dir is left running; Folio itself never kills by command line.
 export { processesMentioning } from './processes';
@@ -171,12 +172,7 @@ export async function startJupyterServer(opts: JupyterServerOptions): Promise<Em
       if (!hasExited) {
         tracker.snapshot(); // the freshest view of the kernels before the server goes
         signalGroup(pid, 'SIGTERM');
-        let timer: NodeJS.Timeout | undefined;
-        const graceful = await Promise.race([
-          processExit.then(() => true),
-          new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), opts.stopGraceMs ?? 10_000))),
-        ]);
-        clearTimeout(timer);
+        const { settled: graceful } = await settleWithin(processExit, opts.stopGraceMs ?? 10_000);
         if (!graceful) {
           log.warn({ pid }, 'Jupyter Server did not stop after SIGTERM; killing it');
           signalGroup(pid, 'SIGKILL');

@@ -3,7 +3,8 @@ import { cellTags, sourceText, type CodeCell, type Notebook, type Output } from 
 import type { CellResult } from '../store/store';
 import { kernelStateOf, watchLiveness } from './liveness';
 import { DEFAULT_MAX_RUN_OUTPUT_BYTES, DisplayIdRegistry, OutputBudget, OutputModel } from './output-model';
-import { drainKernelInfo, withTimeout, type PooledKernel } from './pooled-kernel';
+import { drainKernelInfo, type PooledKernel } from './pooled-kernel';
+import { settleWithin, withTimeout } from '../util/timeout';
 
 /**
  * Runs one piece of code on a kernel and turns its IOPub messages into nbformat outputs (OutputModel).
@@ -200,12 +201,8 @@ async function interruptOrRestart(
   } catch {
     // fall through to the restart
   }
-  let timer: NodeJS.Timeout | undefined;
-  const done = await Promise.race([
-    settled,
-    new Promise<'grace'>((r) => (timer = setTimeout(() => r('grace'), graceMs))),
-  ]);
-  clearTimeout(timer);
+  const grace = await settleWithin(settled, graceMs);
+  const done = grace.settled ? grace.value : 'grace';
   if (done === true) return 'interrupted';
   future.dispose();
   if (done === false && (conn.isDisposed || conn.status === 'dead')) return 'died';

@@ -1,3 +1,5 @@
+import { withTimeout } from '../util/timeout';
+
 /**
  * A watchdog for one execution: the kernel can die (os._exit, segfault, OOM kill) at a moment when
  * @jupyterlab/services misses the server's restart notice (seen once in CI, while its websocket was
@@ -43,14 +45,8 @@ export function watchLiveness(opts: LivenessOptions): () => void {
   const timer = setInterval(async () => {
     if (probing || stopped) return;
     probing = true;
-    let deadline: NodeJS.Timeout | undefined;
     try {
-      const state = await Promise.race([
-        opts.probe(),
-        new Promise<never>((_, reject) => {
-          deadline = setTimeout(() => reject(new Error(`no answer within ${probeTimeoutMs} ms`)), probeTimeoutMs);
-        }),
-      ]);
+      const state = await withTimeout(opts.probe(), probeTimeoutMs, 'no answer');
       if (stopped) return;
       const afterFailures = failStreak > 0;
       failStreak = 0;
@@ -64,7 +60,6 @@ export function watchLiveness(opts: LivenessOptions): () => void {
       failStreak += 1;
       if (failStreak >= failedProbes) lose('unreachable');
     } finally {
-      clearTimeout(deadline);
       probing = false;
     }
   }, opts.intervalMs ?? 2_000);

@@ -4,12 +4,11 @@ import type { Logger } from '../logger';
 import { executeCode } from './executor';
 import {
   drainKernelInfo,
-  KernelTimeout,
   settledConnecting,
   tolerateCancelledKernelInfo,
-  withTimeout,
   type PooledKernel,
 } from './pooled-kernel';
+import { settleWithin, TimeoutError, withTimeout } from '../util/timeout';
 
 export type { PooledKernel } from './pooled-kernel';
 
@@ -226,12 +225,8 @@ export class KernelPool {
   /** Size 0: a kernel started for this acquire, or 'overloaded' past timeoutMs (the late kernel is shut down). */
   private async startWithin(timeoutMs: number): Promise<PooledKernel> {
     const creating = this.track(this.createKernel());
-    const late = Symbol('late');
-    let timer: NodeJS.Timeout | undefined;
-    const first = await Promise.race([creating, new Promise<typeof late>((resolve) => (timer = setTimeout(() => resolve(late), timeoutMs)))]).finally(
-      () => clearTimeout(timer),
-    );
-    if (first !== late) return first;
+    const first = await settleWithin(creating, timeoutMs);
+    if (first.settled) return first.value;
     void this.track(creating.then((k) => this.destroy(k), () => undefined));
     const seconds = Number((timeoutMs / 1000).toFixed(3));
     throw new DomainError('overloaded', `No kernel could be started within ${seconds}s`, { retryAfterSeconds: Math.max(1, Math.ceil(seconds)) });
@@ -245,7 +240,7 @@ export class KernelPool {
       model = await withTimeout(starting, this.startTimeoutMs, 'Jupyter did not start a kernel');
     } catch (e) {
       // The server may still start it: shut it down when it does, so nothing is left running.
-      if (e instanceof KernelTimeout) {
+      if (e instanceof TimeoutError) {
         void this.track(starting.then((m) => KernelAPI.shutdownKernel(m.id, this.settings)).catch(() => undefined));
       }
       throw e;

@@ -1,5 +1,6 @@
 import type { Kernel } from '@jupyterlab/services';
 import type { KernelEnvironment } from '../store/store';
+import { settleWithin } from '../util/timeout';
 
 /** A kernel handed out by the KernelPool (or started on its own): a live connection plus bookkeeping. */
 export interface PooledKernel {
@@ -22,9 +23,10 @@ export async function drainKernelInfo(connection: Kernel.IKernelConnection, ms =
   // Mid-reconnect (e.g. right after a restart), services' own request is not sent yet: wait for the socket first.
   await settledConnecting(connection, ms);
   if (connection.isDisposed || connection.connectionStatus !== 'connected' || connection.status === 'dead') return;
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([connection.requestKernelInfo().catch(() => undefined), new Promise((r) => (timer = setTimeout(r, ms)))]);
-  clearTimeout(timer);
+  await settleWithin(
+    connection.requestKernelInfo().catch(() => undefined),
+    ms,
+  );
 }
 
 /**
@@ -58,17 +60,4 @@ export function settledConnecting(conn: Kernel.IKernelConnection, ms: number): P
     }
     conn.connectionStatusChanged.connect(onChange);
   });
-}
-
-export class KernelTimeout extends Error {
-  override name = 'KernelTimeout';
-}
-
-/** `p`, or a KernelTimeout ("<message> within N ms") after `ms`. */
-export function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    p,
-    new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new KernelTimeout(`${message} within ${ms} ms`)), ms))),
-  ]).finally(() => clearTimeout(timer));
 }

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { SupervisorState } from '../../embedded/supervisor';
 import type { Store } from '../../store/store';
+import { withTimeout } from '../../util/timeout';
 
 /** The dependencies /readyz reports on. */
 export type Dependency = 'store' | 'redis' | 'jupyter';
@@ -31,17 +32,11 @@ export class HealthService {
   }
 
   private async run(check: Check): Promise<CheckResult> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${this.timeoutMs} ms`)), this.timeoutMs);
-    });
     try {
-      await Promise.race([check(), timeout]);
+      await withTimeout(check(), this.timeoutMs, 'no answer');
       return { state: 'up' };
     } catch (e) {
       return { state: 'down', error: describe(e) };
-    } finally {
-      clearTimeout(timer);
     }
   }
 }

@@ -271,7 +271,7 @@ describe('complete and inspect replies', () => {
       session.execute({ requestId: 'busy', cells: [{ cellId: 'g', code }] });
       await asker.until((e) => e.type === 'cell_started');
       await session.complete(asker.client, { requestId: 'slow', code: 'import o', cursorPos: 8 });
-      expect(asker.events.at(-1)).toEqual({ type: 'error', requestId: 'slow', message: 'Completion failed: no reply within 0.3 s' });
+      expect(asker.events.at(-1)).toEqual({ type: 'error', requestId: 'slow', message: 'Completion failed: no reply within 300 ms' });
       fs.writeFileSync(gate, '');
       await other.until((e) => e.type === 'cell_done');
       expect(other.events.filter((e) => 'requestId' in e && e.requestId === 'slow')).toEqual([]);

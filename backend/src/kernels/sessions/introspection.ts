@@ -1,6 +1,7 @@
 import type { Kernel } from '@jupyterlab/services';
 import { fromCodePoints, toCodePoints } from './code-points';
 import type { SessionEvent } from './session-events';
+import { withTimeout } from '../../util/timeout';
 
 /**
  * complete_request / inspect_request for the editor (Monaco's autocomplete and hover). Each returns the one message
@@ -20,7 +21,7 @@ export async function requestCompletion(
   if (!conn) return { type: 'error', requestId, message: NO_KERNEL_MESSAGE };
   const cursor = toCodePoints(code, r.cursorPos);
   try {
-    const reply = await withTimeout(conn.requestComplete({ code, cursor_pos: cursor }), timeoutMs);
+    const reply = await withTimeout(conn.requestComplete({ code, cursor_pos: cursor }), timeoutMs, 'no reply');
     const c = reply.content as { status: string; matches?: string[]; cursor_start?: number; cursor_end?: number };
     if (c.status !== 'ok') return { type: 'error', requestId, message: 'The kernel could not complete this.' };
     return {
@@ -46,6 +47,7 @@ export async function requestInspection(
     const reply = await withTimeout(
       conn.requestInspect({ code, cursor_pos: toCodePoints(code, r.cursorPos), detail_level: r.detailLevel ?? 0 }),
       timeoutMs,
+      'no reply',
     );
     const c = reply.content as { status: string; found?: boolean; data?: Record<string, unknown> };
     if (c.status !== 'ok') return { type: 'error', requestId, message: 'The kernel could not inspect this.' };
@@ -53,14 +55,4 @@ export async function requestInspection(
   } catch (e) {
     return { type: 'error', requestId, message: `Inspection failed: ${(e as Error).message}` };
   }
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    p,
-    new Promise<never>(
-      (_, reject) => (timer = setTimeout(() => reject(new Error(`no reply within ${ms / 1000} s`)), ms)),
-    ),
-  ]).finally(() => clearTimeout(timer));
 }

@@ -2,7 +2,8 @@ import type { Kernel, KernelMessage } from '@jupyterlab/services';
 import { isDomainError, type DomainError } from '../../errors';
 import type { Logger } from '../../logger';
 import { executeCode } from '../executor';
-import { KernelTimeout, withTimeout, type PooledKernel } from '../pooled-kernel';
+import type { PooledKernel } from '../pooled-kernel';
+import { TimeoutError, withTimeout } from '../../util/timeout';
 import { CellOutputs } from './cell-outputs';
 import { requestCompletion, requestInspection } from './introspection';
 import { isDeathStatus, mapStatus } from './kernel-status';
@@ -160,7 +161,7 @@ export class KernelSession {
     }
     this.log.warn({ err: failure, kernelId: kernel.id }, 'kernel restart failed; replacing the kernel');
     const why =
-      failure instanceof KernelTimeout
+      failure instanceof TimeoutError
         ? `The kernel did not restart within ${formatSeconds(this.opts.restartTimeoutMs)}`
         : 'The kernel could not be restarted';
     this.abandoned.add(kernel);
