@@ -32,7 +32,9 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (folio && folio.child.exitCode === null && folio.child.signalCode === null) folio.child.kill('SIGKILL');
+  // After a failed test: a clean stop (Folio waits for its children), so nothing outlives the test and the data dir
+  // is not pulled from under a Jupyter Server still shutting its kernels down.
+  if (folio && folio.child.exitCode === null && folio.child.signalCode === null) folio.child.kill('SIGTERM');
   await folio?.exited;
   fs.rmSync(dir, { recursive: true, force: true });
 });
