@@ -23,7 +23,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { executeCode } from '../backend/src/kernels/executor';
 import type { KernelPool } from '../backend/src/kernels/pool';
-import type { Notebook } from '../backend/src/notebooks/nbformat';
+import type { Notebook } from '../backend/src/contracts/nbformat';
 import { startRunsFixture, type Runner, type RunsFixture } from '../backend/src/runs/testing/runs-fixture';
 import { folioWebSocketRoundTrips } from './folio-ws';
 

@@ -161,7 +161,7 @@ async function frontendBuild() {
   const dist = path.join(fe, 'dist', 'index.html');
   const builtAt = fs.existsSync(dist) ? fs.statSync(dist).mtimeMs : 0;
   // The frontend also bundles the contracts it shares with the backend (frontend/src/lib/contracts.ts).
-  const shared = [path.join(root, 'backend', 'src', 'contracts'), path.join(root, 'backend', 'src', 'notebooks', 'nbformat.ts')];
+  const shared = [path.join(root, 'backend', 'src', 'contracts')];
   const sourcesAt = newestMtime([fe, ...shared], (name) => ['node_modules', 'dist'].includes(name) || name.startsWith('.'));
   if (!isStale(builtAt, sourcesAt)) return 'up to date';
   say(builtAt ? 'frontend sources changed; rebuilding …' : 'building the frontend …');

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Output } from '../notebooks/nbformat';
+import type { Output } from './nbformat';
 
 /**
  * Live kernel WebSocket protocol: JSON text messages on `WS /api/notebooks/:id/kernel`. The one definition, used by
@@ -96,7 +96,12 @@ export const ServerMessageSchema = z.discriminatedUnion('type', [
     data: z.record(z.string(), z.unknown()),
   }),
   /** `code`: a domain error code when there is one, e.g. 'overloaded' (kernel caps reached). */
-  z.object({ type: z.literal('error'), requestId: z.string().optional(), code: z.string().optional(), message: z.string() }),
+  z.object({
+    type: z.literal('error'),
+    requestId: z.string().optional(),
+    code: z.string().optional(),
+    message: z.string(),
+  }),
 ]);
 export type ServerMessage = z.infer<typeof ServerMessageSchema>;
 export type CompleteReply = Extract<ServerMessage, { type: 'complete_reply' }>;

@@ -1,14 +1,9 @@
 import type { Request } from 'express';
-import type { Role } from '../store/store';
+import type { Principal } from '../contracts/principal';
 import { unauthenticated } from '../errors';
 
-/** The signed-in principal, attached to the request by the auth middleware (http/middleware/auth.ts). */
-export interface Principal {
-  id: string;
-  email: string;
-  name: string;
-  role: Role;
-}
+/** The signed-in principal (contracts/principal.ts) is attached to the request by the auth middleware (http/middleware/auth.ts). */
+export type { Principal };
 
 declare module 'express-serve-static-core' {
   interface Request {

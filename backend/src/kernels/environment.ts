@@ -1,4 +1,4 @@
-import type { KernelEnvironment } from '../store/store';
+import type { KernelEnvironment } from '../contracts/runs';
 import { executeCode } from './executor';
 import type { PooledKernel } from './pooled-kernel';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Notebook } from '../notebooks/nbformat';
+import type { Notebook } from '../contracts/nbformat';
 import { kernelEnvironment } from './environment';
 import { executeCode, executeNotebook } from './executor';
 import { KernelPool } from './pool';

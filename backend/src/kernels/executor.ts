@@ -1,6 +1,6 @@
 import { KernelAPI, type Kernel, type KernelMessage } from '@jupyterlab/services';
-import { cellTags, sourceText, type CodeCell, type Notebook, type Output } from '../notebooks/nbformat';
-import type { CellResult } from '../store/store';
+import { cellTags, sourceText, type CodeCell, type Notebook, type Output } from '../contracts/nbformat';
+import type { CellResult } from '../contracts/runs';
 import { kernelStateOf, watchLiveness } from './liveness';
 import { DEFAULT_MAX_RUN_OUTPUT_BYTES, DisplayIdRegistry, OutputBudget, OutputModel } from './output-model';
 import { drainKernelInfo, type PooledKernel } from './pooled-kernel';

@@ -1,5 +1,5 @@
 import type { KernelMessage } from '@jupyterlab/services';
-import type { MimeBundle, Output, StreamOutput } from '../notebooks/nbformat';
+import type { MimeBundle, Output, StreamOutput } from '../contracts/nbformat';
 
 /**
  * IOPub messages → nbformat 4 outputs, the one output model of Folio (headless runs and live editing).

@@ -116,7 +116,7 @@ describe('KernelPool', () => {
     await onDemand.shutdown();
   });
 
-  it('take() hands an idle kernel out for good: a replacement starts at once, acquire never waits on it, release shuts it down', async () => {
+  it('take() hands an idle kernel out for good: acquire never waits on it, release shuts it down', async () => {
     const events: KernelPoolEvent[] = [];
     const pool = new KernelPool({
       settings: jupyter.settings,
@@ -124,14 +124,15 @@ describe('KernelPool', () => {
       preamble: 'import json as _folio_preloaded',
       logger: jupyter.logger,
       onEvent: (e) => events.push(e),
+      refillAfterTakeMs: 600_000, // so only the acquire below can start the replacement
     });
     await pool.start();
     try {
       const live = pool.take()!;
       expect(await value(live, "'_folio_preloaded' in dir()")).toBe('True'); // warm: the preamble ran
-      expect(pool.health()).toMatchObject({ idle: 0, busy: 0, taken: 1, starting: 1 });
+      expect(pool.health()).toMatchObject({ idle: 0, busy: 0, taken: 1, starting: 0 });
       await executeCode(live, 'secret = 1');
-      const run = await pool.acquire(60_000); // the replacement; the taken kernel is never given back meanwhile
+      const run = await pool.acquire(60_000); // starts the replacement at once; the taken kernel is never given back
       expect(run.id).not.toBe(live.id);
       expect(await value(run, 'secret')).toBe('NameError');
       expect(pool.take()).toBeUndefined(); // nothing idle: the caller starts a kernel of its own, never waits
@@ -140,6 +141,27 @@ describe('KernelPool', () => {
       expect(events).toContainEqual({ type: 'discarded', kernelId: live.id, reason: 'released' });
       expect(pool.health()).toMatchObject({ idle: 0, busy: 1, taken: 0, starting: 0 }); // full already: nothing started
       pool.release(run);
+    } finally {
+      await pool.shutdown();
+    }
+  });
+
+  it('take() starts the replacement by itself shortly after, so the pool is warm again', async () => {
+    let onStarted: (id: string) => void = () => undefined;
+    const pool = new KernelPool({
+      settings: jupyter.settings,
+      size: 1,
+      logger: jupyter.logger,
+      refillAfterTakeMs: 10,
+      onEvent: (e) => e.type === 'started' && onStarted(e.kernelId),
+    });
+    await pool.start();
+    try {
+      const started = new Promise<string>((resolve) => (onStarted = resolve));
+      const live = pool.take()!;
+      expect(await started).not.toBe(live.id); // the replacement, with no acquire asking for it
+      expect(pool.health()).toMatchObject({ busy: 0, waiting: 0, taken: 1 });
+      pool.release(live);
     } finally {
       await pool.shutdown();
     }

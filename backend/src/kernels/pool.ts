@@ -21,9 +21,9 @@ export type { PooledKernel } from './pooled-kernel';
  *   release(k, {discard: true}) — or a kernel that died — shuts it down and starts a replacement;
  * - a periodic health check (kernel_info) and status events replace idle kernels that died;
  * - size 0 starts a kernel per acquire (within its timeout) and shuts it down on release;
- * - take() hands an idle kernel out for good (live editing keeps it for a session) and starts a replacement at once,
- *   so one pool can warm kernels for runs and live editing alike without runs ever waiting on a session; a taken
- *   kernel is shut down when released;
+ * - take() hands an idle kernel out for good (live editing keeps it for a session) and starts a replacement (soon, or
+ *   at once when an acquire needs it), so one pool can warm kernels for runs and live editing alike without runs
+ *   ever waiting on a session; a taken kernel is shut down when released;
  * - shutdown() shuts every kernel down.
  */
 export interface KernelPoolOptions {
@@ -41,6 +41,12 @@ export interface KernelPoolOptions {
   startTimeoutMs?: number;
   /** Time allowed for a kernel restart between runs; past it the kernel is replaced. Default 20 s. */
   restartTimeoutMs?: number;
+  /**
+   * Delay before a taken kernel's replacement starts, unless an acquire needs it first: a kernel start (a process,
+   * the preamble's imports: seconds of CPU, and the Jupyter Server's attention) would otherwise compete with the
+   * first cells of the notebook that took the kernel. Default 1 s.
+   */
+  refillAfterTakeMs?: number;
   /** Lifecycle events, for metrics and tests. Default none. */
   onEvent?: (e: KernelPoolEvent) => void;
 }
@@ -76,6 +82,7 @@ export class KernelPool {
   private readonly healthIntervalMs: number;
   private readonly startTimeoutMs: number;
   private readonly restartTimeoutMs: number;
+  private readonly refillAfterTakeMs: number;
   private readonly onEvent: (e: KernelPoolEvent) => void;
   private readonly idle: PooledKernel[] = [];
   private readonly busy = new Set<PooledKernel>();
@@ -96,6 +103,7 @@ export class KernelPool {
     this.healthIntervalMs = opts.healthIntervalMs ?? 30_000;
     this.startTimeoutMs = opts.startTimeoutMs ?? 60_000;
     this.restartTimeoutMs = opts.restartTimeoutMs ?? 20_000;
+    this.refillAfterTakeMs = opts.refillAfterTakeMs ?? 1_000;
     this.onEvent = opts.onEvent ?? (() => undefined);
   }
 
@@ -142,7 +150,8 @@ export class KernelPool {
 
   /**
    * An idle kernel, taken out of the pool for good: it no longer counts against the size, so a replacement starts
-   * now. Never waits: undefined when no kernel is idle (or the pool is shut down).
+   * (after refillAfterTakeMs, or at once when an acquire finds no idle kernel). Never waits: undefined when no kernel
+   * is idle (or the pool is shut down).
    */
   take(): PooledKernel | undefined {
     while (!this.closed && this.idle.length) {
@@ -152,7 +161,7 @@ export class KernelPool {
         continue;
       }
       this.taken.add(k);
-      this.refill();
+      setTimeout(() => this.refill(), this.refillAfterTakeMs).unref();
       return k;
     }
     return undefined;
@@ -161,7 +170,7 @@ export class KernelPool {
   /** Give a kernel back: restarted (or, with discard / when it died, replaced) in the background. Taken: shut down. */
   release(k: PooledKernel, opts: { discard?: boolean } = {}): void {
     if (this.taken.delete(k)) {
-      // replace() refills only up to the size, which take()'s replacement fills already.
+      // replace() refills only up to the size, which take()'s replacement fills (or will: its timer is pending).
       this.replace(k, k.died || !isUsable(k) ? 'died' : 'released');
       return;
     }

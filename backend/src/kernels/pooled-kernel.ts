@@ -1,5 +1,5 @@
 import type { Kernel } from '@jupyterlab/services';
-import type { KernelEnvironment } from '../store/store';
+import type { KernelEnvironment } from '../contracts/runs';
 import { settleWithin } from '../util/timeout';
 
 /** A kernel handed out by the KernelPool (or started on its own): a live connection plus bookkeeping. */

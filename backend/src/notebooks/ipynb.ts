@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { invalidNotebook, tooLarge } from '../errors';
-import type { Notebook } from './nbformat';
+import type { Notebook } from '../contracts/nbformat';
 import { checkDefinition, checkNotebook, checkTopLevel, type Definition } from './ipynb-schema';
 
 /**

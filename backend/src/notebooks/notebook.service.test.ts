@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Principal } from '../http/context';
+import type { Principal } from '../contracts/principal';
 import { openSqliteStore } from '../store/sqlite/sqlite-store';
 import type { Store } from '../store/store';
 import { MAX_REVISIONS, NotebookService, REVISION_BURST_MS } from './notebook.service';

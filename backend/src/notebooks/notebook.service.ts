@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { badRequest, conflict, forbidden, notFound } from '../errors';
-import type { Principal } from '../http/context';
+import type { Principal } from '../contracts/principal';
 import type {
   NotebookRecord,
   NotebookRepository,
@@ -9,7 +9,7 @@ import type {
   RevisionRecord,
   RevisionSummary,
 } from '../store/store';
-import type { Notebook } from './nbformat';
+import type { Notebook } from '../contracts/nbformat';
 import { emptyNotebook, ipynbFileName, normalizeNotebook, parseIpynb, serializeIpynb } from './ipynb';
 
 /**

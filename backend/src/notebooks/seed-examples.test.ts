@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../store/sqlite/sqlite-store';
 import type { Store } from '../store/store';
 import { bootstrapAdmin } from '../users/bootstrap-admin';
-import { cellTags, sourceText, type Notebook } from './nbformat';
+import { cellTags, sourceText, type Notebook } from '../contracts/nbformat';
 import { DEFAULT_EXAMPLES_DIR, EXAMPLES_SEEDED_KEY, seedExamples } from './seed-examples';
 
 const run = promisify(execFile);

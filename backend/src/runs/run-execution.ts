@@ -4,7 +4,7 @@ import { executeNotebook, type ExecuteNotebookResult } from '../kernels/executor
 import type { PooledKernel } from '../kernels/pooled-kernel';
 import { withTimeout } from '../util/timeout';
 import type { Logger } from '../logger';
-import { cellTags, sourceText, type Cell, type Notebook } from '../notebooks/nbformat';
+import { cellTags, sourceText, type Cell, type Notebook } from '../contracts/nbformat';
 import type { CellResult, KernelEnvironment, RunRecord, RunStatus } from '../store/store';
 import type { Outcome, RunLifecycle } from './run-lifecycle';
 import type { RunProgress } from './run-progress';

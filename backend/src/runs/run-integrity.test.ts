@@ -3,9 +3,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startRedisServer } from '../embedded/redis-server';
-import type { Principal } from '../http/context';
+import type { Principal } from '../contracts/principal';
 import { codeCell as code, notebookOf } from '../notebooks/testing/notebook-builders';
-import type { Notebook } from '../notebooks/nbformat';
+import type { Notebook } from '../contracts/nbformat';
 import type { RunRecord, Store } from '../store/store';
 import { startRunsFixture, type RunsFixture } from './testing/runs-fixture';
 

@@ -1,7 +1,7 @@
 import { isDomainError } from '../errors';
 import { inferParameters, injectParameters, validateParams } from '../kernels/parameters';
 import type { Logger } from '../logger';
-import type { Notebook } from '../notebooks/nbformat';
+import type { Notebook } from '../contracts/nbformat';
 import type { CellResult, KernelEnvironment, NotebookRepository, RunPatch, RunRecord, RunRepository, RunStatus } from '../store/store';
 import { DEFAULT_LIVENESS, guards, isFinal, isSilent, type Liveness } from './run-state';
 

@@ -1,5 +1,5 @@
 import { DomainError } from '../errors';
-import type { Principal } from '../http/context';
+import type { Principal } from '../contracts/principal';
 import type { CellResult, RunRecord, RunStatus } from '../store/store';
 import { withTimeout } from '../util/timeout';
 import { isFinal } from './run-state';

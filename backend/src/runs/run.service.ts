@@ -1,9 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { conflict, forbidden, notFound, unavailable } from '../errors';
-import type { Principal } from '../http/context';
+import type { Principal } from '../contracts/principal';
 import { canonicalJson, inferParameters, toJson, validateParams, type JsonValue, type ParamSpec } from '../kernels/parameters';
 import type { Logger } from '../logger';
-import type { Notebook } from '../notebooks/nbformat';
+import type { Notebook } from '../contracts/nbformat';
 import type { NotebookRepository, RunRecord, RunRepository, RunTrigger } from '../store/store';
 import { withCellOutputs } from './run-record';
 import { guards, isFinal } from './run-state';

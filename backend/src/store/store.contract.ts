@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isDomainError } from '../errors';
-import type { Notebook } from '../notebooks/nbformat';
+import type { Notebook } from '../contracts/nbformat';
 import type { RevisionPolicy, RunRecord, Store } from './store';
 
 /**

@@ -1,4 +1,9 @@
-import type { Notebook, Output } from '../notebooks/nbformat';
+import type { Notebook } from '../contracts/nbformat';
+import type { Role } from '../contracts/principal';
+import type { RunRecord, RunStatus } from '../contracts/runs';
+
+export type { Role } from '../contracts/principal';
+export type { CellResult, KernelEnvironment, RunRecord, RunStatus, RunTrigger } from '../contracts/runs';
 
 /**
  * The store interface. Two adapters implement it: store/sqlite (embedded default) and, later, store/mongo.
@@ -6,7 +11,6 @@ import type { Notebook, Output } from '../notebooks/nbformat';
  * All methods are async so a network database can implement them unchanged.
  * Timestamps are ISO-8601 strings (UTC).
  */
-export type Role = 'admin' | 'author' | 'viewer';
 
 export interface UserRecord {
   id: string;
@@ -54,56 +58,6 @@ export interface RevisionSummary {
 export interface RevisionRecord extends RevisionSummary {
   name: string;
   content: Notebook;
-}
-
-export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'timed_out' | 'cancelled';
-export type RunTrigger = 'manual' | 'schedule' | 'api';
-
-export interface CellResult {
-  cellId: string;
-  executionCount: number | null;
-  status: 'ok' | 'error' | 'skipped' | 'timed_out' | 'not_run';
-  outputs: Output[];
-  startedAt?: string;
-  endedAt?: string;
-}
-export interface KernelEnvironment {
-  python: string;
-  implementation: string;
-  packages: Record<string, string>;
-}
-export interface RunRecord {
-  id: string;
-  notebookId: string;
-  notebookVersion: number;
-  params: Record<string, unknown>;
-  paramsHash: string;
-  trigger: RunTrigger;
-  actorId: string;
-  status: RunStatus;
-  error?: { code: string; message: string };
-  /**
-   * One entry per code cell. While the run is going each carries its outputs; once `executed` is saved the outputs
-   * live there only (`outputsIn: 'executed'`) and runs/run-record.ts puts them back for readers.
-   */
-  cells: CellResult[];
-  /** Set when the per-cell outputs were moved into `executed` (one stored copy). */
-  outputsIn?: 'executed';
-  /** The executed notebook (with the injected-parameters cell and outputs) once the run ends. */
-  executed?: Notebook;
-  environment?: KernelEnvironment;
-  createdAt: string;
-  startedAt?: string;
-  endedAt?: string;
-  /** The worker attempt that holds the run while it is `running` (a fencing token; see runs/run-state.ts). */
-  attemptId?: string;
-  /** How many attempts have claimed the run. */
-  attempts?: number;
-  /** Last sign of life of the attempt holding the run (written by the adapter's `heartbeat`). */
-  heartbeatAt?: string;
-  /** Set by POST /api/runs/:id/cancel on a running run; the attempt holding it sees it on its next heartbeat. */
-  cancelRequestedAt?: string;
-  cancelRequestedBy?: string;
 }
 
 /** The fields of a run that change after it is created. */

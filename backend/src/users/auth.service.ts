@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { DomainError, unauthenticated } from '../errors';
-import type { Principal } from '../http/context';
+import type { Principal } from '../contracts/principal';
 import type { Logger } from '../logger';
 import type { Store, UserRecord } from '../store/store';
 import { LoginThrottle, type LoginLimits } from './login-throttle';

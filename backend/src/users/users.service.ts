@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { badRequest, forbidden } from '../errors';
-import type { Principal } from '../http/context';
+import type { Principal } from '../contracts/principal';
 import type { Role, Store } from '../store/store';
 import { toPrincipal } from './auth.service';
 import { hashPassword } from './password';

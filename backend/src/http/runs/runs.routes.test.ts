@@ -4,7 +4,7 @@ import type http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config';
-import type { Notebook } from '../../notebooks/nbformat';
+import type { Notebook } from '../../contracts/nbformat';
 import { NotebookService } from '../../notebooks/notebook.service';
 import { codeCell as code, notebookOf } from '../../notebooks/testing/notebook-builders';
 import { startRunsFixture, type Runner, type RunsFixture } from '../../runs/testing/runs-fixture';

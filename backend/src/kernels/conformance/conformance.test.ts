@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { KernelMessage } from '@jupyterlab/services';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Notebook, Output } from '../../notebooks/nbformat';
+import type { Notebook, Output } from '../../contracts/nbformat';
 import { executeNotebook } from '../executor';
 import { KernelPool } from '../pool';
 import type { PooledKernel } from '../pooled-kernel';

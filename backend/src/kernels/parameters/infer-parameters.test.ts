@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Notebook } from '../../notebooks/nbformat';
+import type { Notebook } from '../../contracts/nbformat';
 import { inferFromSource, inferParameters } from './infer-parameters';
 
 const PYTHON = path.resolve(__dirname, '../../../../kernels/.venv/bin/python');

@@ -1,5 +1,5 @@
-import type { Cell, Notebook } from '../../notebooks/nbformat';
-import { cellTags, sourceText } from '../../notebooks/nbformat';
+import type { Cell, Notebook } from '../../contracts/nbformat';
+import { cellTags, sourceText } from '../../contracts/nbformat';
 import { interpretAnnotation, type AnnotationInfo } from './annotation';
 import type { ParamSpec, ParamType, PyValue } from './param-types';
 import { isSafeIdentifier, toJson } from './param-types';

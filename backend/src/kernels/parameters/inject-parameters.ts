@@ -1,5 +1,5 @@
-import type { CodeCell, Notebook } from '../../notebooks/nbformat';
-import { cellTags } from '../../notebooks/nbformat';
+import type { CodeCell, Notebook } from '../../contracts/nbformat';
+import { cellTags } from '../../contracts/nbformat';
 import { findParametersCell, INJECTED_TAG } from './infer-parameters';
 import type { PyValue } from './param-types';
 import { renderInjectedCell } from './render-injected-cell';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Output } from '../../notebooks/nbformat';
+import type { Output } from '../../contracts/nbformat';
 import { CellOutputs } from './cell-outputs';
 import { fromCodePoints, toCodePoints } from './code-points';
 

@@ -1,4 +1,4 @@
-import type { Output } from '../../notebooks/nbformat';
+import type { Output } from '../../contracts/nbformat';
 import { DisplayIdRegistry, OutputModel } from '../output-model';
 
 export interface CellOutputsOptions {

@@ -1,4 +1,4 @@
-import type { CodeCell, Notebook } from '../nbformat';
+import type { CodeCell, Notebook } from '../../contracts/nbformat';
 
 /** Test builders: a code cell (optionally tagged) and a python3 nbformat 4.5 notebook of cells. */
 export const codeCell = (id: string, source: string, tags?: string[]): CodeCell => ({

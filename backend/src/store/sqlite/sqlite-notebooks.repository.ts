@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { Notebook } from '../../notebooks/nbformat';
+import type { Notebook } from '../../contracts/nbformat';
 import type {
   NotebookRecord,
   NotebookRepository,
