@@ -98,8 +98,7 @@ export class RunExecution {
     }
     if (!claimed) {
       this.deps.kernels.release(kernel);
-      const now = await lifecycle.prepare(a.runId);
-      return { kind: 'skipped', status: now.kind === 'skip' ? now.status : 'queued', why: 'claimed or ended meanwhile' };
+      return { kind: 'skipped', status: await lifecycle.statusOf(a.runId), why: 'cancelled or claimed meanwhile' };
     }
     return this.run(a, claimed, prepared.notebook, cells, kernel, attemptId);
   }

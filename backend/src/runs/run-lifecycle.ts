@@ -73,6 +73,11 @@ export class RunLifecycle {
     }
   }
 
+  /** The run's status now ('missing' once deleted). */
+  async statusOf(runId: string): Promise<RunStatus | 'missing'> {
+    return (await this.runs.get(runId))?.status ?? 'missing';
+  }
+
   /** queued → running under `attemptId`. Null when the run is no longer queued (cancelled meanwhile, claimed by another). */
   async claim(run: RunRecord, attemptId: string, cells: CellResult[]): Promise<RunRecord | null> {
     const at = new Date(this.now()).toISOString();
@@ -109,7 +114,7 @@ export class RunLifecycle {
    */
   async finish(runId: string, attemptId: string, outcome: Outcome): Promise<RunRecord | null> {
     const endedAt = new Date(this.now()).toISOString();
-    const patch: RunPatch = { ...outcome, endedAt, cancelRequestedAt: undefined };
+    const patch: RunPatch = { ...outcome, endedAt };
     if (outcome.executed) {
       patch.cells = outcome.cells.map((c) => ({ ...c, outputs: [] }));
       patch.outputsIn = 'executed';
