@@ -11,13 +11,15 @@
  * per process.
  *
  * Then, on that idle server:
- *   first open  a new notebook's `WS /api/notebooks/:id/kernel` connected and `1+1` executed: socket opened →
- *               the `cell_done` whose outputs carried `2` (the kernel is taken when the socket opens);
  *   first run   bench/notebooks/report.ipynb (pandas + matplotlib) imported, `POST /api/notebooks/:id/runs` →
- *               the run record's status is final (polled every 10 ms), with that notebook's session still holding
- *               its kernel (the socket is closed, as a closed tab leaves it).
- * And the tree once more, with the notebook open. Linux only (/proc). A bench, not a test: nothing is asserted.
- * BENCH_FOOTPRINT_SETTLE_MS (default 5000): idle time after ready before the memory is read.
+ *               the run record's status is final (polled every 10 ms);
+ *   first open  once the tree is idle again: a new notebook's `WS /api/notebooks/:id/kernel` connected and `1+1`
+ *               executed, socket opened → the `cell_done` whose outputs carried `2` (the kernel is taken when the
+ *               socket opens; the socket is then closed, and the session keeps its kernel, as for a closed tab);
+ *   run after   the same run again right after that open, while the pool may be warming a replacement.
+ * And the tree once more, with the notebook's session holding its kernel. Linux only (/proc). A bench, not a test: nothing is asserted.
+ * BENCH_FOOTPRINT_SETTLE_MS (default 5000): idle time after ready before the memory is read. BENCH_FOOTPRINT_REPO
+ * (default this checkout): measure another checkout's `npm start`, e.g. a clone at an older commit.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -28,7 +30,9 @@ import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { freePort } from '../backend/src/embedded/child-process';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const here = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/** The checkout whose `npm start` is measured: this one, or another (e.g. an older commit, for a before/after). */
+const repoRoot = path.resolve(process.env.BENCH_FOOTPRINT_REPO ?? here);
 const SETTLE_MS = Number(process.env.BENCH_FOOTPRINT_SETTLE_MS ?? 5_000);
 const now = () => performance.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -76,9 +80,10 @@ function partOf(pid: number): string {
   if (/esbuild/.test(exe)) return 'esbuild';
   if (/(^|\/)npm(-cli\.js)?( |$)|npm-cli\.js/.test(line) || exe === 'npm') return 'npm';
   if (exe === 'sh' || exe === 'bash') return 'sh';
-  if (/tsx\/dist\/cli/.test(line)) return 'tsx CLI';
-  if (/main\.(ts|js|mjs)\b/.test(line) && /node/.test(exe))
-    return /tsx/.test(line) ? 'Folio (node + tsx loader)' : 'Folio (node)';
+  if (/main\.(ts|js|mjs)\b/.test(line) && /node/.test(exe)) {
+    if (!/tsx/.test(line)) return 'Folio (node)';
+    return /--import|--require/.test(line) ? 'Folio (node + tsx loader)' : 'tsx CLI'; // the CLI runs it in a child
+  }
   return exe;
 }
 
@@ -199,20 +204,30 @@ async function main(): Promise<void> {
       return JSON.parse(text) as Record<string, unknown>;
     };
 
+    const report = fs.readFileSync(path.join(here, 'bench/notebooks/report.ipynb'), 'utf8');
+    const imported = await api('POST', '/api/notebooks/import?name=report.ipynb', report, 'application/octet-stream');
+    const runToEnd = async () => {
+      const t1 = now();
+      const run = await api('POST', `/api/notebooks/${String(imported.id)}/runs`, '{}');
+      let status = String(run.status);
+      while (!['succeeded', 'failed', 'timed_out', 'cancelled'].includes(status)) {
+        await sleep(10);
+        status = String((await api('GET', `/api/runs/${String(run.id)}`)).status);
+      }
+      return { ms: now() - t1, status };
+    };
+    const firstRun = await runToEnd();
+    await settledTree(child.pid!, 2_000); // its kernel restarted and warm again
     const nb = await api('POST', '/api/notebooks', JSON.stringify({ name: 'footprint open' }));
     const openMs = await firstOpen(`${base.replace(/^http/, 'ws')}/api/notebooks/${String(nb.id)}/kernel`, cookie);
-    const report = fs.readFileSync(path.join(repoRoot, 'bench/notebooks/report.ipynb'), 'utf8');
-    const imported = await api('POST', '/api/notebooks/import?name=report.ipynb', report, 'application/octet-stream');
-    const t1 = now();
-    const run = await api('POST', `/api/notebooks/${String(imported.id)}/runs`, '{}');
-    let status = String(run.status);
-    while (!['succeeded', 'failed', 'timed_out', 'cancelled'].includes(status)) {
-      await sleep(10);
-      status = String((await api('GET', `/api/runs/${String(run.id)}`)).status);
-    }
-    const runMs = now() - t1;
-    console.log(`\nfirst open (socket opened → 1+1 result): ${openMs.toFixed(0)} ms`);
-    console.log(`first run  (report.ipynb, POST → ${status}):  ${runMs.toFixed(0)} ms`);
+    const runAfterOpen = await runToEnd();
+    console.log(
+      `\nfirst run  (report.ipynb, POST → ${firstRun.status}):          ${firstRun.ms.toFixed(0).padStart(5)} ms`,
+    );
+    console.log(`first open (socket opened → 1+1 result):             ${openMs.toFixed(0).padStart(5)} ms`);
+    console.log(
+      `a run right after that open (${runAfterOpen.status}):          ${runAfterOpen.ms.toFixed(0).padStart(5)} ms`,
+    );
     await settledTree(child.pid!, 2_000);
     const open = snapshot(child.pid!);
     allPids = [...new Set([...allPids, ...open.map((p) => p.pid)])];

@@ -151,8 +151,9 @@ async function compose(config: Config, logger: Logger, life: Lifecycle): Promise
 
   await bootstrapAdmin({ store, logger, admin: config.admin });
   await seedExamples({ store, logger });
-  // Live editing takes a warm kernel for good when one is idle (its pool starts a replacement at once, so runs never
-  // wait on a live session) and starts one on demand otherwise, so open notebooks are not capped at KERNEL_POOL_SIZE.
+  // Live editing takes a warm kernel for good when one is idle (its pool starts a replacement, at once if a run needs
+  // it: runs never wait on a live session) and starts one on demand otherwise (open notebooks are not capped at
+  // KERNEL_POOL_SIZE).
   // With FOLIO_ROLE=all that is the runs' pool: KERNEL_POOL_SIZE warm kernels in all, not twice as many.
   if (!warmPool) {
     warmPool = poolOf('live');

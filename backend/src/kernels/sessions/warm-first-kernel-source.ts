@@ -5,7 +5,7 @@ type Pool = KernelSource & { take(): PooledKernel | undefined };
 
 /**
  * Kernels for live editing: a warm one taken from `warm` for good when one is idle (no start-up wait; the pool starts
- * a replacement at once, so runs sharing that pool never wait on a live session), otherwise a kernel started on
+ * a replacement, so runs sharing that pool never wait on a live session), otherwise a kernel started on
  * demand by `onDemand` (a KernelPool of size 0). A bounded pool alone would cap the number of open notebooks at its
  * size; this keeps the warm start for the common case without that cap. Each kernel goes back to the pool it came
  * from, which shuts it down.
