@@ -38,6 +38,13 @@ async function countingNotebook(...rest: string[]): Promise<{ id: string; execut
   return { id: nb.id, executions };
 }
 
+/** A fresh queued record of the same notebook and parameters as `runId` (a run written straight to the store). */
+async function copyOfRun(runId: string): Promise<RunRecord> {
+  const base = (await fx.store.runs.get(runId))!;
+  const { executed: _e, outputsIn: _o, attemptId: _a, attempts: _n, heartbeatAt: _h, startedAt: _s, endedAt: _d, error: _r, ...rest } = base;
+  return { ...rest, id: randomUUID(), status: 'queued', cells: [], createdAt: new Date().toISOString() };
+}
+
 /** Waits (polling the real store; some outcomes have no event, e.g. while Redis is down) until `match` holds. */
 async function runWhere(store: Store, id: string, match: (r: RunRecord) => boolean, timeout = 60_000): Promise<RunRecord> {
   return vi.waitFor(
@@ -106,11 +113,14 @@ describe('exactly once', () => {
   it('a second delivery of a job whose run a live attempt holds leaves it to that attempt', async () => {
     // Two workers on one queue; the first one's lock is removed under it (as when Redis was away long enough for
     // it to expire), so the second takes the job while the first still runs it.
-    const first = fx.startRunner({ concurrency: 1, lock: { lockDuration: 60_000, stalledInterval: 60_000 } });
-    const second = fx.startRunner({ queueName: first.queueName, concurrency: 1, lock: { lockDuration: 2_000, stalledInterval: 500 } });
+    // Same settings on both (as in production): one worker's stalled check sets a shared "checked" mark for its interval.
+    const lock = { lockDuration: 60_000, stalledInterval: 300 };
+    const first = fx.startRunner({ concurrency: 1, lock });
+    const second = fx.startRunner({ queueName: first.queueName, concurrency: 1, lock });
     await second.worker.worker.pause();
     try {
-      const nb = await countingNotebook('import time\ntime.sleep(3)');
+      const gate = path.join(fx.dir, `gate-${randomUUID()}`);
+      const nb = await countingNotebook(`import os, time\nwhile not os.path.exists(${JSON.stringify(gate)}):\n    time.sleep(0.05)`);
       const run = await first.service.start(author, nb.id, {});
       await first.waitFor(run.id, (e) => e.kind === 'progress' && (e.progress as { cellId: string }).cellId === 'c0');
       const redis = await first.queue.queue.client;
@@ -118,6 +128,7 @@ describe('exactly once', () => {
       second.worker.worker.resume();
       const handedOut = await second.waitFor(run.id, (e) => e.kind === 'completed');
       expect(handedOut).toMatchObject({ kind: 'completed', result: 'running' }); // it looked, and left the run alone
+      fs.writeFileSync(gate, ''); // now the first attempt may finish
       const ended = await runWhere(fx.store, run.id, (r) => r.status !== 'running');
       expect(ended.status).toBe('succeeded');
       expect(ended.attempts).toBe(1);
@@ -135,7 +146,7 @@ describe('exactly once', () => {
       // The state a worker killed mid-run leaves behind: running under an attempt that no longer beats, its job back in the queue.
       const run = await runner.service.start(author, nb.id, {});
       await runner.settled(run.id);
-      const stuck = { ...(await fx.store.runs.get(run.id))!, id: randomUUID(), status: 'queued' as const, cells: [], executed: undefined, outputsIn: undefined };
+      const stuck = await copyOfRun(run.id);
       await fx.store.runs.create(stuck);
       await fx.store.runs.transition(stuck.id, { status: ['queued'] }, { status: 'running', attemptId: 'dead-worker', startedAt: new Date(Date.now() - 60_000).toISOString() });
       await fx.store.runs.heartbeat(stuck.id, 'dead-worker', new Date(Date.now() - 60_000).toISOString());
@@ -173,6 +184,26 @@ describe('exactly once', () => {
   });
 });
 
+describe('storage', () => {
+  it('stores a finished run’s outputs once, in the executed notebook, and serves them per cell', async () => {
+    const runner = fx.startRunner();
+    try {
+      const nb = await countingNotebook('print("x" * 10_000)');
+      const run = await runner.service.start(author, nb.id, {});
+      await runner.settled(run.id);
+      const stored = (await fx.store.runs.get(run.id))!;
+      expect(stored.outputsIn).toBe('executed');
+      expect(stored.cells.every((c) => c.outputs.length === 0)).toBe(true);
+      expect(JSON.stringify(stored).split('x'.repeat(10_000)).length - 1).toBe(1);
+      const served = await runner.service.get(author, run.id);
+      expect(served.cells[1]!.outputs).toEqual([{ output_type: 'stream', name: 'stdout', text: 'x'.repeat(10_000) + '\n' }]);
+      expect(served).not.toHaveProperty('outputsIn');
+    } finally {
+      await runner.close();
+    }
+  });
+});
+
 describe('the reconciler', () => {
   it('re-queues a queued run whose job was lost and ends a silent running one as lost', async () => {
     const runner = fx.startRunner({ liveness: { heartbeatMs: 200, staleAfterMs: 1_000 } });
@@ -181,9 +212,8 @@ describe('the reconciler', () => {
       const lostQueued = await runner.service.start(author, nb.id, {});
       await runner.settled(lostQueued.id);
       // Both runs as Redis losing its data would leave them: records without jobs.
-      const base = (await fx.store.runs.get(lostQueued.id))!;
-      const queued: RunRecord = { ...base, id: randomUUID(), status: 'queued', cells: [], executed: undefined, outputsIn: undefined, attemptId: undefined, attempts: undefined };
-      const running: RunRecord = { ...queued, id: randomUUID() };
+      const queued = await copyOfRun(lostQueued.id);
+      const running = await copyOfRun(lostQueued.id);
       await fx.store.runs.create(queued);
       await fx.store.runs.create(running);
       await fx.store.runs.transition(running.id, { status: ['queued'] }, { status: 'running', attemptId: 'gone', startedAt: new Date(Date.now() - 60_000).toISOString() });
