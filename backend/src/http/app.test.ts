@@ -12,6 +12,7 @@ import { apiNotFound, errorHandler } from './middleware/errors';
 import { CONTENT_SECURITY_POLICY, SANDBOX_CONTENT_SECURITY_POLICY } from './middleware/security-headers';
 import { parseInput, validate, validated } from './middleware/validate';
 import { startTestApp, type TestApp } from './test-app';
+import { testFetch } from '../testing/http';
 
 const apps: TestApp[] = [];
 const start = async (...args: Parameters<typeof startTestApp>) => {
@@ -37,7 +38,7 @@ describe('createApp', () => {
   it('sets security headers on pages and API responses', async () => {
     const t = await start({ overrides: { frontendDir: dist } });
     for (const p of ['/', '/api/me']) {
-      const res = await fetch(t.url + p);
+      const res = await testFetch(t.url + p);
       expect(res.headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY);
       expect(res.headers.get('x-content-type-options')).toBe('nosniff');
       expect(res.headers.get('referrer-policy')).toBe('same-origin');
@@ -49,7 +50,7 @@ describe('createApp', () => {
 
   it('serves the output sandbox page with its own opaque-origin CSP, and only that page', async () => {
     const t = await start({ overrides: { frontendDir: dist } });
-    const res = await fetch(`${t.url}/sandbox.html`);
+    const res = await testFetch(`${t.url}/sandbox.html`);
     expect(res.status).toBe(200);
     const csp = res.headers.get('content-security-policy') ?? '';
     expect(csp).toBe(SANDBOX_CONTENT_SECURITY_POLICY);
@@ -58,7 +59,7 @@ describe('createApp', () => {
     expect(csp).toContain("default-src 'none'"); // so no connect-src: fetch, XHR and WebSockets are refused
     expect(csp).toContain("script-src 'self' 'unsafe-inline'"); // the frame loads plotly.js from our server
     for (const p of ['/sandbox.html/x', '/x/sandbox.html', '/']) {
-      expect((await fetch(t.url + p)).headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY);
+      expect((await testFetch(t.url + p)).headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY);
     }
   });
 
@@ -66,24 +67,24 @@ describe('createApp', () => {
     const t = await start({ overrides: { frontendDir: dist } });
     const { cookie } = await t.signIn();
     for (const p of ['/', '/notebooks/123', '/login?next=%2Fnotebooks']) {
-      const res = await fetch(t.url + p);
+      const res = await testFetch(t.url + p);
       expect(res.status).toBe(200);
       expect(res.headers.get('cache-control')).toBe('no-cache');
       expect(await res.text()).toContain('<title>Folio SPA</title>');
     }
-    const asset = await fetch(`${t.url}/assets/index-abc123.js`);
+    const asset = await testFetch(`${t.url}/assets/index-abc123.js`);
     expect(asset.headers.get('content-type')).toMatch(/javascript/);
     expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
-    const api = await fetch(`${t.url}/api/nope`, { headers: { cookie } });
+    const api = await testFetch(`${t.url}/api/nope`, { headers: { cookie } });
     expect(api.status).toBe(404);
     expect(api.headers.get('content-type')).toMatch(/json/);
-    const post = await fetch(`${t.url}/somewhere`, { method: 'POST' });
+    const post = await testFetch(`${t.url}/somewhere`, { method: 'POST' });
     expect(post.status).toBe(404);
   });
 
   it('says clearly when the frontend is not built', async () => {
     const t = await start({ overrides: { frontendDir: path.join(dist, 'missing') } });
-    const res = await fetch(`${t.url}/notebooks`);
+    const res = await testFetch(`${t.url}/notebooks`);
     expect(res.status).toBe(503);
     expect(await res.text()).toMatch(/web interface is not built[\s\S]*npm run build/);
   });
@@ -92,7 +93,7 @@ describe('createApp', () => {
     const t = await start({ env: { FOLIO_MAX_UPLOAD_MB: '0.01' } }); // ~10 KB
     const { cookie } = await t.signIn();
     const send = (name: string) =>
-      fetch(`${t.url}/api/notebooks`, {
+      testFetch(`${t.url}/api/notebooks`, {
         method: 'POST',
         headers: { cookie, 'content-type': 'application/json' },
         body: JSON.stringify({ name }),
@@ -126,12 +127,12 @@ describe('error middleware', () => {
     await new Promise((r) => server.once('listening', r));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     try {
-      const c = await fetch(`${url}/api/conflict`);
+      const c = await testFetch(`${url}/api/conflict`);
       expect(c.status).toBe(409);
       expect(await c.json()).toEqual({
         error: { code: 'conflict', message: 'Stale version.', details: { currentVersion: 3 } },
       });
-      const b = await fetch(`${url}/api/boom`);
+      const b = await testFetch(`${url}/api/boom`);
       expect(b.status).toBe(500);
       const text = await b.text();
       expect(text).not.toContain('secret');
@@ -176,7 +177,7 @@ describe('validate', () => {
     await new Promise((r) => server.once('listening', r));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const send = (q: string, body: unknown) =>
-      fetch(`${url}/x?${q}`, {
+      testFetch(`${url}/x?${q}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(body),

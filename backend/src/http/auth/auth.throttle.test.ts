@@ -13,15 +13,17 @@ import { AuthService, INVALID_CREDENTIALS } from '../../users/auth.service';
 import { UsersService } from '../../users/users.service';
 import { createApp } from '../app';
 import { startTestApp, type TestApp } from '../test-app';
+import { testFetch } from '../../testing/http';
 
 /** Failed sign-in throttling and proxy headers, over real HTTP on a real SQLite file. */
 const login = (base: string, email: string, password: string, headers: Record<string, string> = {}) =>
-  fetch(`${base}/api/auth/login`, {
+  testFetch(`${base}/api/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify({ email, password }),
   });
-const errorOf = async (res: Response) => ((await res.json()) as { error: { code: string; message: string; details?: unknown } }).error;
+const errorOf = async (res: Response) =>
+  ((await res.json()) as { error: { code: string; message: string; details?: unknown } }).error;
 
 describe('POST /api/auth/login throttling per email (default limits)', () => {
   let t: TestApp;
@@ -79,7 +81,11 @@ describe('behind a reverse proxy (express trust proxy set)', () => {
     const logger = pino({ level: 'silent' });
     store = openSqliteStore(path.join(dir, 'folio.db'));
     const perIp = { limit: 3, windowMs: 15 * 60_000 };
-    const auth = new AuthService({ store, logger, loginLimits: { perEmail: { limit: 10, windowMs: 15 * 60_000 }, perIp } });
+    const auth = new AuthService({
+      store,
+      logger,
+      loginLimits: { perEmail: { limit: 10, windowMs: 15 * 60_000 }, perIp },
+    });
     const notebooks = new NotebookService({ notebooks: store.notebooks, limits: config.limits });
     const app = createApp({ config, logger, store, auth, notebooks });
     server = await new Promise<http.Server>((resolve) => {

@@ -13,6 +13,7 @@ import { startTestJupyter, type TestJupyter } from '../../kernels/testing/jupyte
 import { producerConnection } from '../../queue/connection';
 import { startTestApp, type TestApp } from '../test-app';
 import { HealthService, jupyterCheck, redisCheck, storeCheck } from './health.service';
+import { testFetch } from '../../testing/http';
 
 const logger = pino({ level: 'silent' });
 
@@ -43,8 +44,12 @@ describe('GET /healthz and /readyz (real SQLite, redis-server and Jupyter Server
   });
 
   const get = async (p: string) => {
-    const res = await fetch(app.url + p);
-    return { status: res.status, body: (await res.json()) as Record<string, unknown>, cache: res.headers.get('cache-control') };
+    const res = await testFetch(app.url + p);
+    return {
+      status: res.status,
+      body: (await res.json()) as Record<string, unknown>,
+      cache: res.headers.get('cache-control'),
+    };
   };
 
   it('healthz answers without a session', async () => {

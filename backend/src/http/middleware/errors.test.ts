@@ -4,6 +4,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DomainError, unavailable } from '../../errors';
 import { errorHandler } from './errors';
+import { testFetch } from '../../testing/http';
 
 let url: string;
 let server: ReturnType<express.Express['listen']>;
@@ -33,7 +34,7 @@ afterAll(() => server.close());
 
 describe('errorHandler Retry-After', () => {
   it('sets Retry-After (whole seconds, rounded up) on a 429 that says when to retry, keeping the details', async () => {
-    const res = await fetch(`${url}/overloaded`);
+    const res = await testFetch(`${url}/overloaded`);
     expect(res.status).toBe(429);
     expect(res.headers.get('retry-after')).toBe('3');
     expect(await res.json()).toEqual({
@@ -42,7 +43,7 @@ describe('errorHandler Retry-After', () => {
   });
 
   it('sets it on a 503 that carries it', async () => {
-    const res = await fetch(`${url}/unavailable`);
+    const res = await testFetch(`${url}/unavailable`);
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBe('5');
   });
@@ -54,7 +55,7 @@ describe('errorHandler Retry-After', () => {
       ['/conflict', 409],
       ['/bad-value', 429],
     ] as const) {
-      const res = await fetch(url + p);
+      const res = await testFetch(url + p);
       expect(res.status).toBe(status);
       expect(res.headers.get('retry-after')).toBeNull();
     }

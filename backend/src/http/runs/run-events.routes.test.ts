@@ -14,6 +14,7 @@ import { startRedisServer } from '../../embedded/redis-server';
 import { BullRunEvents } from '../../queue/run-events';
 import { RunProgressService } from '../../runs/run-progress';
 import { createApp } from '../app';
+import { testFetch } from '../../testing/http';
 
 /** GET /api/runs/:id/events end to end: worker → job progress in Redis → QueueEvents → SSE over real HTTP. */
 let fx: RunsFixture;
@@ -24,15 +25,18 @@ let cookie: string;
 let auth: AuthService;
 let notebooks: NotebookService;
 
-
 async function startRun(cells: Notebook['cells']): Promise<string> {
-  const nb = await fetch(`${base}/api/notebooks`, {
+  const nb = await testFetch(`${base}/api/notebooks`, {
     method: 'POST',
     headers: { cookie, 'content-type': 'application/json' },
     body: JSON.stringify({ name: 'Events', content: notebookOf(cells) }),
   });
   const { id } = (await nb.json()) as { id: string };
-  const run = await fetch(`${base}/api/notebooks/${id}/runs`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: '{}' });
+  const run = await testFetch(`${base}/api/notebooks/${id}/runs`, {
+    method: 'POST',
+    headers: { cookie, 'content-type': 'application/json' },
+    body: '{}',
+  });
   expect(run.status).toBe(202);
   return ((await run.json()) as { id: string }).id;
 }
@@ -44,7 +48,7 @@ interface SseEvent {
 
 /** Opens the stream; `next()` resolves with the next event, or undefined once the server has closed it. */
 async function openEvents(runId: string, signal?: AbortSignal) {
-  const res = await fetch(`${base}/api/runs/${runId}/events`, { headers: { cookie }, signal });
+  const res = await testFetch(`${base}/api/runs/${runId}/events`, { headers: { cookie }, signal });
   expect(res.status).toBe(200);
   const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = '';
@@ -78,7 +82,15 @@ beforeAll(async () => {
   const config = loadConfig({ DATA_DIR: fx.dir, LOG_LEVEL: 'silent' });
   auth = new AuthService({ store: fx.store, logger: fx.logger });
   notebooks = new NotebookService({ notebooks: fx.store.notebooks, limits: config.limits });
-  const app = createApp({ config, logger: fx.logger, store: fx.store, auth, notebooks, runs: runner.service, runProgress: runner.progress });
+  const app = createApp({
+    config,
+    logger: fx.logger,
+    store: fx.store,
+    auth,
+    notebooks,
+    runs: runner.service,
+    runProgress: runner.progress,
+  });
   server = await new Promise<http.Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
@@ -105,7 +117,10 @@ describe('GET /api/runs/:id/events', () => {
       expect(stream.res.headers.get('x-accel-buffering')).toBe('no');
       expect(await stream.next()).toEqual({ event: 'run', data: { id, status: 'queued', done: 0, total: 0 } });
       runner.worker.worker.resume();
-      const p = (done: number, cellId: string, status: string) => ({ event: 'progress', data: { done, total: 3, cellId, status } });
+      const p = (done: number, cellId: string, status: string) => ({
+        event: 'progress',
+        data: { done, total: 3, cellId, status },
+      });
       expect(await stream.rest()).toEqual([
         p(0, 'a', 'running'),
         p(1, 'a', 'ok'),
@@ -134,17 +149,19 @@ describe('GET /api/runs/:id/events', () => {
 
   it('needs a session and a known run', async () => {
     const unknown = '00000000-0000-4000-8000-000000000000';
-    expect((await fetch(`${base}/api/runs/${unknown}/events`)).status).toBe(401);
-    const res = await fetch(`${base}/api/runs/${unknown}/events`, { headers: { cookie } });
+    expect((await testFetch(`${base}/api/runs/${unknown}/events`)).status).toBe(401);
+    const res = await testFetch(`${base}/api/runs/${unknown}/events`, { headers: { cookie } });
     expect(res.status).toBe(404);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('not_found');
-    expect((await fetch(`${base}/api/runs/not-a-uuid/events`, { headers: { cookie } })).status).toBe(400);
+    expect((await testFetch(`${base}/api/runs/not-a-uuid/events`, { headers: { cookie } })).status).toBe(400);
     expect(runner.runEvents.listenerCount()).toBe(0);
   });
 
   it('stops listening when the client disconnects', async () => {
     const flag = path.join(fx.dir, `events-go-${Date.now()}`);
-    const id = await startRun([code('gate', `import os, time\nwhile not os.path.exists(${JSON.stringify(flag)}):\n    time.sleep(0.01)`)]);
+    const id = await startRun([
+      code('gate', `import os, time\nwhile not os.path.exists(${JSON.stringify(flag)}):\n    time.sleep(0.01)`),
+    ]);
     const subscribe = runner.runEvents.subscribe.bind(runner.runEvents);
     let released!: () => void;
     const unsubscribed = new Promise<void>((resolve) => (released = resolve));
@@ -174,7 +191,7 @@ describe('GET /api/runs/:id/events', () => {
     const spy = vi.spyOn(runner.runEvents, 'subscribe');
     try {
       const unknown = '00000000-0000-4000-8000-000000000001';
-      expect((await fetch(`${base}/api/runs/${unknown}/events`, { headers: { cookie } })).status).toBe(404);
+      expect((await testFetch(`${base}/api/runs/${unknown}/events`, { headers: { cookie } })).status).toBe(404);
       expect(spy).not.toHaveBeenCalled();
     } finally {
       spy.mockRestore();
@@ -185,12 +202,26 @@ describe('GET /api/runs/:id/events', () => {
     const flag = path.join(fx.dir, `events-redis-${Date.now()}`);
     const ended = await startRun([code('a', '1')]);
     await runner.settled(ended); // first: the pool has one kernel, which the gated run then holds
-    const running = await startRun([code('gate', `import os, time\nwhile not os.path.exists(${JSON.stringify(flag)}):\n    time.sleep(0.01)`)]);
+    const running = await startRun([
+      code('gate', `import os, time\nwhile not os.path.exists(${JSON.stringify(flag)}):\n    time.sleep(0.01)`),
+    ]);
     // A web process whose event connection has lost its Redis (a redis-server of its own, stopped).
     const own = await startRedisServer({ dataDir: fs.mkdtempSync(path.join(fx.dir, 'redis-')), logger: fx.logger });
-    const events = new BullRunEvents({ connection: { host: '127.0.0.1', port: own.port, maxRetriesPerRequest: null }, name: runner.queueName, logger: fx.logger });
+    const events = new BullRunEvents({
+      connection: { host: '127.0.0.1', port: own.port, maxRetriesPerRequest: null },
+      name: runner.queueName,
+      logger: fx.logger,
+    });
     const progress = new RunProgressService({ runs: runner.service, events });
-    const app = createApp({ config: loadConfig({ DATA_DIR: fx.dir, LOG_LEVEL: 'silent' }), logger: fx.logger, store: fx.store, auth, notebooks, runs: runner.service, runProgress: progress });
+    const app = createApp({
+      config: loadConfig({ DATA_DIR: fx.dir, LOG_LEVEL: 'silent' }),
+      logger: fx.logger,
+      store: fx.store,
+      auth,
+      notebooks,
+      runs: runner.service,
+      runProgress: progress,
+    });
     const other = await new Promise<http.Server>((resolve) => {
       const srv = app.listen(0, '127.0.0.1', () => resolve(srv));
     });
@@ -198,13 +229,16 @@ describe('GET /api/runs/:id/events', () => {
     try {
       expect(await events.whenAvailable(10_000)).toBe(true);
       await own.stop();
-      await vi.waitFor(async () => expect(await events.whenAvailable(0)).toBe(false), { timeout: 10_000, interval: 20 });
-      const res = await fetch(`${otherBase}/api/runs/${running}/events`, { headers: { cookie } });
+      await vi.waitFor(async () => expect(await events.whenAvailable(0)).toBe(false), {
+        timeout: 10_000,
+        interval: 20,
+      });
+      const res = await testFetch(`${otherBase}/api/runs/${running}/events`, { headers: { cookie } });
       expect(res.status).toBe(503);
       expect(res.headers.get('retry-after')).toBe('5');
       expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/Redis/);
       // An ended run needs no live events: it is served from the store.
-      const done = await fetch(`${otherBase}/api/runs/${ended}/events`, { headers: { cookie } });
+      const done = await testFetch(`${otherBase}/api/runs/${ended}/events`, { headers: { cookie } });
       expect(done.status).toBe(200);
       expect(await done.text()).toContain('event: end');
     } finally {
