@@ -15,6 +15,8 @@ import { settleWithin, withTimeout } from '../util/timeout';
  * A kernel that dies under the code (os._exit, segfault, OOM kill) ends with status 'died' and the
  * PooledKernel is flagged so the pool replaces it.
  */
+/** How long the kernel may take to answer the kernel_info that confirms a lost execution. */
+const LOST_CONFIRM_MS = 10_000;
 /** A restart after an ignored interrupt that takes longer than this counts as a dead kernel. */
 const RESTART_TIMEOUT_MS = 20_000;
 
@@ -97,6 +99,10 @@ export async function executeCode(
     },
     true,
   );
+  let replied = false;
+  future.onReply = () => {
+    replied = true; // `done` follows once IOPub has gone idle too
+  };
   future.onIOPub = (msg: KernelMessage.IIOPubMessage) => {
     if (msg.header.msg_type === 'execute_input') {
       const count = (msg.content as { execution_count?: unknown }).execution_count;
@@ -135,7 +141,17 @@ export async function executeCode(
     // In case services misses the server's restart notice of a kernel that died under the code.
     const stopWatchdog = watchLiveness({
       probe: async () => kernelStateOf(await KernelAPI.getKernelModel(conn.id, conn.serverSettings)),
-      onLost: (why) => resolve({ kind: 'died', serverUnreachable: why === 'unreachable' }),
+      onLost: (why) => {
+        if (why !== 'idle') return resolve({ kind: 'died', serverUnreachable: why === 'unreachable' });
+        // "Idle on the server, no reply here" is also what a busy machine looks like while the reply is on its way
+        // (an interrupt answered, the socket's messages not yet read). Ask the kernel itself: shell replies come in
+        // order, so once our kernel_info is answered, an execute reply that has still not arrived never will.
+        void withTimeout(conn.requestKernelInfo(), LOST_CONFIRM_MS, 'kernel_info')
+          .catch(() => undefined)
+          .then(() => {
+            if (!replied) resolve({ kind: 'died' });
+          });
+      },
       reconnecting: () => conn.connectionStatus === 'connecting', // the socket dropped: server gone or restarted
     });
     cleanups.push(stopWatchdog);
