@@ -215,6 +215,32 @@ describe('executeNotebook limits and failures', () => {
     expect(r.cells.map((c) => c.status)).toEqual(['not_run', 'not_run']);
   });
 
+  it('ends an execution the kernel never answers (an interrupt swallowed outside user code) without calling the kernel dead', async () => {
+    // What ipykernel does with a KeyboardInterrupt that lands in its message handler rather than in the user's code
+    // (an interrupt right as a cell starts or ends): "KeyboardInterrupt caught in kernel", and no execute_reply.
+    const swallowNextReply = [
+      'k = get_ipython().kernel',
+      'send = k.session.send',
+      'def once(stream, msg_or_type, *args, **kwargs):',
+      "    if msg_or_type == 'execute_reply':",
+      '        k.session.send = send',
+      '        raise KeyboardInterrupt',
+      '    return send(stream, msg_or_type, *args, **kwargs)',
+      'kept = 42',
+      'k.session.send = once',
+    ].join('\n');
+    await withKernel(async (k) => {
+      const r = await executeCode(k, swallowNextReply);
+      expect(r.status).toBe('error');
+      expect(r.error?.ename).toBe('KeyboardInterrupt');
+      expect(r.outputs).toEqual([expect.objectContaining({ output_type: 'error', ename: 'KeyboardInterrupt' })]);
+      expect(k.died).toBe(false);
+      const after = await executeCode(k, 'print(kept)');
+      expect(after.status).toBe('ok');
+      expect(after.outputs).toEqual([{ output_type: 'stream', name: 'stdout', text: '42\n' }]);
+    });
+  });
+
   it('streams outputs to onOutputs as they change', async () => {
     const seen: string[] = [];
     const r = await withKernel((k) =>

@@ -126,6 +126,7 @@ export async function executeCode(
   type Outcome =
     | { kind: 'reply'; reply: KernelMessage.IExecuteReplyMsg }
     | { kind: 'died'; serverUnreachable?: boolean }
+    | { kind: 'noreply' }
     | { kind: 'limit'; why: 'timed_out' | 'cancelled' };
   const cleanups: Array<() => void> = [() => conn.iopubMessage.disconnect(onAnyIOPub)];
   const outcome = await new Promise<Outcome>((resolve) => {
@@ -143,14 +144,17 @@ export async function executeCode(
       probe: async () => kernelStateOf(await KernelAPI.getKernelModel(conn.id, conn.serverSettings)),
       onLost: (why) => {
         if (why !== 'idle') return resolve({ kind: 'died', serverUnreachable: why === 'unreachable' });
-        // "Idle on the server, no reply here" is also what a busy machine looks like while the reply is on its way
-        // (an interrupt answered, the socket's messages not yet read). Ask the kernel itself: shell replies come in
-        // order, so once our kernel_info is answered, an execute reply that has still not arrived never will.
-        void withTimeout(conn.requestKernelInfo(), LOST_CONFIRM_MS, 'kernel_info')
-          .catch(() => undefined)
-          .then(() => {
-            if (!replied) resolve({ kind: 'died' });
-          });
+        // "Idle on the server, no reply here": ask the kernel itself. No answer: it is gone. An answer (shell replies
+        // come in order) while the execute reply has still not arrived: the kernel is alive but will never answer
+        // this execution — ipykernel swallows a KeyboardInterrupt that lands outside the user's code ("KeyboardInterrupt
+        // caught in kernel": an interrupt right as a cell starts or ends) and sends no reply. The kernel and its
+        // variables are fine; only this execution ended.
+        void withTimeout(conn.requestKernelInfo(), LOST_CONFIRM_MS, 'kernel_info').then(
+          () => {
+            if (!replied) resolve({ kind: 'noreply' });
+          },
+          () => resolve({ kind: 'died' }),
+        );
       },
       reconnecting: () => conn.connectionStatus === 'connecting', // the socket dropped: server gone or restarted
     });
@@ -189,6 +193,11 @@ export async function executeCode(
     if (content.status === 'ok') return end('ok');
     if (content.status === 'error') return end('error', { ename: content.ename ?? '', evalue: content.evalue ?? '' });
     return end('aborted');
+  }
+  if (outcome.kind === 'noreply') {
+    future.dispose();
+    model.add(structuredClone(NO_REPLY_OUTPUT));
+    return end('error', { ename: NO_REPLY_OUTPUT.ename, evalue: NO_REPLY_OUTPUT.evalue });
   }
   if (outcome.kind === 'died') {
     markDied(kernel);
@@ -362,6 +371,14 @@ export async function executeNotebook(
   });
   return { status, cells, notebook: structuredClone(nb), error };
 }
+
+/** Folio's error output for an execution the kernel (alive, idle) never answered: an interrupt it swallowed. */
+export const NO_REPLY_OUTPUT = {
+  output_type: 'error' as const,
+  ename: 'KeyboardInterrupt',
+  evalue: 'The kernel was interrupted before it could answer this cell; its variables are kept.',
+  traceback: ['KeyboardInterrupt: The kernel was interrupted before it could answer this cell; its variables are kept.'],
+};
 
 /** Folio's error output for the cell the kernel died under (see conformance/README.md). */
 export const DEAD_KERNEL_OUTPUT: Output = {
