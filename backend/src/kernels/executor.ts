@@ -377,7 +377,9 @@ export const NO_REPLY_OUTPUT = {
   output_type: 'error' as const,
   ename: 'KeyboardInterrupt',
   evalue: 'The kernel was interrupted before it could answer this cell; its variables are kept.',
-  traceback: ['KeyboardInterrupt: The kernel was interrupted before it could answer this cell; its variables are kept.'],
+  traceback: [
+    'KeyboardInterrupt: The kernel was interrupted before it could answer this cell; its variables are kept.',
+  ],
 };
 
 /** Folio's error output for the cell the kernel died under (see conformance/README.md). */
