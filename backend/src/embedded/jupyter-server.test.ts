@@ -161,9 +161,11 @@ describe('startJupyterServer', () => {
 });
 
 /** Polls a condition on process state (not a timer: the state is the event), until the test's timeout. */
-async function until(what: string, cond: () => boolean | Promise<boolean>): Promise<void> {
-  for (let i = 0; !(await cond()); i++) {
-    if (i > 100_000) throw new Error(`never: ${what}`);
+/** Polls a process state; gives up after `ms` naming the step (before the test's own timeout hides which one hung). */
+async function until(what: string, cond: () => boolean | Promise<boolean>, ms = 40_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error(`not within ${ms / 1000} s: ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
