@@ -313,6 +313,7 @@ describe('infrastructure failures', () => {
     const started = await api('POST', `/api/notebooks/${id}/runs`, {});
     const runId = started.json.id as string;
     await runner.waitFor(runId, (e) => e.kind === 'progress');
+    expect((await api('POST', `/api/runs/${runId}/cancel`, undefined, null)).status).toBe(401);
     expect((await api('POST', `/api/runs/${runId}/cancel`, undefined, 'viewer')).status).toBe(403);
     const asked = await api('POST', `/api/runs/${runId}/cancel`);
     expect(asked.status, asked.text).toBe(202);
