@@ -7,6 +7,7 @@ import { createJupyterSettings } from '../kernels/connection';
 import { executeCode } from '../kernels/executor';
 import { KernelPool, type PooledKernel } from '../kernels/pool';
 import { createLogger } from '../logger';
+import { withTimeout } from '../util/timeout';
 import {
   defaultJupyterConfigFile,
   defaultKernelVenv,
@@ -215,7 +216,8 @@ describe('one server per process, and only its own processes', () => {
   it('SIGKILLed, it takes its kernels and their children along once it has exited (tracked by pid and start time)', async () => {
     const dataDir = tempDir();
     const server = await startJupyterServer({ dataDir, venvDir: defaultKernelVenv, logger, trackIntervalMs: 100 });
-    const k = await kernelWithPid(server);
+    const k = await withTimeout(kernelWithPid(server), 40_000, 'a kernel with its pid');
+    let killed = false;
     try {
       // A process the kernel started in a session of its own: neither in the server's group nor the kernel's, and
       // with no parent poller of its own (ipykernel's exits when reparented to pid 1, not under a subreaper).
@@ -230,12 +232,16 @@ describe('one server per process, and only its own processes', () => {
       );
 
       process.kill(server.pid, 'SIGKILL');
-      expect(await server.exited).toBe('SIGKILL');
+      killed = true;
+      expect(await withTimeout(server.exited, 20_000, 'the SIGKILLed server exited')).toBe('SIGKILL');
       await until('the kernel and its child are gone', () => !isRunning(k.pid) && !isRunning(grandchild));
       expect(server.descendants()).toEqual([]);
       expect(fs.existsSync(server.runtimeDir)).toBe(false);
     } finally {
-      await k.pool.shutdown();
+      // Once the server is gone there is nothing to shut down over REST (the pool would retry a dead server for
+      // seconds): just close the socket.
+      if (killed) k.kernel.connection.dispose();
+      else await withTimeout(k.pool.shutdown(), 20_000, 'the pool shut down');
       await server.stop();
     }
   });
