@@ -24,7 +24,7 @@ export default tseslint.config(
         {
           patterns: [
             {
-              regex: '^(\\.\\./)+(http|runs|notebooks|users|queue|apps|schedules|audit|store)/',
+              regex: '^(\\.\\./)+(http|runs|notebooks|notebook-files|users|queue|apps|schedules|audit|store)/',
               message:
                 'Adapters (kernels/, store/) import no service, no HTTP and each other not; share types through contracts/.',
             },
@@ -34,7 +34,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['backend/src/{runs,notebooks,users,apps,schedules,audit}/**/*.ts'],
+    files: ['backend/src/{runs,notebooks,notebook-files,users,apps,schedules,audit}/**/*.ts'],
     ignores: ['**/*.test.ts', '**/testing/**'],
     rules: {
       'no-restricted-imports': [

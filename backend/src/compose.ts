@@ -15,8 +15,9 @@ import { KernelSessionManager } from './kernels/sessions/kernel-session-manager'
 import { WarmFirstKernelSource } from './kernels/sessions/warm-first-kernel-source';
 import { Lifecycle } from './lifecycle';
 import type { Logger } from './logger';
-import { seedExamples } from './notebooks/seed-examples';
+import { seedExamples, seededExamples } from './notebooks/seed-examples';
 import { NotebookService } from './notebooks/notebook.service';
+import { NotebookFilesService } from './notebook-files/notebook-files.service';
 import { producerConnection, workerConnection } from './queue/connection';
 import { BullRunEvents } from './queue/run-events';
 import { BullRunQueue } from './queue/run-queue';
@@ -184,7 +185,9 @@ async function compose(config: Config, logger: Logger, life: Lifecycle): Promise
     notebooks: store.notebooks,
     limits: config.limits,
     onDeleted: (id) => void sessions.endNotebook(id),
+    examples: () => seededExamples(store.meta),
   });
+  const notebookFiles = new NotebookFilesService({ files: store.notebookFiles, notebooks: store.notebooks, limits: config.limits });
   const runs = new RunService({ notebooks: store.notebooks, runs: store.runs, queue: runQueue, logger });
   const runProgress = new RunProgressService({ runs, events: runEvents });
   const health = new HealthService({
@@ -192,7 +195,7 @@ async function compose(config: Config, logger: Logger, life: Lifecycle): Promise
     redis: supervisedCheck(redis.supervisor, redisCheck(probe)),
     jupyter: supervisedCheck(jupyter.supervisor, jupyterCheck(jupyter)),
   });
-  const app = createApp({ config, logger, store, auth, notebooks, runs, runProgress, health });
+  const app = createApp({ config, logger, store, auth, notebooks, notebookFiles, runs, runProgress, health });
 
   await Promise.all(pending);
   handler = app;

@@ -32,6 +32,8 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Largest accepted .ipynb upload, in MB. Default 50. */
   FOLIO_MAX_UPLOAD_MB: z.coerce.number().positive().default(50),
+  /** Largest notebook file (PUT /api/notebooks/:id/files/:path), in MB. Default 50. */
+  FOLIO_MAX_FILE_MB: z.coerce.number().positive().default(50),
   /** Per-cell output cap, in MB, before truncation. Default 20. */
   FOLIO_MAX_OUTPUT_MB: z.coerce.number().positive().default(20),
   /** Cap on the outputs of a headless run, all cells together, in MB (then dropped with a note). Default 100. */
@@ -84,7 +86,7 @@ export interface Config {
   admin: { email: string; password?: string };
   /** Graceful stop: running runs get `drainMs`, then are interrupted (they end failed, code interrupted). */
   shutdown: { drainMs: number };
-  limits: { maxUploadBytes: number };
+  limits: { maxUploadBytes: number; maxFileBytes: number };
   http: { trustProxy: boolean | number | string };
 }
 
@@ -127,7 +129,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     admin: { email: e.FOLIO_ADMIN_EMAIL, password: e.FOLIO_ADMIN_PASSWORD },
     shutdown: { drainMs: e.FOLIO_SHUTDOWN_DRAIN_S * 1000 },
-    limits: { maxUploadBytes: Math.round(e.FOLIO_MAX_UPLOAD_MB * mb) },
+    limits: { maxUploadBytes: Math.round(e.FOLIO_MAX_UPLOAD_MB * mb), maxFileBytes: Math.round(e.FOLIO_MAX_FILE_MB * mb) },
     http: { trustProxy: parseTrustProxy(e.TRUST_PROXY) },
   };
 }

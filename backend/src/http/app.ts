@@ -2,6 +2,7 @@ import cookieParser from 'cookie-parser';
 import express, { type RequestHandler } from 'express';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
+import type { NotebookFilesService } from '../notebook-files/notebook-files.service';
 import type { NotebookService } from '../notebooks/notebook.service';
 import type { Store } from '../store/store';
 import type { AuthService } from '../users/auth.service';
@@ -11,6 +12,7 @@ import { apiNotFound, errorHandler } from './middleware/errors';
 import { sameOriginWrites } from './middleware/same-origin';
 import { securityHeaders } from './middleware/security-headers';
 import { serveFrontend } from './middleware/static-frontend';
+import { notebookFilesRoutes } from './notebook-files/notebook-files.routes';
 import { notebooksRoutes } from './notebooks/notebooks.routes';
 import { healthRoutes } from './health/health.routes';
 import type { HealthService } from './health/health.service';
@@ -24,6 +26,8 @@ export interface AppDeps {
   store: Store;
   auth: AuthService;
   notebooks: NotebookService;
+  /** A notebook's folder of files (/api/notebooks/:id/files); optional so tests of other routes can leave it out. */
+  notebookFiles?: NotebookFilesService;
   /** GET /healthz and /readyz (public, outside /api); main.ts builds it from the store, Redis and Jupyter. */
   health?: HealthService;
   /** Headless runs (POST /api/notebooks/:id/runs, GET /api/runs/:id[/ipynb]); optional until main.ts wires it. */
@@ -53,6 +57,8 @@ export function createApp(deps: AppDeps): express.Express {
   app.use('/api', sameOriginWrites, requireSession(deps.auth), jsonBody(deps.config.limits.maxUploadBytes));
   app.use('/api', authRoutes({ auth: deps.auth }));
   app.use('/api/notebooks', notebooksRoutes({ notebooks: deps.notebooks, config: deps.config }));
+  if (deps.notebookFiles)
+    app.use('/api/notebooks', notebookFilesRoutes({ files: deps.notebookFiles, config: deps.config }));
   if (deps.runs) app.use('/api', runsRoutes({ runs: deps.runs, progress: deps.runProgress }));
   app.use('/api', apiNotFound);
 
@@ -61,15 +67,19 @@ export function createApp(deps: AppDeps): express.Express {
   return app;
 }
 
-/** Routes that read their body raw (an uploaded .ipynb is validated as a notebook, 422, not as a JSON body, 400). */
+/**
+ * Routes that read their body raw: an uploaded .ipynb is validated as a notebook (422, not a JSON body's 400), and a
+ * notebook file is stored byte for byte whatever its type.
+ */
 const RAW_BODY_PATHS = new Set(['/notebooks/import']);
+const isRawBodyPath = (p: string) => RAW_BODY_PATHS.has(p) || /^\/notebooks\/[^/]+\/files\/./.test(p);
 
 /** `express.json` with a large limit for signed-in requests (notebooks carry outputs) and a small one otherwise. */
 function jsonBody(signedInLimit: number): RequestHandler {
   const signedIn = express.json({ limit: signedInLimit });
   const anonymous = express.json({ limit: PUBLIC_JSON_LIMIT });
   return (req, res, next) => {
-    if (RAW_BODY_PATHS.has(req.path)) return next();
+    if (isRawBodyPath(req.path)) return next();
     return (req.principal ? signedIn : anonymous)(req, res, next);
   };
 }

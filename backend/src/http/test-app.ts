@@ -4,6 +4,7 @@ import path from 'node:path';
 import type http from 'node:http';
 import pino from 'pino';
 import { loadConfig, type Config } from '../config';
+import { NotebookFilesService } from '../notebook-files/notebook-files.service';
 import { NotebookService } from '../notebooks/notebook.service';
 import { openSqliteStore } from '../store/sqlite/sqlite-store';
 import type { Role, Store } from '../store/store';
@@ -35,7 +36,12 @@ export async function startTestApp(
   const store = openSqliteStore(path.join(dir, 'folio.db'));
   const auth = new AuthService({ store, logger });
   const notebooks = new NotebookService({ notebooks: store.notebooks, limits: config.limits });
-  const app = createApp({ config, logger, store, auth, notebooks, ...opts.overrides });
+  const notebookFiles = new NotebookFilesService({
+    files: store.notebookFiles,
+    notebooks: store.notebooks,
+    limits: config.limits,
+  });
+  const app = createApp({ config, logger, store, auth, notebooks, notebookFiles, ...opts.overrides });
   // Folio's server settings (keep-alive), as compose.ts; requests go through testing/http.ts's testFetch.
   const { server, url } = await listen(app);
   const users = new UsersService(store);

@@ -50,7 +50,12 @@ export interface NotebookServiceDeps {
   revisions?: { burstMs?: number; keep?: number };
   /** Clock (ms since the epoch), for tests of the burst window. Default Date.now. */
   now?: () => number;
+  /** The example notebooks seeded on first start (seed-examples.ts), flagged in the list. Default none. */
+  examples?: () => Promise<{ ids: ReadonlySet<string>; names: ReadonlySet<string> }>;
 }
+
+/** A notebook in the list: its summary, and whether it is one of the seeded examples (the list pins those). */
+export type ListedNotebook = NotebookSummary & { example: boolean };
 
 export interface UpdateInput {
   /** The version this edit was made on; a stale one gets a 409. */
@@ -71,9 +76,10 @@ export interface ExportedIpynb {
 export class NotebookService {
   constructor(private readonly deps: NotebookServiceDeps) {}
 
-  async list(who: Principal): Promise<NotebookSummary[]> {
+  async list(who: Principal): Promise<ListedNotebook[]> {
     assertCanRead(who);
-    return this.deps.notebooks.list();
+    const [list, examples] = await Promise.all([this.deps.notebooks.list(), this.deps.examples?.()]);
+    return list.map((n) => ({ ...n, example: !!examples && (examples.ids.has(n.id) || examples.names.has(n.name)) }));
   }
 
   async get(who: Principal, id: string): Promise<NotebookRecord> {
@@ -85,14 +91,29 @@ export class NotebookService {
   async create(who: Principal, input: { name: string; content?: unknown }): Promise<NotebookRecord> {
     assertCanCreate(who);
     const content = input.content === undefined ? emptyNotebook() : normalizeNotebook(input.content);
-    return this.deps.notebooks.create({ id: randomUUID(), name: input.name, ownerId: who.id, content });
+    const name = await this.uniqueName(who.id, input.name);
+    return this.deps.notebooks.create({ id: randomUUID(), name, ownerId: who.id, content });
   }
 
   /** Imports an uploaded .ipynb; invalid or oversized files are refused (422/413) and nothing is stored. */
   async importIpynb(who: Principal, input: { name: string; body: Buffer | string }): Promise<NotebookRecord> {
     assertCanCreate(who);
     const content = parseIpynb(input.body, this.deps.limits.maxUploadBytes);
-    return this.deps.notebooks.create({ id: randomUUID(), name: input.name, ownerId: who.id, content });
+    const name = await this.uniqueName(who.id, input.name);
+    return this.deps.notebooks.create({ id: randomUUID(), name, ownerId: who.id, content });
+  }
+
+  /**
+   * New notebooks (created or imported) get a name their owner does not use yet: "Untitled", then "Untitled 2",
+   * "Untitled 3"… (the first free number; case-insensitive, as people read names). Two creates racing may still
+   * pick one name; names are labels, ids identify.
+   */
+  private async uniqueName(ownerId: string, wanted: string): Promise<string> {
+    const taken = new Set(
+      (await this.deps.notebooks.list()).filter((n) => n.ownerId === ownerId).map((n) => n.name.toLowerCase()),
+    );
+    if (!taken.has(wanted.toLowerCase())) return wanted;
+    for (let i = 2; ; i++) if (!taken.has(`${wanted} ${i}`.toLowerCase())) return `${wanted} ${i}`;
   }
 
   async update(who: Principal, id: string, input: UpdateInput): Promise<NotebookRecord> {

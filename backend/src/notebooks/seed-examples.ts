@@ -3,7 +3,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '../logger';
-import type { Store } from '../store/store';
+import type { MetaRepository, Store } from '../store/store';
 import { parseIpynb } from './ipynb';
 
 /** The repository's example notebooks. */
@@ -45,18 +45,39 @@ export async function seedExamples(opts: {
   if (files.length === 0) log.warn({ dir }, 'no example notebooks found');
   const existing = new Set((await store.notebooks.list()).filter((n) => n.ownerId === ownerId).map((n) => n.name));
   const created: string[] = [];
+  const ids: string[] = [];
   for (const file of files) {
     const name = file.replace(/\.ipynb$/, '');
     if (existing.has(name)) continue;
     try {
       const content = parseIpynb(fs.readFileSync(path.join(dir, file)), Number.POSITIVE_INFINITY);
-      await store.notebooks.create({ id: randomUUID(), name, ownerId, content });
+      const nb = await store.notebooks.create({ id: randomUUID(), name, ownerId, content });
       created.push(name);
+      ids.push(nb.id);
     } catch (e) {
       log.error({ err: e, file: path.join(dir, file) }, `example notebook ${file} skipped: ${(e as Error).message}`);
     }
   }
-  await store.meta.set(EXAMPLES_SEEDED_KEY, JSON.stringify({ at: new Date().toISOString(), created }));
+  await store.meta.set(EXAMPLES_SEEDED_KEY, JSON.stringify({ at: new Date().toISOString(), created, ids }));
   if (created.length) log.info({ created }, `imported ${created.length} example notebooks`);
   return { alreadySeeded: false, created };
+}
+
+/**
+ * The example notebooks seeded on first start, by id (the list pins them: NotebookService). A marker written before
+ * ids were recorded names them only; those are matched by name.
+ */
+export async function seededExamples(
+  meta: MetaRepository,
+): Promise<{ ids: ReadonlySet<string>; names: ReadonlySet<string> }> {
+  const raw = await meta.get(EXAMPLES_SEEDED_KEY);
+  let marker: { created?: unknown; ids?: unknown } = {};
+  try {
+    marker = raw ? (JSON.parse(raw) as typeof marker) : {};
+  } catch {
+    // an unreadable marker marks nothing
+  }
+  const strings = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+  const ids = strings(marker.ids);
+  return { ids: new Set(ids), names: new Set(Array.isArray(marker.ids) ? [] : strings(marker.created)) };
 }

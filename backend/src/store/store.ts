@@ -150,6 +150,35 @@ export interface RunRepository {
   listByNotebook(notebookId: string, limit: number): Promise<RunRecord[]>;
 }
 
+/** One file of a notebook's folder (notebook-files/). `path` is normalized by the service ("data/positions.csv"). */
+export interface NotebookFileSummary {
+  notebookId: string;
+  path: string;
+  size: number;
+  /** Hex sha256 of the bytes. */
+  sha256: string;
+  updatedAt: string;
+  /** User id of the last writer. */
+  updatedBy: string;
+}
+export interface NotebookFileRecord extends NotebookFileSummary {
+  data: Buffer;
+}
+
+/**
+ * The files of each notebook, stored in the database (not on a local disk) so every web and worker machine sees the
+ * same ones. Deleting a notebook deletes its files.
+ */
+export interface NotebookFileRepository {
+  /** Sorted by path; no data. */
+  list(notebookId: string): Promise<NotebookFileSummary[]>;
+  get(notebookId: string, path: string): Promise<NotebookFileRecord | null>;
+  /** Creates or replaces the file; `created` says which. Null when the notebook does not exist (nothing stored). */
+  put(file: NotebookFileRecord): Promise<{ file: NotebookFileSummary; created: boolean } | null>;
+  /** False when there was no such file. */
+  delete(notebookId: string, path: string): Promise<boolean>;
+}
+
 /** Small key/value for one-off markers (e.g. "examples seeded"). */
 export interface MetaRepository {
   get(key: string): Promise<string | null>;
@@ -161,6 +190,7 @@ export interface Store {
   sessions: SessionRepository;
   notebooks: NotebookRepository;
   runs: RunRepository;
+  notebookFiles: NotebookFileRepository;
   meta: MetaRepository;
   /** Cheap liveness probe for /readyz. Throws when the store is unusable. */
   ping(): Promise<void>;

@@ -72,7 +72,7 @@ describe('/api/notebooks access', () => {
       expect(writes.map((r) => r.status), id).toEqual([403, 403, 403, 403]);
       expect(writes[0]!.json.error.code).toBe('forbidden');
     }
-    expect(await t.store.notebooks.get(nb.id)).toMatchObject({ version: 1, name: 'Test' });
+    expect(await t.store.notebooks.get(nb.id)).toMatchObject({ version: 1, name: nb.name });
     // Authors may read, so for them a missing id is simply 404.
     expect((await api(other, 'PUT', '/no-such-id', { version: 1, name: 'x' })).status).toBe(404);
   });
@@ -85,7 +85,7 @@ describe('/api/notebooks access', () => {
     expect(put.json.error.code).toBe('forbidden');
     expect((await api(other, 'DELETE', `/${nb.id}`)).status).toBe(403);
     expect((await api(other, 'POST', `/${nb.id}/revisions/1/restore`)).status).toBe(403);
-    expect((await t.store.notebooks.get(nb.id))?.name).toBe('Test');
+    expect((await t.store.notebooks.get(nb.id))?.name).toBe(nb.name);
     const byAdmin = await api(admin, 'PUT', `/${nb.id}`, { version: 1, name: 'by admin' });
     expect(byAdmin.status).toBe(200);
     expect(byAdmin.json.version).toBe(2);
@@ -94,14 +94,14 @@ describe('/api/notebooks access', () => {
 
 describe('/api/notebooks CRUD', () => {
   it('creates an empty python3 notebook and lists summaries', async () => {
-    const res = await api(author, 'POST', '', { name: '  FX report  ' });
+    const res = await api(author, 'POST', '', { name: '  Rates report  ' });
     expect(res.status).toBe(201);
-    expect(res.json).toMatchObject({ name: 'FX report', ownerId: author.userId, version: 1, cellCount: 1 });
+    expect(res.json).toMatchObject({ name: 'Rates report', ownerId: author.userId, version: 1, cellCount: 1 });
     expect(res.json.content.metadata.kernelspec.name).toBe('python3');
     expect(nbformatValidate(JSON.stringify(res.json.content))).toBe('');
     const list = await api(author, 'GET', '');
     const mine = list.json.notebooks.find((n: { id: string }) => n.id === res.json.id);
-    expect(mine).toMatchObject({ name: 'FX report', version: 1, cellCount: 1 });
+    expect(mine).toMatchObject({ name: 'Rates report', version: 1, cellCount: 1 });
     expect(mine.content).toBeUndefined();
   });
 
@@ -130,7 +130,7 @@ describe('/api/notebooks CRUD', () => {
     expect(stale.json.error.details.currentVersion).toBe(2);
     expect(stale.json.error.details.current.content.cells[1].id).toBe('md1');
     const now = await api(author, 'GET', `/${nb.id}`);
-    expect(now.json).toMatchObject({ version: 2, name: 'Test' });
+    expect(now.json).toMatchObject({ version: 2, name: nb.name });
   });
 
   const withOutputs = (outputs: Record<string, string>) => ({
@@ -247,7 +247,7 @@ describe('/api/notebooks revisions', () => {
 
     const restored = await api(author, 'POST', `/${nb.id}/revisions/1/restore`, { version: 6 });
     expect(restored.status).toBe(200);
-    expect(restored.json).toMatchObject({ version: 7, name: 'Test', content: nb.content });
+    expect(restored.json).toMatchObject({ version: 7, name: nb.name, content: nb.content });
     await api(author, 'PUT', `/${nb.id}`, { version: 7, name: 'after restore' });
     expect((await history(nb.id)).slice(0, 3)).toEqual([[8, false], [7, true], [6, false]]);
 

@@ -93,6 +93,22 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX runs_unfinished ON runs(status, created_at) WHERE status IN ('queued', 'running');
     `,
   },
+  {
+    version: 4,
+    name: 'notebook files',
+    up: `
+      CREATE TABLE notebook_files (
+        notebook_id TEXT NOT NULL REFERENCES notebooks(id) ON DELETE CASCADE,
+        path        TEXT NOT NULL,
+        size        INTEGER NOT NULL,
+        sha256      TEXT NOT NULL,
+        data        BLOB NOT NULL,
+        updated_at  TEXT NOT NULL,
+        updated_by  TEXT NOT NULL,
+        PRIMARY KEY (notebook_id, path)
+      );
+    `,
+  },
 ];
 
 /**

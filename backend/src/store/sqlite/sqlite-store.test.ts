@@ -3,20 +3,23 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { sampleNotebook, storeContract } from '../store.contract';
+import { notebookFilesContract } from '../notebook-files.contract';
+import { sampleNotebook, storeContract, type StoreFactory } from '../store.contract';
 import { MIGRATIONS, migrate } from './migrations';
 import { openSqliteStore } from './sqlite-store';
 
 const tempDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'folio-sqlite-'));
 
-storeContract('sqlite', async () => {
+const sqliteFactory: StoreFactory = async () => {
   const dir = tempDir();
   const file = path.join(dir, 'folio.db');
   return {
     open: async () => openSqliteStore(file),
     destroy: async () => fs.rmSync(dir, { recursive: true, force: true }),
   };
-});
+};
+storeContract('sqlite', sqliteFactory);
+notebookFilesContract('sqlite', sqliteFactory);
 
 describe('sqlite store specifics', () => {
   let dir: string;

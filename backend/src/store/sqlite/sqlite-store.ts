@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { conflict } from '../../errors';
 import type { MetaRepository, SessionRecord, SessionRepository, Store, UserRecord, UserRepository } from '../store';
 import { migrate } from './migrations';
+import { sqliteNotebookFiles } from './sqlite-notebook-files.repository';
 import { sqliteNotebooks } from './sqlite-notebooks.repository';
 import { sqliteRuns } from './sqlite-runs.repository';
 
@@ -32,6 +33,7 @@ export function openSqliteStore(file: string): Store {
     sessions: sqliteSessions(db),
     notebooks: sqliteNotebooks(db),
     runs: sqliteRuns(db),
+    notebookFiles: sqliteNotebookFiles(db),
     meta: sqliteMeta(db),
     ping: async () => {
       db.prepare('SELECT 1').get();
