@@ -36,4 +36,12 @@ describe('planRun', () => {
     expect(planRun(cells, 0, 'one').execute).toEqual([{ cellId: 'a', code: 'x = 1' }]);
     expect(planRun(cells, 1, 'one')).toEqual({ execute: [], clear: [], render: ['b'] });
   });
+  it('one runs every selected cell, in order', () => {
+    expect(planRun(cells, { from: 1, to: 4 }, 'one')).toEqual({
+      execute: [{ cellId: 'e', code: 'print(x)\nx' }],
+      clear: ['c'],
+      render: ['b'],
+    });
+    expect(planRun(cells, { from: 2, to: 4 }, 'above').execute.map((c) => c.cellId)).toEqual(['a']);
+  });
 });

@@ -1,5 +1,6 @@
 import { sourceText, type Cell } from '../../../lib/nbformat';
 
+/** `one`: the selected cells (the active cell, or a Shift+J/K selection). */
 export type RunScope = 'one' | 'all' | 'above' | 'below';
 
 export interface RunPlan {
@@ -11,16 +12,20 @@ export interface RunPlan {
   render: string[];
 }
 
-/** Which cells a run command covers: the active one, all, those above it (not included), or it and below. */
-export function planRun(cells: readonly Cell[], active: number, scope: RunScope): RunPlan {
+/**
+ * Which cells a run command covers: the selected ones (`at`: the active index, or the selection's range), all, those
+ * above the selection (not included), or the selection and below.
+ */
+export function planRun(cells: readonly Cell[], at: number | { from: number; to: number }, scope: RunScope): RunPlan {
+  const sel = typeof at === 'number' ? { from: at, to: at } : at;
   const [from, to] =
     scope === 'one'
-      ? [active, active + 1]
+      ? [sel.from, sel.to + 1]
       : scope === 'all'
         ? [0, cells.length]
         : scope === 'above'
-          ? [0, active]
-          : [active, cells.length];
+          ? [0, sel.from]
+          : [sel.from, cells.length];
   const plan: RunPlan = { execute: [], clear: [], render: [] };
   for (const c of cells.slice(Math.max(0, from), to)) {
     if (c.cell_type === 'markdown') plan.render.push(c.id);
