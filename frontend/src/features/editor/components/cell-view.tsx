@@ -1,4 +1,4 @@
-import { forwardRef, memo, useState } from 'react';
+import { forwardRef, memo, useState, type DragEvent } from 'react';
 import { OutputArea } from '../../../components/outputs/output-area';
 import { cellTags, sourceText, type Cell } from '../../../lib/nbformat';
 import type { KernelClient } from '../api/kernel-client';
@@ -6,14 +6,21 @@ import type { CellRun } from '../model/notebook-reducer';
 import { CellTags } from './cell-tags';
 import { Elapsed } from './elapsed';
 import { MarkdownView } from './markdown-view';
-import { CodeEditor, type EditorCommand } from './monaco/code-editor';
+import { CodeEditor, type EditorApi, type EditorCommand } from './monaco/code-editor';
+
+/** The drag data type of a cell being dragged by its prompt area. */
+const CELL_DRAG_TYPE = 'application/x-folio-cell';
 
 /** Stable callbacks shared by every cell (created once by the session, so memoised cells do not re-render). */
 export interface CellHandlers {
-  select: (cellId: string) => void;
+  /** A click on a cell; `extend` (Shift+click) extends the selection to it. */
+  select: (cellId: string, extend?: boolean) => void;
   focusEditor: (cellId: string) => void;
   change: (cellId: string, source: string) => void;
-  command: (cellId: string, command: EditorCommand) => void;
+  command: (cellId: string, command: EditorCommand, offsets?: number[]) => void;
+  /** A dragged cell (with the selection it belongs to) dropped before the cell at index `to`. */
+  drop: (cellId: string, to: number) => void;
+  registerEditor: (cellId: string, api: EditorApi | null) => void;
   setTags: (cellId: string, tags: string[]) => void;
   editMarkdown: (cellId: string) => void;
   kernel: () => KernelClient | null;
@@ -29,6 +36,8 @@ interface CellViewProps {
   cell: Cell;
   index: number;
   active: boolean;
+  /** Part of a multi-cell selection (Shift+J/K, Shift+click). */
+  selected: boolean;
   editing: boolean;
   markdownEditing: boolean;
   run: CellRun | undefined;
@@ -37,10 +46,15 @@ interface CellViewProps {
 
 export const CellView = memo(
   forwardRef<HTMLDivElement, CellViewProps>(function CellView(
-    { cell, index, active, editing, markdownEditing, run, handlers },
+    { cell, index, active, selected, editing, markdownEditing, run, handlers },
     ref,
   ) {
     const [showTags, setShowTags] = useState(false);
+    const [dropSide, setDropSide] = useState<'above' | 'below' | null>(null);
+    const sideOf = (e: DragEvent<HTMLDivElement>) => {
+      const r = e.currentTarget.getBoundingClientRect();
+      return e.clientY < r.top + r.height / 2 ? 'above' : 'below';
+    };
     const source = sourceText(cell.source);
     const tags = cellTags(cell);
     const busy = run?.state === 'queued' || run?.state === 'running';
@@ -48,17 +62,48 @@ export const CellView = memo(
     return (
       <div
         ref={ref}
-        className={`cell cell-${cell.cell_type}${active ? ' cell-active' : ''}${editing ? ' cell-editing' : ''}${busy ? ' cell-busy' : ''}`}
+        className={`cell cell-${cell.cell_type}${active ? ' cell-active' : ''}${selected ? ' cell-selected' : ''}${editing ? ' cell-editing' : ''}${busy ? ' cell-busy' : ''}${dropSide ? ` cell-drop-${dropSide}` : ''}`}
         data-testid="cell"
         data-cell-id={cell.id}
         data-cell-type={cell.cell_type}
         data-index={index}
         data-run-state={run?.state ?? 'idle'}
+        data-selected={selected ? 'true' : undefined}
         tabIndex={active ? 0 : -1}
-        onMouseDown={() => !active && handlers.select(cell.id)}
+        onMouseDownCapture={(e) => {
+          // Shift+click extends the selection (command mode), before the editor can take the click.
+          if (!e.shiftKey) return;
+          e.preventDefault();
+          e.stopPropagation();
+          handlers.select(cell.id, true);
+        }}
+        onMouseDown={() => handlers.select(cell.id)}
+        onDragOver={(e) => {
+          if (!e.dataTransfer.types.includes(CELL_DRAG_TYPE)) return;
+          e.preventDefault();
+          e.dataTransfer.dropEffect = 'move';
+          setDropSide(sideOf(e));
+        }}
+        onDragLeave={() => setDropSide(null)}
+        onDrop={(e) => {
+          const dragged = e.dataTransfer.getData(CELL_DRAG_TYPE);
+          setDropSide(null);
+          if (!dragged) return;
+          e.preventDefault();
+          handlers.drop(dragged, sideOf(e) === 'above' ? index : index + 1);
+        }}
         aria-label={`Cell ${index + 1}, ${cell.cell_type}`}
       >
-        <div className="cell-gutter">
+        <div
+          className="cell-gutter"
+          draggable
+          title="Drag to move"
+          data-testid="cell-drag-handle"
+          onDragStart={(e) => {
+            e.dataTransfer.setData(CELL_DRAG_TYPE, cell.id);
+            e.dataTransfer.effectAllowed = 'move';
+          }}
+        >
           <span className="cell-prompt" data-testid="cell-prompt">
             {prompt(cell, run)}
           </span>
@@ -88,6 +133,7 @@ export const CellView = memo(
               onChange={handlers.change}
               onCommand={handlers.command}
               onFocus={handlers.focusEditor}
+              onRegister={handlers.registerEditor}
             />
           ) : (
             <MarkdownView

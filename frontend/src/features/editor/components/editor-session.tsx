@@ -4,15 +4,24 @@ import { exportNotebook } from '../api/export-notebook';
 import type { NotebookRecord } from '../api/get-notebook';
 import { useAutosave } from '../api/use-autosave';
 import { useKernel } from '../api/use-kernel';
-import { commandModeKey, type Command } from '../model/command-keys';
-import { initialState, notebookReducer, toNotebook, type NotebookAction } from '../model/notebook-reducer';
+import { commandModeKey, keyCommand, type Command } from '../model/command-keys';
+import {
+  initialState,
+  isSelected,
+  notebookReducer,
+  selectedRange,
+  toNotebook,
+  type NotebookAction,
+} from '../model/notebook-reducer';
 import { planRun, type RunScope } from '../model/run-scope';
 import { CellView, type CellHandlers } from './cell-view';
+import { CommandPalette } from './command-palette';
 import { ConflictBanner } from './conflict-banner';
 import { EditorToolbar, type ToolbarAction } from './editor-toolbar';
-import type { EditorCommand } from './monaco/code-editor';
+import type { EditorApi } from './monaco/code-editor';
+import { ShortcutsHelp } from './shortcuts-help';
 
-type AnyCommand = Command | EditorCommand | ToolbarAction;
+type AnyCommand = Command | ToolbarAction;
 
 const isTypingTarget = (el: EventTarget | null) =>
   el instanceof HTMLElement && (!!el.closest('.monaco-host') || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName));
@@ -39,31 +48,57 @@ export function EditorSession({ record, onReload }: { record: NotebookRecord; on
   const cellEls = useRef(new Map<string, HTMLDivElement>());
   const listEl = useRef<HTMLDivElement>(null);
 
+  const [overlay, setOverlay] = useState<'palette' | 'shortcuts' | null>(null);
+  const editors = useRef(new Map<string, EditorApi>());
+  /** Where the cursor goes in a cell that ↑/↓ moved into, applied once its editor exists. */
+  const pendingCursor = useRef<{ cellId: string; where: 'start' | 'last-line' } | null>(null);
+  /** Bumped to put keyboard focus back on the notebook (after a toolbar click, the name field, a dialog). */
+  const [focusTick, setFocusTick] = useState(0);
+  const focusNotebook = useCallback(() => setFocusTick((t) => t + 1), []);
+
   const run = (scope: RunScope) => {
     const s = stateRef.current;
-    const plan = planRun(s.cells, s.active, scope);
+    const plan = planRun(s.cells, selectedRange(s), scope);
     for (const id of plan.render) dispatch({ type: 'edit-markdown', cellId: id, editing: false });
     if (plan.clear.length) dispatch({ type: 'clear-outputs', cellIds: plan.clear });
     kernel.execute(plan.execute);
   };
 
-  const doCommand = (cmd: AnyCommand) => {
+  /** ↑ at the start / ↓ at the end of a cell's editor: the neighbour cell's editor, cursor placed as JupyterLab. */
+  const moveToNeighbour = (delta: -1 | 1) => {
     const s = stateRef.current;
-    const last = s.active === s.cells.length - 1;
+    const next = s.cells[s.active + delta];
+    if (!next) return;
+    dispatch({ type: 'select', index: s.active + delta });
+    if (next.cell_type === 'markdown') dispatch({ type: 'edit-markdown', cellId: next.id, editing: true });
+    dispatch({ type: 'set-mode', mode: 'edit' });
+    const where = delta < 0 ? 'last-line' : 'start';
+    const api = editors.current.get(next.id);
+    if (api) api.placeCursor(where);
+    else pendingCursor.current = { cellId: next.id, where };
+  };
+
+  const doCommand = (cmd: AnyCommand, offsets?: number[]) => {
+    const s = stateRef.current;
+    const sel = selectedRange(s);
+    const last = sel.to === s.cells.length - 1;
     switch (cmd) {
       case 'run':
         run('one');
+        dispatch({ type: 'select', index: sel.to });
         return dispatch({ type: 'set-mode', mode: 'command' });
       case 'run-and-select-next':
         run('one');
+        dispatch({ type: 'select', index: sel.to });
         if (last) {
           dispatch({ type: 'insert', where: 'below' });
           return dispatch({ type: 'set-mode', mode: 'edit' });
         }
-        dispatch({ type: 'select-relative', delta: 1 });
+        dispatch({ type: 'select', index: sel.to + 1 });
         return dispatch({ type: 'set-mode', mode: 'command' });
       case 'run-and-insert-below':
         run('one');
+        dispatch({ type: 'select', index: sel.to });
         dispatch({ type: 'insert', where: 'below' });
         return dispatch({ type: 'set-mode', mode: 'edit' });
       case 'run-all':
@@ -79,6 +114,48 @@ export function EditorSession({ record, onReload }: { record: NotebookRecord; on
         if (cur?.cell_type === 'markdown') dispatch({ type: 'edit-markdown', cellId: cur.id, editing: true });
         return dispatch({ type: 'set-mode', mode: 'edit' });
       }
+      case 'cursor-up-edge':
+        return moveToNeighbour(-1);
+      case 'cursor-down-edge':
+        return moveToNeighbour(1);
+      case 'extend-above':
+        return dispatch({ type: 'select-relative', delta: -1, extend: true });
+      case 'extend-below':
+        return dispatch({ type: 'select-relative', delta: 1, extend: true });
+      case 'extend-top':
+        return dispatch({ type: 'select', index: 0, extend: true });
+      case 'extend-bottom':
+        return dispatch({ type: 'select', index: s.cells.length - 1, extend: true });
+      case 'select-all':
+        return dispatch({ type: 'select-all' });
+      case 'undo':
+        return dispatch({ type: 'undo' });
+      case 'redo':
+        return dispatch({ type: 'redo' });
+      case 'merge':
+        return dispatch({ type: 'merge' });
+      case 'merge-above':
+        return dispatch({ type: 'merge', with: 'above' });
+      case 'merge-below':
+        return dispatch({ type: 'merge', with: 'below' });
+      case 'split': {
+        const cur = s.cells[s.active];
+        const at = offsets ?? (cur && editors.current.get(cur.id)?.splitOffsets());
+        if (!cur || !at) return;
+        dispatch({ type: 'split', cellId: cur.id, offsets: at });
+        return dispatch({ type: 'set-mode', mode: 'edit' });
+      }
+      case 'heading-1':
+      case 'heading-2':
+      case 'heading-3':
+      case 'heading-4':
+      case 'heading-5':
+      case 'heading-6':
+        return dispatch({ type: 'heading', level: Number(cmd.slice(-1)) });
+      case 'command-palette':
+        return setOverlay('palette');
+      case 'shortcuts-help':
+        return setOverlay('shortcuts');
       case 'select-previous':
         return dispatch({ type: 'select-relative', delta: -1 });
       case 'select-next':
@@ -137,21 +214,49 @@ export function EditorSession({ record, onReload }: { record: NotebookRecord; on
   const commandRef = useRef(doCommand);
   commandRef.current = doCommand;
 
+  // Page-wide bindings (the command palette), wherever the focus is.
+  useEffect(() => {
+    const onKey = (e: globalThis.KeyboardEvent) => {
+      if (e.defaultPrevented) return;
+      const { command } = keyCommand('any', null, e);
+      if (!command) return;
+      e.preventDefault();
+      commandRef.current(command);
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, []);
+
   const handlers = useMemo<CellHandlers>(() => {
     const indexOf = (id: string) => stateRef.current.cells.findIndex((c) => c.id === id);
     return {
-      select: (id) => dispatch({ type: 'select', index: indexOf(id) }),
+      select: (id, extend) => {
+        dispatch({ type: 'select', index: indexOf(id), extend });
+        if (extend) dispatch({ type: 'set-mode', mode: 'command' });
+      },
       focusEditor: (id) => {
         if (stateRef.current.cells[stateRef.current.active]?.id !== id)
           dispatch({ type: 'select', index: indexOf(id) });
         dispatch({ type: 'set-mode', mode: 'edit' });
       },
       change: (id, source) => dispatch({ type: 'set-source', cellId: id, source }),
-      command: (id, command) => {
+      command: (id, command, offsets) => {
         if (stateRef.current.cells[stateRef.current.active]?.id !== id)
           dispatch({ type: 'select', index: indexOf(id) });
         // Let the reducer settle the selection before the command reads it.
-        queueMicrotask(() => commandRef.current(command));
+        queueMicrotask(() => commandRef.current(command, offsets));
+      },
+      drop: (id, to) => {
+        dispatch({ type: 'move-to', cellId: id, to });
+        dispatch({ type: 'set-mode', mode: 'command' });
+      },
+      registerEditor: (id, api) => {
+        if (!api) return void editors.current.delete(id);
+        editors.current.set(id, api);
+        if (pendingCursor.current?.cellId === id) {
+          api.placeCursor(pendingCursor.current.where);
+          pendingCursor.current = null;
+        }
       },
       setTags: (id, tags) => dispatch({ type: 'set-tags', cellId: id, tags }),
       editMarkdown: (id) => {
@@ -165,15 +270,18 @@ export function EditorSession({ record, onReload }: { record: NotebookRecord; on
 
   // Command mode: keep keyboard focus on the active cell (unless the user is typing in a form field).
   const activeId = state.cells[state.active]?.id;
+  const lastFocusTick = useRef(focusTick);
   useEffect(() => {
-    if (state.mode !== 'command' || !activeId) return;
+    if (state.mode !== 'command' || !activeId || overlay) return;
+    const asked = lastFocusTick.current !== focusTick;
+    lastFocusTick.current = focusTick;
     const focused = document.activeElement;
     const inList = !!focused && !!listEl.current?.contains(focused);
-    if (focused && focused !== document.body && !inList) return;
+    if (!asked && focused && focused !== document.body && !inList) return;
     const el = cellEls.current.get(activeId);
     el?.focus({ preventScroll: true });
     el?.scrollIntoView?.({ block: 'nearest' });
-  }, [state.mode, activeId]);
+  }, [state.mode, activeId, focusTick, overlay]);
 
   const handleKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
     if (isTypingTarget(e.target) || stateRef.current.mode === 'edit') return;
@@ -193,8 +301,15 @@ export function EditorSession({ record, onReload }: { record: NotebookRecord; on
         kernelStatus={kernel.status}
         progress={kernel.progress}
         activeType={cur?.cell_type}
-        onChangeType={(t) => dispatch({ type: 'change-type', cellType: t })}
-        onAction={doCommand}
+        onChangeType={(t) => {
+          dispatch({ type: 'change-type', cellType: t });
+          focusNotebook();
+        }}
+        onAction={(a) => {
+          doCommand(a);
+          focusNotebook();
+        }}
+        onLeaveName={focusNotebook}
       />
       {autosave.state.kind === 'conflict' && (
         <ConflictBanner onReload={onReload} onOverwrite={() => void autosave.overwrite()} />
@@ -215,6 +330,7 @@ export function EditorSession({ record, onReload }: { record: NotebookRecord; on
             cell={c}
             index={i}
             active={i === state.active}
+            selected={state.anchor !== state.active && isSelected(state, i)}
             editing={i === state.active && state.mode === 'edit'}
             markdownEditing={!!state.editingMarkdown[c.id]}
             run={state.runs[c.id]}
@@ -222,6 +338,27 @@ export function EditorSession({ record, onReload }: { record: NotebookRecord; on
           />
         ))}
       </div>
+      {overlay === 'palette' && (
+        <CommandPalette
+          onRun={(command) => {
+            setOverlay(null);
+            focusNotebook();
+            doCommand(command);
+          }}
+          onClose={() => {
+            setOverlay(null);
+            focusNotebook();
+          }}
+        />
+      )}
+      {overlay === 'shortcuts' && (
+        <ShortcutsHelp
+          onClose={() => {
+            setOverlay(null);
+            focusNotebook();
+          }}
+        />
+      )}
     </div>
   );
 }

@@ -22,7 +22,8 @@ export type ToolbarAction =
   | 'interrupt'
   | 'restart'
   | 'clear-outputs'
-  | 'export';
+  | 'export'
+  | 'shortcuts-help';
 
 const SAVE_LABEL: Record<SaveState['kind'], string> = {
   saved: 'All changes saved',
@@ -59,6 +60,7 @@ export function EditorToolbar({
   activeType,
   onChangeType,
   onAction,
+  onLeaveName,
 }: {
   name: string;
   onRename: (name: string) => void;
@@ -68,15 +70,29 @@ export function EditorToolbar({
   activeType: CellType | undefined;
   onChangeType: (t: CellType) => void;
   onAction: (a: ToolbarAction) => void;
+  /** Esc or Enter in the name field: back to the notebook. */
+  onLeaveName?: () => void;
 }) {
   return (
-    <div className="editor-toolbar" role="toolbar" aria-label="Notebook">
+    <div
+      className="editor-toolbar"
+      role="toolbar"
+      aria-label="Notebook"
+      // Buttons do not take keyboard focus from the notebook (JupyterLab's toolbar): command-mode keys keep working.
+      onMouseDown={(e) => (e.target as HTMLElement).closest('button') && e.preventDefault()}
+    >
       <div className="toolbar-row">
         <input
           className="notebook-name"
           aria-label="Notebook name"
           value={name}
           onChange={(e) => onRename(e.target.value)}
+          onKeyDown={(e) => {
+            if (e.key !== 'Escape' && e.key !== 'Enter') return;
+            e.preventDefault();
+            e.currentTarget.blur();
+            onLeaveName?.();
+          }}
           data-testid="notebook-name"
         />
         <span className={`save-state save-${saveState.kind}`} data-testid="save-state" data-state={saveState.kind}>
@@ -87,6 +103,15 @@ export function EditorToolbar({
         </Button>
         <Button onClick={() => onAction('export')} aria-label="Export .ipynb" data-testid="export">
           Export .ipynb
+        </Button>
+        <Button
+          variant="ghost"
+          onClick={() => onAction('shortcuts-help')}
+          aria-label="Keyboard shortcuts"
+          title="Keyboard shortcuts (all commands: Ctrl+Shift+C)"
+          data-testid="shortcuts-help"
+        >
+          ?
         </Button>
         <div className="topbar-spacer" />
         {progress && (

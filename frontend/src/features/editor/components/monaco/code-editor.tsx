@@ -1,11 +1,21 @@
 import { memo, useEffect, useRef, useState } from 'react';
 import type { editor } from 'monaco-editor/esm/vs/editor/editor.api.js';
 import type { KernelClient } from '../../api/kernel-client';
+import { BINDINGS, type Command } from '../../model/command-keys';
 import { bindModelToKernel, registerKernelProviders } from './kernel-providers';
 import { loadMonaco, monacoIfReady } from './monaco-loader';
 import type { Monaco } from './monaco-setup';
 
-export type EditorCommand = 'run' | 'run-and-select-next' | 'run-and-insert-below' | 'escape' | 'save';
+/** Commands an editor sends: its edit-mode (and page-wide) bindings of the key table. */
+export type EditorCommand = Command;
+
+/** What the session may ask of a live editor. */
+export interface EditorApi {
+  /** Character offsets of the cursors and selection ends (where Ctrl+Shift+- splits). */
+  splitOffsets(): number[];
+  /** Place the cursor as JupyterLab does when ↑/↓ moves into a cell: on the last line or at the start. */
+  placeCursor(where: 'start' | 'last-line'): void;
+}
 
 export interface CodeEditorProps {
   cellId: string;
@@ -15,9 +25,52 @@ export interface CodeEditorProps {
   focused: boolean;
   kernel: () => KernelClient | null;
   onChange: (cellId: string, source: string) => void;
-  onCommand: (cellId: string, command: EditorCommand) => void;
+  onCommand: (cellId: string, command: EditorCommand, offsets?: number[]) => void;
   onFocus: (cellId: string) => void;
+  onRegister: (cellId: string, api: EditorApi | null) => void;
 }
+
+/** Monaco conditions for bindings that must yield to Monaco's own widgets, or act only at the cell's edges. */
+const NO_WIDGET = '!suggestWidgetVisible && !findWidgetVisible && !parameterHintsVisible';
+const WHEN: Partial<Record<Command, string>> = {
+  escape: NO_WIDGET,
+  'cursor-up-edge': `folioAtStart && ${NO_WIDGET}`,
+  'cursor-down-edge': `folioAtEnd && ${NO_WIDGET}`,
+};
+
+const MONACO_KEYS: Record<string, string> = {
+  Enter: 'Enter',
+  Escape: 'Escape',
+  ArrowUp: 'UpArrow',
+  ArrowDown: 'DownArrow',
+  '-': 'Minus',
+  Backspace: 'Backspace',
+  Home: 'Home',
+  End: 'End',
+};
+
+/** A stroke of the key table (`Ctrl+Shift+-`) as a Monaco keybinding. */
+function monacoKeybinding(monaco: Monaco, stroke: string): number {
+  const parts = stroke.split('+');
+  const key = parts.pop() || '+';
+  const name = MONACO_KEYS[key] ?? (/^[A-Z]$/.test(key) ? `Key${key}` : /^[0-9]$/.test(key) ? `Digit${key}` : key);
+  const code = (monaco.KeyCode as unknown as Record<string, number>)[name];
+  if (code === undefined) throw new Error(`No Monaco key for "${stroke}"`);
+  const mod = { Ctrl: monaco.KeyMod.CtrlCmd, Shift: monaco.KeyMod.Shift, Alt: monaco.KeyMod.Alt } as Record<
+    string,
+    number
+  >;
+  return parts.reduce((k, m) => k | (mod[m] ?? 0), code);
+}
+
+/** Edit-mode and page-wide bindings, grouped per command (Escape and Ctrl+M both leave the editor). */
+const EDITOR_BINDINGS = (() => {
+  const byCommand = new Map<Command, string[]>();
+  for (const x of BINDINGS)
+    if ((x.mode === 'edit' || x.mode === 'any') && x.keys.length === 1)
+      byCommand.set(x.command, [...(byCommand.get(x.command) ?? []), x.keys[0]!]);
+  return [...byCommand];
+})();
 
 const LINE_HEIGHT = 19;
 const PADDING = 6;
@@ -126,33 +179,49 @@ export const CodeEditor = memo(function CodeEditor(props: CodeEditorProps) {
         }),
         e.onDidFocusEditorText(() => latest.current.onFocus(latest.current.cellId)),
       ];
-      const run = (command: EditorCommand) => () => latest.current.onCommand(latest.current.cellId, command);
-      const { KeyMod, KeyCode } = monaco;
-      e.addAction({
-        id: 'folio.run-next',
-        label: 'Run and select next',
-        keybindings: [KeyMod.Shift | KeyCode.Enter],
-        run: run('run-and-select-next'),
-      });
-      e.addAction({
-        id: 'folio.run',
-        label: 'Run cell',
-        keybindings: [KeyMod.CtrlCmd | KeyCode.Enter],
-        run: run('run'),
-      });
-      e.addAction({
-        id: 'folio.run-insert',
-        label: 'Run and insert below',
-        keybindings: [KeyMod.Alt | KeyCode.Enter],
-        run: run('run-and-insert-below'),
-      });
-      e.addAction({ id: 'folio.save', label: 'Save', keybindings: [KeyMod.CtrlCmd | KeyCode.KeyS], run: run('save') });
-      e.addAction({
-        id: 'folio.command-mode',
-        label: 'Command mode',
-        keybindings: [KeyCode.Escape],
-        keybindingContext: '!suggestWidgetVisible && !findWidgetVisible && !parameterHintsVisible',
-        run: run('escape'),
+      const model = e.getModel()!;
+      const atStart = e.createContextKey<boolean>('folioAtStart', false);
+      const atEnd = e.createContextKey<boolean>('folioAtEnd', false);
+      const trackEdges = () => {
+        const sel = e.getSelection();
+        const empty = !!sel && sel.isEmpty();
+        const pos = e.getPosition();
+        const end = model.getFullModelRange().getEndPosition();
+        atStart.set(empty && !!pos && pos.lineNumber === 1 && pos.column === 1);
+        atEnd.set(empty && !!pos && pos.equals(end));
+      };
+      trackEdges();
+      subs.push(e.onDidChangeCursorSelection(trackEdges), e.onDidChangeModelContent(trackEdges));
+      const splitOffsets = () =>
+        (e.getSelections() ?? []).flatMap((sel) => {
+          const [a, b] = [model.getOffsetAt(sel.getStartPosition()), model.getOffsetAt(sel.getEndPosition())];
+          return a === b ? [a] : [a, b];
+        });
+      for (const [command, keys] of EDITOR_BINDINGS) {
+        e.addAction({
+          id: `folio.${command}`,
+          label: command,
+          keybindings: keys.map((k) => monacoKeybinding(monaco, k)),
+          ...(WHEN[command] ? { keybindingContext: WHEN[command] } : {}),
+          run: () => {
+            const { cellId, onCommand } = latest.current;
+            if (command === 'split') {
+              const offsets = splitOffsets();
+              // Let the split's new source reach this editor: outside changes are not applied to a focused one.
+              (document.activeElement as HTMLElement | null)?.blur();
+              onCommand(cellId, command, offsets);
+            } else onCommand(cellId, command);
+          },
+        });
+      }
+      latest.current.onRegister(latest.current.cellId, {
+        splitOffsets,
+        placeCursor: (where) => {
+          const line = where === 'start' ? 1 : model.getLineCount();
+          e.setPosition({ lineNumber: line, column: 1 });
+          e.revealLine(line);
+          e.focus();
+        },
       });
       const ro = new ResizeObserver(
         () => el.clientWidth > 0 && e.layout({ width: el.clientWidth, height: el.clientHeight }),
@@ -163,6 +232,7 @@ export const CodeEditor = memo(function CodeEditor(props: CodeEditorProps) {
       if (latest.current.focused || focusOnMount.current) e.focus();
       focusOnMount.current = false;
       cleanup = () => {
+        latest.current.onRegister(latest.current.cellId, null);
         ro.disconnect();
         subs.forEach((s) => s.dispose());
         unbind();
