@@ -2,7 +2,7 @@ import { memo, useEffect, useRef, useState } from 'react';
 import type { editor } from 'monaco-editor/esm/vs/editor/editor.api.js';
 import type { KernelClient } from '../../api/kernel-client';
 import { BINDINGS, type Command } from '../../model/command-keys';
-import { bindModelToKernel, registerKernelProviders } from './kernel-providers';
+import { bindEditorToKernel, registerKernelProviders } from './kernel-providers';
 import { loadMonaco, monacoIfReady } from './monaco-loader';
 import type { Monaco } from './monaco-setup';
 
@@ -31,7 +31,7 @@ export interface CodeEditorProps {
 }
 
 /** Monaco conditions for bindings that must yield to Monaco's own widgets, or act only at the cell's edges. */
-const NO_WIDGET = '!suggestWidgetVisible && !findWidgetVisible && !parameterHintsVisible';
+const NO_WIDGET = '!suggestWidgetVisible && !findWidgetVisible && !parameterHintsVisible && !folioInspectVisible';
 const WHEN: Partial<Record<Command, string>> = {
   escape: NO_WIDGET,
   'cursor-up-edge': `folioAtStart && ${NO_WIDGET}`,
@@ -165,7 +165,7 @@ export const CodeEditor = memo(function CodeEditor(props: CodeEditorProps) {
       const p = latest.current;
       const e = createEditor(monaco, el, p);
       ed.current = e;
-      const unbind = bindModelToKernel(e.getModel()!, () => latest.current.kernel());
+      const unbind = bindEditorToKernel(monaco, e, () => latest.current.kernel());
       const fit = () => {
         const height = Math.max(LINE_HEIGHT + 2 * PADDING, e.getContentHeight());
         el.style.height = `${height}px`;
