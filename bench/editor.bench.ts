@@ -1,9 +1,11 @@
 /**
- * `npm run bench:editor`: time to first interactive cell when opening a 200-cell notebook carrying ~5 MB of outputs
- * (text streams, pandas-style HTML tables, PNG plots), in headless Chromium.
+ * `npm run bench:editor`: time to the first editable cell when opening a notebook, Folio vs JupyterLab, side by side in
+ * one run, in headless Chromium: the three example notebooks (small) and a 200-cell notebook carrying ~5 MB of outputs
+ * (text streams, pandas-style HTML tables, PNG plots).
  *   Folio: navigation start → the `folio:first-editor-ready` performance mark (first Monaco editor on screen).
- *   JupyterLab (when bench/.venv has jupyter-lab): navigation start → the first cell's CodeMirror editor on screen.
+ *   JupyterLab (bench/.venv): navigation start → the first cell's CodeMirror editor on screen.
  * Medians of REPS fresh page loads (fresh browser context each, so no warm HTTP cache). Not a test: prints figures.
+ * Targets (issue 8): small notebooks ≤ JupyterLab's time; the 200-cell notebook ≥ 4× faster than JupyterLab.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -95,11 +97,15 @@ async function measureFolio(
   return t;
 }
 
-async function measureJupyterLab(browser: Browser, file: string): Promise<number[] | string> {
+/** Medians per file, one JupyterLab server for all of them; a string when JupyterLab is not installed. */
+async function measureJupyterLab(
+  browser: Browser,
+  dir: string,
+  files: string[],
+): Promise<Map<string, number[]> | string> {
   const lab = path.join(root, 'bench/.venv/bin/jupyter-lab');
   if (!fs.existsSync(lab))
     return 'not measured: JupyterLab is not installed in bench/.venv (add `jupyterlab` to bench/requirements.txt)';
-  const dir = path.dirname(file);
   const token = 'bench';
   const child = spawn(
     lab,
@@ -110,9 +116,7 @@ async function measureJupyterLab(browser: Browser, file: string): Promise<number
       `--ServerApp.root_dir=${dir}`,
       '--ServerApp.allow_root=True',
     ],
-    {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
+    { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   try {
     const base = await new Promise<string>((resolve, reject) => {
@@ -124,14 +128,21 @@ async function measureJupyterLab(browser: Browser, file: string): Promise<number
       });
       child.once('exit', () => reject(new Error(`jupyter-lab exited:\n${err.slice(-2000)}`)));
     });
-    const times: number[] = [];
-    for (let i = 0; i < REPS; i++) {
+    const open = async (file: string) => {
       const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
       const page = await context.newPage();
-      await page.goto(`${base}/lab/tree/${path.basename(file)}?token=${token}&reset`);
+      await page.goto(`${base}/lab/tree/${encodeURIComponent(file)}?token=${token}&reset`);
       await page.locator('.jp-NotebookPanel .jp-Cell .cm-content').first().waitFor({ timeout: 180_000 });
-      times.push(await page.evaluate(() => performance.now()));
+      const t = await page.evaluate(() => performance.now());
       await context.close();
+      return t;
+    };
+    const times = new Map<string, number[]>();
+    for (const file of files) {
+      await open(file); // warm-up, as for Folio (server caches, kernel start)
+      const ts: number[] = [];
+      for (let i = 0; i < REPS; i++) ts.push(await open(file));
+      times.set(file, ts);
     }
     return times;
   } finally {
@@ -139,15 +150,19 @@ async function measureJupyterLab(browser: Browser, file: string): Promise<number
   }
 }
 
+const runs = (ts: number[]) => ts.map((t) => t.toFixed(0)).join(', ');
+
 const e2e = await startE2E();
 try {
   const nb = makeNotebook(plotPng());
   const body = JSON.stringify(nb);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'folio-editor-bench-'));
-  const file = path.join(tmp, 'bench-200.ipynb');
-  fs.writeFileSync(file, body);
+  const big = 'bench-200.ipynb';
+  fs.writeFileSync(path.join(tmp, big), body);
+  const examples = fs.readdirSync(path.join(root, 'examples')).filter((f) => f.endsWith('.ipynb'));
+  for (const f of examples) fs.copyFileSync(path.join(root, 'examples', f), path.join(tmp, f));
   console.log(
-    `notebook: ${CELLS} cells, ${(body.length / 1e6).toFixed(2)} MB (outputs: streams, HTML tables, PNG plots)`,
+    `notebooks: the ${examples.length} examples; ${CELLS} cells, ${(body.length / 1e6).toFixed(2)} MB (outputs: streams, HTML tables, PNG plots)`,
   );
 
   const login = await fetch(`${e2e.server.url}/api/auth/login`, {
@@ -158,31 +173,43 @@ try {
   const token = /folio_session=([^;]+)/.exec(login.headers.get('set-cookie') ?? '')?.[1];
   if (!token) throw new Error(`login failed: ${login.status}`);
   const cookie = { name: 'folio_session', value: token };
-  const imported = await fetch(`${e2e.server.url}/api/notebooks/import?name=bench-200`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/x-ipynb+json', Cookie: `folio_session=${token}` },
-    body,
-  });
-  if (imported.status !== 201) throw new Error(`import failed: ${imported.status} ${await imported.text()}`);
-  const { id } = (await imported.json()) as { id: string };
-
-  await measureFolio(e2e.browser, e2e.server.url, cookie, id); // warm-up (server caches, kernel session)
-  const folio: number[] = [];
-  for (let i = 0; i < REPS; i++) folio.push(await measureFolio(e2e.browser, e2e.server.url, cookie, id));
-  const f = median(folio);
-  console.log(
-    `Folio      time to first interactive cell: median ${f.toFixed(0)} ms  (runs: ${folio.map((t) => t.toFixed(0)).join(', ')})`,
-  );
-
-  const lab = await measureJupyterLab(e2e.browser, file);
-  if (typeof lab === 'string') console.log(`JupyterLab ${lab}`);
-  else {
-    const l = median(lab);
-    console.log(
-      `JupyterLab time to first interactive cell: median ${l.toFixed(0)} ms  (runs: ${lab.map((t) => t.toFixed(0)).join(', ')})`,
+  const ids = new Map<string, string>();
+  for (const file of [...examples, big]) {
+    const imported = await fetch(
+      `${e2e.server.url}/api/notebooks/import?name=${encodeURIComponent(path.basename(file, '.ipynb'))}`,
+      {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-ipynb+json', Cookie: `folio_session=${token}` },
+        body: fs.readFileSync(path.join(tmp, file)),
+      },
     );
-    console.log(`ratio JupyterLab / Folio: ${(l / f).toFixed(2)}x`);
+    if (imported.status !== 201)
+      throw new Error(`import of ${file} failed: ${imported.status} ${await imported.text()}`);
+    ids.set(file, ((await imported.json()) as { id: string }).id);
   }
+
+  const folio = new Map<string, number[]>();
+  for (const [file, id] of ids) {
+    await measureFolio(e2e.browser, e2e.server.url, cookie, id); // warm-up (server caches, kernel session)
+    const ts: number[] = [];
+    for (let i = 0; i < REPS; i++) ts.push(await measureFolio(e2e.browser, e2e.server.url, cookie, id));
+    folio.set(file, ts);
+  }
+  const lab = await measureJupyterLab(e2e.browser, tmp, [...ids.keys()]);
+
+  console.log(`\ntime to first editable cell, median of ${REPS} fresh page loads (ms)`);
+  for (const file of ids.keys()) {
+    const f = median(folio.get(file)!);
+    const l = typeof lab === 'string' ? undefined : median(lab.get(file)!);
+    console.log(
+      `${file.padEnd(26)} Folio ${f.toFixed(0).padStart(5)}` +
+        (l === undefined ? '' : `   JupyterLab ${l.toFixed(0).padStart(5)}   JupyterLab/Folio ${(l / f).toFixed(2)}x`),
+    );
+    console.log(
+      `${''.padEnd(26)}   runs: Folio ${runs(folio.get(file)!)}${l === undefined ? '' : `; JupyterLab ${runs((lab as Map<string, number[]>).get(file)!)}`}`,
+    );
+  }
+  if (typeof lab === 'string') console.log(`JupyterLab ${lab}`);
   fs.rmSync(tmp, { recursive: true, force: true });
 } finally {
   await e2e.stop();
