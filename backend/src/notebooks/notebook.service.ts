@@ -9,7 +9,7 @@ import type {
   RevisionRecord,
   RevisionSummary,
 } from '../store/store';
-import type { Notebook } from '../contracts/nbformat';
+import { sourceText, type Notebook } from '../contracts/nbformat';
 import { emptyNotebook, ipynbFileName, normalizeNotebook, parseIpynb, serializeIpynb } from './ipynb';
 
 /**
@@ -22,6 +22,18 @@ import { emptyNotebook, ipynbFileName, normalizeNotebook, parseIpynb, serializeI
  * - update, delete, restore: the notebook's owner, or an admin (other authors: 404 for a missing id, else 403).
  * Every save is a new `version`; a save that names a stale version is refused with a 409 carrying the current
  * version and record, so nothing is ever overwritten silently.
+ *
+ * Overwrite, and the guard against emptied code. A save's `version` is the version its content was made from — the
+ * one the client last loaded or saved, i.e. saw. A plain save must name the current version (else the 409 above). An
+ * overwrite (the user chose "Overwrite" after a 409) also names `overwriteVersion`, the current version it saves over
+ * on purpose (stale: 409 again); its `version` stays the one the client saw. The guard, for every save: a cell whose
+ * source is not blank in the current version (blank: nothing but whitespace) may be made blank only if the client
+ * saw that very source — the cell (same id) had it at `version`. A plain save names the current version, so an author
+ * can always clear code they see; a save that would empty code written after what it saw (another tab's, another
+ * user's) is refused with 409 `{currentVersion, reason: 'would_blank', blanked: [{id, source}]}` carrying the code it
+ * would have lost, and nothing is saved. A `version` whose revision no longer exists (coalesced into a later save of
+ * its burst, or pruned) counts as not seen. Cells the save leaves out are deleted, not blanked: an overwrite may
+ * still delete cells (that is what overwriting means); it never silently keeps their ids with emptied code.
  *
  * Unchanged outputs need not be sent again (autosave of a notebook with big outputs): a save may list code cells in
  * `keepOutputs` and leave their `outputs` out; they are taken from the stored version, which must be the version the
@@ -58,8 +70,10 @@ export interface NotebookServiceDeps {
 export type ListedNotebook = NotebookSummary & { example: boolean };
 
 export interface UpdateInput {
-  /** The version this edit was made on; a stale one gets a 409. */
+  /** The version this edit was made on (what the client saw); a stale one gets a 409 unless `overwriteVersion`. */
   version: number;
+  /** Overwrite on purpose: the current version saved over (must be current, and not older than `version`). */
+  overwriteVersion?: number;
   name?: string;
   content?: unknown;
   /** Keep this save as its own revision, never replaced by later saves. Default false. */
@@ -120,14 +134,36 @@ export class NotebookService {
     assertCanRead(who);
     const current = await this.load(id);
     assertCanWrite(who, current);
+    const expected = input.overwriteVersion ?? input.version;
+    if (input.version > expected)
+      throw badRequest('version (the one the edit was made on) cannot be newer than overwriteVersion.', {
+        field: 'version',
+      });
     const keep = input.keepOutputs ?? [];
-    if (keep.length && input.version !== current.version) throw stale(current);
+    // Kept outputs come from the stored version, so the client must have seen it (an overwrite sends every output).
+    if (expected !== current.version || (keep.length && input.version !== current.version)) throw stale(current);
     const content =
       input.content === undefined
         ? current.content
         : normalizeNotebook(withStoredOutputs(input.content, current, keep));
+    await this.assertNoUnseenCodeEmptied(current, input.version, content);
     const change = { name: input.name ?? current.name, content };
-    return this.save(who, current, input.version, change, input.checkpoint ?? false);
+    return this.save(who, current, expected, change, input.checkpoint ?? false);
+  }
+
+  /** The guard of the class comment: code not seen at `seenVersion` is never emptied. */
+  private async assertNoUnseenCodeEmptied(current: NotebookRecord, seenVersion: number, next: Notebook): Promise<void> {
+    const emptied = emptiedCells(current.content, next);
+    if (!emptied.length || seenVersion === current.version) return;
+    const seen = await this.deps.notebooks.getRevision(current.id, seenVersion);
+    const seenSource = new Map(seen?.content.cells.map((c) => [c.id, sourceText(c.source)]) ?? []);
+    const blanked = emptied.filter((c) => seenSource.get(c.id) !== c.source);
+    if (!blanked.length) return;
+    throw conflict(
+      `Saving would empty ${blanked.length === 1 ? 'a cell' : `${blanked.length} cells`} whose code was saved after ` +
+        `version ${seenVersion}, which this editor never showed; nothing was saved.`,
+      { currentVersion: current.version, reason: 'would_blank', blanked },
+    );
   }
 
   async delete(who: Principal, id: string): Promise<void> {
@@ -161,7 +197,12 @@ export class NotebookService {
    * Restores a revision as a new version (history is never rewritten). `expectedVersion`, when given, guards against
    * restoring over someone else's newer save; without it the restore applies to whatever is current.
    */
-  async restoreRevision(who: Principal, id: string, version: number, expectedVersion?: number): Promise<NotebookRecord> {
+  async restoreRevision(
+    who: Principal,
+    id: string,
+    version: number,
+    expectedVersion?: number,
+  ): Promise<NotebookRecord> {
     assertCanRead(who);
     const current = await this.load(id);
     assertCanWrite(who, current);
@@ -231,6 +272,17 @@ function withStoredOutputs(content: unknown, stored: NotebookRecord, keep: strin
       cellId: missing,
     });
   return { ...(content as object), cells: merged };
+}
+
+const isBlank = (source: string) => source.trim() === '';
+
+/** Cells (by id) whose source is not blank in `current` and blank in `next`, with their current source. */
+function emptiedCells(current: Notebook, next: Notebook): { id: string; source: string }[] {
+  const blankNext = new Set(next.cells.filter((c) => isBlank(sourceText(c.source))).map((c) => c.id));
+  return current.cells.flatMap((c) => {
+    const source = sourceText(c.source);
+    return blankNext.has(c.id) && !isBlank(source) ? [{ id: c.id, source }] : [];
+  });
 }
 
 function stale(current: NotebookRecord) {

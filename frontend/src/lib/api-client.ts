@@ -28,6 +28,8 @@ export interface RequestOptions {
   contentType?: string;
   query?: Record<string, string | number | undefined>;
   signal?: AbortSignal;
+  /** Let the request outlive the page (a last save on pagehide); the browser caps such bodies at 64 KiB. */
+  keepalive?: boolean;
 }
 
 function buildUrl(path: string, query?: RequestOptions['query']): string {
@@ -70,6 +72,7 @@ async function send(path: string, opts: RequestOptions = {}): Promise<Response> 
       body,
       credentials: 'same-origin',
       signal: opts.signal,
+      keepalive: opts.keepalive,
     });
   } catch (e) {
     if ((e as Error).name === 'AbortError') throw e;

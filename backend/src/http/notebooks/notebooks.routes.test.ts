@@ -133,6 +133,28 @@ describe('/api/notebooks CRUD', () => {
     expect(now.json).toMatchObject({ version: 2, name: nb.name });
   });
 
+  it('carries overwriteVersion: an overwrite that would empty code it never saw is a 409 would_blank, nothing saved', async () => {
+    const nb = await create();
+    const cellId = nb.content.cells[0]!.id;
+    const withSource = (source: string) => ({
+      ...nb.content,
+      cells: [{ ...nb.content.cells[0]!, source }],
+    });
+    expect((await api(author, 'PUT', `/${nb.id}`, { version: 1, content: withSource('x = 1') })).status).toBe(200);
+    const refused = await api(author, 'PUT', `/${nb.id}`, { version: 1, overwriteVersion: 2, content: withSource('') });
+    expect(refused.status).toBe(409);
+    expect(refused.json.error.details).toEqual({
+      currentVersion: 2,
+      reason: 'would_blank',
+      blanked: [{ id: cellId, source: 'x = 1' }],
+    });
+    const bad = await api(author, 'PUT', `/${nb.id}`, { version: 1, overwriteVersion: 0, content: withSource('') });
+    expect(bad.status).toBe(400);
+    expect((await api(author, 'GET', `/${nb.id}`)).json).toMatchObject({ version: 2 });
+    const over = await api(author, 'PUT', `/${nb.id}`, { version: 1, overwriteVersion: 2, content: withSource('y') });
+    expect(over.json).toMatchObject({ version: 3 });
+  });
+
   const withOutputs = (outputs: Record<string, string>) => ({
     nbformat: 4,
     nbformat_minor: 5,

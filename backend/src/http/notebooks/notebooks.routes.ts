@@ -25,9 +25,11 @@ export interface NotebooksRoutesDeps {
  *   POST   /import?name=<file name>           raw .ipynb body (send it as application/x-ipynb+json or
  *                                             application/octet-stream) → 201 NotebookRecord; 422 invalid, 413 too big
  *   GET    /:id                               → NotebookRecord
- *   PUT    /:id         {version, name?, content?, checkpoint?, keepOutputs?, returnContent?} → NotebookRecord
- *                                             (new version; NotebookSummary with returnContent: false);
- *                                             409 {currentVersion, current}. keepOutputs: code cells sent without
+ *   PUT    /:id         {version, overwriteVersion?, name?, content?, checkpoint?, keepOutputs?, returnContent?}
+ *                                             → NotebookRecord (new version; NotebookSummary with returnContent:
+ *                                             false); 409 {currentVersion, current} for a stale version, 409
+ *                                             {currentVersion, reason: 'would_blank', blanked} for a save that would
+ *                                             empty code the client never saw. keepOutputs: code cells sent without
  *                                             outputs, which keep the stored ones (NotebookService)
  *   DELETE /:id                               → 204
  *   GET    /:id/ipynb                         → the .ipynb as an attachment

@@ -1,7 +1,11 @@
 import { z } from 'zod';
 
 /** Request shapes of /api/notebooks. Notebook content itself is checked by the service (nbformat, 422). */
-export const NotebookNameSchema = z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters');
+export const NotebookNameSchema = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(200, 'must be at most 200 characters');
 
 export const NotebookIdParamsSchema = z.object({ id: z.string().min(1).max(100) });
 export type NotebookIdParams = z.infer<typeof NotebookIdParamsSchema>;
@@ -20,8 +24,13 @@ export type CreateNotebook = z.infer<typeof CreateNotebookSchema>;
 
 export const UpdateNotebookSchema = z
   .object({
-    /** The version the edit was made on (optimistic concurrency). */
+    /** The version the edit was made on, the one the client saw (optimistic concurrency). */
     version: z.number().int('must be a whole number').min(1, 'must be 1 or more'),
+    /**
+     * "Overwrite" after a 409: the current version, saved over on purpose (`version` stays the one the edit was made
+     * on; code written after it is never emptied: see NotebookService). Default none.
+     */
+    overwriteVersion: z.number().int('must be a whole number').min(1, 'must be 1 or more').optional(),
     name: NotebookNameSchema.optional(),
     content: z.unknown().optional(),
     /** Keep this save as its own revision (e.g. Ctrl+S); autosaves leave it out. Default false. */

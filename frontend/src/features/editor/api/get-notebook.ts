@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { api } from '../../../lib/api-client';
 import type { Notebook } from '../../../lib/nbformat';
 import { queryKeys } from '../../../lib/query-client';
+import { hasPendingSaves, savesSettled } from './pending-saves';
 
 export const NotebookContentSchema = z.custom<Notebook>(
   (v) => typeof v === 'object' && v !== null && Array.isArray((v as { cells?: unknown }).cells),
@@ -31,9 +32,17 @@ export function primeNotebook(id: string): void {
   primed = { id, at: Date.now(), record };
 }
 
-function fetchNotebook(id: string): Promise<NotebookRecord> {
+/**
+ * The editor's load: the primed request if still fresh, but never one older than a save this page still has on its
+ * way for the notebook (an editor just closed flushes its last edits; see pending-saves): that load waits for them.
+ */
+async function fetchNotebook(id: string): Promise<NotebookRecord> {
   const p = primed;
   primed = null;
+  if (hasPendingSaves(id)) {
+    await savesSettled(id);
+    return getNotebook(id);
+  }
   return p?.id === id && Date.now() - p.at < PRIMED_FRESH_MS ? p.record : getNotebook(id);
 }
 

@@ -33,6 +33,7 @@ export function useKernel(notebookId: string, dispatch: Dispatch<NotebookAction>
             cellId: m.cellId,
             executionCount: m.executionCount,
             startedAt: ms(m.startedAt),
+            own: client.current?.isOwnExecute(m.requestId) ?? false,
           });
           break;
         case 'outputs':

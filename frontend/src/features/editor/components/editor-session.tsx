@@ -37,12 +37,22 @@ export function EditorSession({ record, onReload }: { record: NotebookRecord; on
     setState(stateRef.current);
   }, []);
   const kernel = useKernel(record.id, dispatch);
-  const content = useCallback(() => toNotebook(stateRef.current), []);
-  const autosave = useAutosave(record.id, record.version, record.content, {
-    revision: state.revision,
-    name: state.name,
-    content,
-  });
+  const autosave = useAutosave(
+    record.id,
+    record.version,
+    record.content,
+    {
+      // Revision, name and content from one state, the latest (a render's copy may be older than what is shown).
+      snapshot: () => {
+        const s = stateRef.current;
+        return { revision: s.revision, outputsRevision: s.outputsRevision, name: s.name, content: () => toNotebook(s) };
+      },
+      adopt: (saved, since) =>
+        dispatch({ type: 'adopt', name: saved.name, notebook: saved.content, keepOutputsSince: since }),
+      fill: (cells) => cells.forEach((c) => dispatch({ type: 'set-source', cellId: c.id, source: c.source })),
+    },
+    { revision: state.revision, outputsRevision: state.outputsRevision },
+  );
   const [notice, setNotice] = useState<string | null>(null);
   const pendingKey = useRef<string | null>(null);
   const cellEls = useRef(new Map<string, HTMLDivElement>());

@@ -113,7 +113,7 @@ describe('notebookReducer', () => {
     expect(s.cells[0]).toMatchObject({ outputs: [], execution_count: 3 });
     s = apply(s, { type: 'outputs', cellId: 'a', outputs: [{ output_type: 'stream', name: 'stdout', text: '1\n' }] });
     s = apply(s, { type: 'cell-done', cellId: 'a', status: 'ok', executionCount: 3, endedAt: 1250 });
-    expect(s.runs.a).toEqual({ state: 'done', status: 'ok', startedAt: 1000, endedAt: 1250 });
+    expect(s.runs.a).toEqual({ state: 'done', status: 'ok', startedAt: 1000, endedAt: 1250, own: true });
     expect(toNotebook(s).cells[0]).toMatchObject({ execution_count: 3, outputs: [{ text: '1\n' }] });
   });
 
@@ -124,8 +124,8 @@ describe('notebookReducer', () => {
       { type: 'cell-started', cellId: 'a', startedAt: 1 },
       { type: 'runs-reset' },
     );
-    expect(s.runs.a).toEqual({ state: 'done', status: 'aborted' });
-    expect(s.runs.c).toEqual({ state: 'done', status: 'aborted' });
+    expect(s.runs.a).toEqual({ state: 'done', status: 'aborted', own: true });
+    expect(s.runs.c).toEqual({ state: 'done', status: 'aborted', own: true });
   });
 
   it('serialises back to nbformat 4.5 with notebook metadata kept', () => {
@@ -317,5 +317,52 @@ describe('notebookReducer', () => {
       for (let i = 0; i < 150; i++) s = apply(s, { type: 'insert', where: 'below' });
       expect(s.undo.length).toBe(100);
     });
+  });
+
+  it("kernel outputs never make the code dirty; only this tab's own runs count as outputs to save", () => {
+    const stream = (text: string) => [{ output_type: 'stream' as const, name: 'stdout' as const, text }];
+    // Another tab of the user runs `a`: shown here, nothing to save.
+    let s = apply(
+      start(),
+      { type: 'cell-started', cellId: 'a', startedAt: 1, own: false },
+      { type: 'outputs', cellId: 'a', outputs: stream('theirs') },
+    );
+    expect(s.cells[0]).toMatchObject({ outputs: stream('theirs') });
+    expect([s.revision, s.outputsRevision]).toEqual([0, 0]);
+    // This tab runs `c`: outputs to save, still no author edit.
+    s = apply(
+      s,
+      { type: 'queued', cellIds: ['c'] },
+      { type: 'cell-started', cellId: 'c', startedAt: 2, own: true },
+      { type: 'outputs', cellId: 'c', outputs: stream('mine') },
+    );
+    expect(s.revision).toBe(0);
+    expect(s.outputsRevision).toBe(2);
+    expect(s.outputsChangedAt).toEqual({ c: 2 });
+  });
+
+  it('adopts a saved notebook: new sources, selection by cell id, live and unsaved own outputs kept', () => {
+    const stream = (text: string) => [{ output_type: 'stream' as const, name: 'stdout' as const, text }];
+    let s = apply(
+      start(),
+      { type: 'select', index: 2 },
+      { type: 'queued', cellIds: ['c'] },
+      { type: 'cell-started', cellId: 'c', startedAt: 2, own: true },
+      { type: 'outputs', cellId: 'c', outputs: stream('live') },
+    );
+    const saved = nb([
+      code('new', 'inserted elsewhere'),
+      { ...code('a', 'x = 2'), outputs: stream('saved a') },
+      md('b', '# T'),
+      { ...code('c', 'x'), outputs: stream('older c') },
+    ]);
+    s = apply(s, { type: 'adopt', name: 'renamed', notebook: saved, keepOutputsSince: 0 });
+    expect(ids(s)).toEqual(['new', 'a', 'b', 'c']);
+    expect(s.active).toBe(3); // still on `c`
+    expect(s.name).toBe('renamed');
+    expect(sourceText(s.cells[1]!.source)).toBe('x = 2');
+    expect(s.cells[1]).toMatchObject({ outputs: stream('saved a') });
+    expect(s.cells[3]).toMatchObject({ outputs: stream('live') }); // running here: newer than the saved copy
+    expect(s.revision).toBe(0); // not an author edit
   });
 });

@@ -10,6 +10,8 @@ export interface CellRun {
   startedAt?: number;
   endedAt?: number;
   status?: 'ok' | 'error' | 'aborted';
+  /** Started by this tab (its outputs are this tab's to save); other tabs of the user only show them. */
+  own?: boolean;
 }
 
 /**
@@ -43,8 +45,15 @@ export interface NotebookState {
   /** Cell operations to undo (Z) and redo (Shift+Z), latest last; a new operation clears `redo`. */
   undo: UndoEntry[];
   redo: UndoEntry[];
-  /** Bumped on every change that must be saved; the autosaver compares it with what it saved. */
+  /**
+   * Bumped on every change the author makes (sources, cells, name, tags): "Unsaved changes" while the autosaver's
+   * saved revision differs. Outputs never bump it.
+   */
   revision: number;
+  /** Bumped when outputs of this tab's own runs change (saved too, but they do not make the code dirty). */
+  outputsRevision: number;
+  /** Per code cell, the `outputsRevision` at which this tab's own run last changed its outputs. */
+  outputsChangedAt: Record<string, number>;
 }
 
 export type NotebookAction =
@@ -78,7 +87,7 @@ export type NotebookAction =
   | { type: 'edit-markdown'; cellId: string; editing: boolean }
   | { type: 'clear-outputs'; cellIds?: string[] }
   | { type: 'queued'; cellIds: string[] }
-  | { type: 'cell-started'; cellId: string; executionCount?: number | null; startedAt: number }
+  | { type: 'cell-started'; cellId: string; executionCount?: number | null; startedAt: number; own?: boolean }
   | { type: 'outputs'; cellId: string; outputs: Output[] }
   | {
       type: 'cell-done';
@@ -88,7 +97,13 @@ export type NotebookAction =
       startedAt?: number;
       endedAt: number;
     }
-  | { type: 'runs-reset' };
+  | { type: 'runs-reset' }
+  /**
+   * The saved notebook, newer than what this tab has, taken while the tab has no unsaved edits (another tab saved).
+   * Selection, mode and runs stay; a cell still running here, or whose own outputs changed after
+   * `keepOutputsSince`, keeps the outputs shown here (they are newer than the saved ones).
+   */
+  | { type: 'adopt'; name: string; notebook: Notebook; keepOutputsSince: number };
 
 export function newCell(cellType: CellType, source = ''): Cell {
   const base = { id: newCellId(), source: toMultiline(source), metadata: {} };
@@ -126,6 +141,8 @@ export function initialState(name: string, notebook: Notebook): NotebookState {
     undo: [],
     redo: [],
     revision: 0,
+    outputsRevision: 0,
+    outputsChangedAt: {},
   };
 }
 
@@ -159,6 +176,41 @@ function mapCell(s: NotebookState, cellId: string, f: (c: Cell) => Cell): Notebo
   const cells = s.cells.slice();
   cells[i] = next;
   return { ...s, cells, revision: s.revision + 1 };
+}
+
+/**
+ * A kernel's change to a cell's outputs or execution count: never an author edit. Counted in `outputsRevision` when
+ * the run is this tab's own (or any own run is going: a display update may touch a cell run earlier).
+ */
+function kernelChange(s: NotebookState, cellId: string, f: (c: Cell) => Cell): NotebookState {
+  const i = s.cells.findIndex((c) => c.id === cellId);
+  if (i < 0) return s;
+  const next = f(s.cells[i]!);
+  if (next === s.cells[i]) return s;
+  const cells = s.cells.slice();
+  cells[i] = next;
+  const own = !!s.runs[cellId]?.own || Object.values(s.runs).some((r) => r.own && r.state !== 'done');
+  if (!own) return { ...s, cells };
+  const outputsRevision = s.outputsRevision + 1;
+  return { ...s, cells, outputsRevision, outputsChangedAt: { ...s.outputsChangedAt, [cellId]: outputsRevision } };
+}
+
+function adopt(s: NotebookState, a: Extract<NotebookAction, { type: 'adopt' }>): NotebookState {
+  const loaded = initialState(a.name, a.notebook);
+  const mine = new Map(s.cells.map((c) => [c.id, c]));
+  const cells = loaded.cells.map((c) => {
+    const here = mine.get(c.id);
+    if (c.cell_type !== 'code' || here?.cell_type !== 'code') return c;
+    const run = s.runs[c.id];
+    const live = run?.state === 'queued' || run?.state === 'running';
+    const unsaved = (s.outputsChangedAt[c.id] ?? -1) > a.keepOutputsSince;
+    return live || unsaved ? { ...c, outputs: here.outputs, execution_count: here.execution_count } : c;
+  });
+  const activeId = s.cells[s.active]?.id;
+  const at = cells.findIndex((c) => c.id === activeId);
+  const active = clamp(at >= 0 ? at : s.active, cells.length);
+  // The history speaks of cells as they were here: it does not apply to the adopted ones.
+  return { ...s, name: a.name, doc: loaded.doc, cells, active, anchor: active, undo: [], redo: [] };
 }
 
 /** A structural change: new cells, the active cell (the selection collapses onto it), and its undo entry. */
@@ -419,34 +471,46 @@ export function notebookReducer(s: NotebookState, a: NotebookAction): NotebookSt
     }
     case 'queued': {
       const runs = { ...s.runs };
-      for (const id of a.cellIds) runs[id] = { state: 'queued' };
+      for (const id of a.cellIds) runs[id] = { state: 'queued', own: true };
       return { ...s, runs };
     }
     case 'cell-started': {
-      const next = mapCell(s, a.cellId, (c) =>
+      const run: CellRun = { state: 'running', startedAt: a.startedAt, own: a.own ?? s.runs[a.cellId]?.own };
+      return kernelChange({ ...s, runs: { ...s.runs, [a.cellId]: run } }, a.cellId, (c) =>
         c.cell_type === 'code' ? { ...c, outputs: [], execution_count: a.executionCount ?? null } : c,
       );
-      return { ...next, runs: { ...s.runs, [a.cellId]: { state: 'running', startedAt: a.startedAt } } };
     }
     case 'outputs':
-      return mapCell(s, a.cellId, (c) => (c.cell_type === 'code' ? { ...c, outputs: a.outputs } : c));
+      return kernelChange(s, a.cellId, (c) => (c.cell_type === 'code' ? { ...c, outputs: a.outputs } : c));
     case 'cell-done': {
       const next =
         a.status === 'aborted'
           ? s
-          : mapCell(s, a.cellId, (c) => (c.cell_type === 'code' ? { ...c, execution_count: a.executionCount } : c));
+          : kernelChange(s, a.cellId, (c) =>
+              c.cell_type === 'code' && c.execution_count !== a.executionCount
+                ? { ...c, execution_count: a.executionCount }
+                : c,
+            );
       const prev = s.runs[a.cellId];
       const run: CellRun =
         a.status === 'aborted'
-          ? { state: 'done', status: 'aborted' }
-          : { state: 'done', status: a.status, startedAt: a.startedAt ?? prev?.startedAt, endedAt: a.endedAt };
+          ? { state: 'done', status: 'aborted', own: prev?.own }
+          : {
+              state: 'done',
+              status: a.status,
+              startedAt: a.startedAt ?? prev?.startedAt,
+              endedAt: a.endedAt,
+              own: prev?.own,
+            };
       return { ...next, runs: { ...s.runs, [a.cellId]: run } };
     }
+    case 'adopt':
+      return adopt(s, a);
     case 'runs-reset': {
       // After a restart or a lost kernel nothing is queued or running any more.
       const runs: Record<string, CellRun> = {};
       for (const [id, r] of Object.entries(s.runs))
-        runs[id] = r.state === 'done' ? r : { state: 'done', status: 'aborted' };
+        runs[id] = r.state === 'done' ? r : { state: 'done', status: 'aborted', own: r.own };
       return { ...s, runs };
     }
   }

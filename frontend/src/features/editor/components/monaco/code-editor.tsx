@@ -251,9 +251,15 @@ export const CodeEditor = memo(function CodeEditor(props: CodeEditorProps) {
   }, [wanted]);
 
   // Outside changes of the source reach the model; our own (possibly older) echoes never overwrite what is typed.
+  // A focused editor takes one only while it shows exactly the previous source (nothing typed is on its way), e.g. a
+  // save of another tab taken while this one has no edits.
+  const prevSource = useRef(props.source);
   useEffect(() => {
     const e = ed.current;
-    if (!e || props.source === lastEmitted.current || e.hasTextFocus() || e.getValue() === props.source) return;
+    const prev = prevSource.current;
+    prevSource.current = props.source;
+    if (!e || props.source === lastEmitted.current || e.getValue() === props.source) return;
+    if (e.hasTextFocus() && e.getValue() !== prev) return;
     lastEmitted.current = props.source;
     e.setValue(props.source);
   }, [props.source]);
