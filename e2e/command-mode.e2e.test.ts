@@ -292,6 +292,18 @@ describe('journeys: command mode as in JupyterLab', () => {
     await help.waitFor({ state: 'detached' });
     await page.keyboard.press('a');
     await until(() => page.getByTestId('cell').count()).toBe(3);
+
+    // From edit mode (the editor's own binding): the command runs, and typing goes on in the editor.
+    await cell(page, 0).locator('.monaco-editor').click();
+    await page.keyboard.press('Control+Home');
+    await page.keyboard.press('Control+Shift+C');
+    await page.getByTestId('command-palette').waitFor();
+    await page.keyboard.type('save notebook');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('command-palette').waitFor({ state: 'detached' });
+    await page.keyboard.type('Q');
+    await until(() => sources(page)).toEqual(['Qa = 1\n\nb = 2', '', '']);
+    expect(await mode(page)).toBe('edit');
     expect(pageErrors).toEqual([]);
     await context.close();
   });

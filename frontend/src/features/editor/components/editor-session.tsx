@@ -282,9 +282,11 @@ export function EditorSession({ record, onReload }: { record: NotebookRecord; on
   const activeId = state.cells[state.active]?.id;
   const lastFocusTick = useRef(focusTick);
   useEffect(() => {
-    if (state.mode !== 'command' || !activeId || overlay) return;
+    if (!activeId || overlay) return;
     const asked = lastFocusTick.current !== focusTick;
     lastFocusTick.current = focusTick;
+    // Back from a dialog in edit mode: into the cell's editor again.
+    if (state.mode === 'edit') return void (asked && editors.current.get(activeId)?.focus());
     const focused = document.activeElement;
     const inList = !!focused && !!listEl.current?.contains(focused);
     if (!asked && focused && focused !== document.body && !inList) return;

@@ -15,6 +15,7 @@ export interface EditorApi {
   splitOffsets(): number[];
   /** Place the cursor as JupyterLab does when ↑/↓ moves into a cell: on the last line or at the start. */
   placeCursor(where: 'start' | 'last-line'): void;
+  focus(): void;
 }
 
 export interface CodeEditorProps {
@@ -216,6 +217,7 @@ export const CodeEditor = memo(function CodeEditor(props: CodeEditorProps) {
       }
       latest.current.onRegister(latest.current.cellId, {
         splitOffsets,
+        focus: () => e.focus(),
         placeCursor: (where) => {
           const line = where === 'start' ? 1 : model.getLineCount();
           e.setPosition({ lineNumber: line, column: 1 });
