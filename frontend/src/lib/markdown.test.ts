@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderMarkdown } from './markdown';
+import { relativeFilePath, renderMarkdown } from './markdown';
 import { removeMath } from './math';
 
 describe('renderMarkdown', () => {
@@ -58,5 +58,76 @@ describe('renderMarkdown', () => {
   it('resolves attachment images to data URLs', () => {
     const html = renderMarkdown('![plot](attachment:plot.png)', { 'plot.png': { 'image/png': 'iVBORw0K' } });
     expect(html).toContain('src="data:image/png;base64,iVBORw0K"');
+  });
+});
+
+describe('relative image paths resolve against the notebook files', () => {
+  const resolve = (p: string) => `/api/notebooks/nb1/files/${p.split('/').map(encodeURIComponent).join('/')}`;
+  const srcs = (html: string) =>
+    Array.from(new DOMParser().parseFromString(html, 'text/html').querySelectorAll('img')).map((i) =>
+      i.getAttribute('src'),
+    );
+
+  it('resolves Markdown images and HTML <img> with relative paths, sub-folders and escapes', () => {
+    const html = renderMarkdown(
+      '![logo](logo.png) ![](./img/a%20b.png) <img src="img/chart.svg"> ![](data/../up.png?v=2#x)',
+      undefined,
+      resolve,
+    );
+    expect(srcs(html)).toEqual([
+      '/api/notebooks/nb1/files/logo.png',
+      '/api/notebooks/nb1/files/img/a%20b.png',
+      '/api/notebooks/nb1/files/img/chart.svg',
+      '/api/notebooks/nb1/files/up.png',
+    ]);
+  });
+
+  it('leaves absolute, remote, data: and escaping URLs as they are', () => {
+    const html = renderMarkdown(
+      '![](https://example.com/a.png) ![](//cdn.example.com/b.png) ![](/static/c.png) ' +
+        '![](data:image/png;base64,AAAA) ![](../e.png)',
+      undefined,
+      resolve,
+    );
+    expect(srcs(html)).toEqual([
+      'https://example.com/a.png',
+      '//cdn.example.com/b.png',
+      '/static/c.png',
+      'data:image/png;base64,AAAA',
+      '../e.png',
+    ]);
+  });
+
+  it('points relative links at the files too, but not anchors', () => {
+    const doc = new DOMParser().parseFromString(
+      renderMarkdown('[data](positions.csv) [top](#top) [web](https://example.com)', undefined, resolve),
+      'text/html',
+    );
+    expect(Array.from(doc.querySelectorAll('a')).map((a) => a.getAttribute('href'))).toEqual([
+      '/api/notebooks/nb1/files/positions.csv',
+      '#top',
+      'https://example.com',
+    ]);
+  });
+
+  it('changes nothing without a resolver, and sanitizes before resolving (no handler survives)', () => {
+    expect(srcs(renderMarkdown('![](logo.png)'))).toEqual(['logo.png']);
+    const html = renderMarkdown('<img src="logo.png" onerror="alert(1)">', undefined, resolve);
+    expect(html).not.toMatch(/onerror/);
+    expect(srcs(html)).toEqual(['/api/notebooks/nb1/files/logo.png']);
+  });
+
+  it.each([
+    ['logo.png', 'logo.png'],
+    ['a/./b/../c.png', 'a/c.png'],
+    ['%E2%82%AC.png', '€.png'],
+    ['%ZZ.png', null],
+    ['', null],
+    ['#frag', null],
+    ['?q', null],
+    ['mailto:x@y', null],
+    ['C:\\x.png', null],
+  ])('relativeFilePath(%j) is %j', (url, path) => {
+    expect(relativeFilePath(url)).toBe(path);
   });
 });

@@ -81,14 +81,64 @@ function resolveAttachments(html: string, attachments?: Record<string, MimeBundl
   });
 }
 
+/** Maps a notebook file's path ("img/logo.png") to the URL it is served at, or undefined to leave the reference alone. */
+export type FileUrlResolver = (path: string) => string | undefined;
+
+/**
+ * The notebook file a URL of a Markdown cell names, as JupyterLab resolves it against the notebook's folder:
+ * relative URLs only (no scheme such as `https:`, `data:` or `attachment:`, not `/…` or `//…`, not `#…`/`?…`), query and
+ * fragment dropped, percent-escapes decoded, `.` and `..` segments resolved. Null when the URL is not relative or
+ * climbs out of the folder (`../x`): such references are left as they are.
+ */
+export function relativeFilePath(url: string): string | null {
+  const u = url.trim();
+  if (!u || /^[a-z][a-z0-9+.-]*:/i.test(u) || /^[/\\#?]/.test(u)) return null;
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(u.split(/[?#]/)[0]!);
+  } catch {
+    return null;
+  }
+  const out: string[] = [];
+  for (const seg of decoded.split('/')) {
+    if (seg === '' || seg === '.') continue;
+    if (seg === '..') {
+      if (!out.length) return null;
+      out.pop();
+    } else out.push(seg);
+  }
+  return out.length ? out.join('/') : null;
+}
+
+/** Points relative image sources and links of the sanitized tree at the notebook's files (see relativeFilePath). */
+function resolveFileUrls(root: DocumentFragment, resolve: FileUrlResolver): void {
+  for (const [selector, attr] of [
+    ['img[src]', 'src'],
+    ['a[href]', 'href'],
+  ] as const) {
+    for (const el of Array.from(root.querySelectorAll(selector))) {
+      const path = relativeFilePath(el.getAttribute(attr) ?? '');
+      const url = path === null ? undefined : resolve(path);
+      if (url !== undefined) el.setAttribute(attr, url);
+    }
+  }
+}
+
 /**
  * Markdown → safe HTML: math pulled out first, markdown-it, DOMPurify over the author's HTML, then the formulas
  * rendered by KaTeX into the sanitized tree (so KaTeX keeps its inline styles while the author's are removed).
+ * With `resolveFile`, relative image sources and links (`![](logo.png)`, `<img src="img/a.png">`) point at the
+ * notebook's files; absolute and remote URLs are left as they are.
  */
-export function renderMarkdown(text: string, attachments?: Record<string, MimeBundle>): string {
+export function renderMarkdown(
+  text: string,
+  attachments?: Record<string, MimeBundle>,
+  resolveFile?: FileUrlResolver,
+): string {
   const { text: withoutMath, math } = removeMath(text);
   const html = resolveAttachments(md.render(withoutMath), attachments);
   const root = DOMPurify.sanitize(html, { ...POLICY, RETURN_DOM_FRAGMENT: true });
+  if (resolveFile) resolveFileUrls(root, resolveFile);
   if (math.length) insertMath(root, math);
   const out = root.ownerDocument.createElement('div');
   out.append(root);

@@ -17,6 +17,7 @@ import { planRun, type RunScope } from '../model/run-scope';
 import { CellView, type CellHandlers } from './cell-view';
 import { CommandPalette } from './command-palette';
 import { ConflictBanner } from './conflict-banner';
+import { EditorSidePanels } from './editor-side-panels';
 import { EditorToolbar, type ToolbarAction } from './editor-toolbar';
 import type { EditorApi } from './monaco/code-editor';
 import { ShortcutsHelp } from './shortcuts-help';
@@ -350,6 +351,7 @@ export function EditorSession({ record, onReload }: { record: NotebookRecord; on
           />
         ))}
       </div>
+      <EditorSidePanels notebookId={record.id} />
       {overlay === 'palette' && (
         <CommandPalette
           onRun={(command) => {

@@ -1,6 +1,7 @@
 import { memo, useMemo } from 'react';
 import { renderMarkdown } from '../../../lib/markdown';
 import type { MimeBundle } from '../../../lib/nbformat';
+import { useFileResolver } from './notebook-files-context';
 
 export const MarkdownView = memo(function MarkdownView({
   source,
@@ -11,7 +12,8 @@ export const MarkdownView = memo(function MarkdownView({
   attachments?: Record<string, MimeBundle>;
   onEdit: () => void;
 }) {
-  const html = useMemo(() => renderMarkdown(source, attachments), [source, attachments]);
+  const resolveFile = useFileResolver();
+  const html = useMemo(() => renderMarkdown(source, attachments, resolveFile), [source, attachments, resolveFile]);
   return (
     <div className="markdown-view" onDoubleClick={onEdit} data-testid="markdown-rendered">
       {source.trim() ? (

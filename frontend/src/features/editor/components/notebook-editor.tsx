@@ -7,6 +7,7 @@ import { isApiError } from '../../../lib/api-client';
 import { queryKeys } from '../../../lib/query-client';
 import { useNotebook } from '../api/get-notebook';
 import { EditorSession } from './editor-session';
+import { NotebookFilesProvider } from './notebook-files-context';
 
 export function NotebookEditor({ notebookId }: { notebookId: string }) {
   const nb = useNotebook(notebookId);
@@ -30,6 +31,8 @@ export function NotebookEditor({ notebookId }: { notebookId: string }) {
     setGeneration((g) => g + 1);
   };
   return (
-    <EditorSession key={`${generation}:${nb.data.version}`} record={nb.data} onReload={() => void handleReload()} />
+    <NotebookFilesProvider notebookId={notebookId}>
+      <EditorSession key={`${generation}:${nb.data.version}`} record={nb.data} onReload={() => void handleReload()} />
+    </NotebookFilesProvider>
   );
 }

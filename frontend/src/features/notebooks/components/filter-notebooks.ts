@@ -17,12 +17,5 @@ export function filterNotebooks(
   );
 }
 
-export function formatWhen(iso: string, now = Date.now()): string {
-  const t = Date.parse(iso);
-  if (Number.isNaN(t)) return '';
-  const s = Math.round((now - t) / 1000);
-  if (s < 60) return 'just now';
-  if (s < 3600) return `${Math.floor(s / 60)} min ago`;
-  if (s < 86_400) return `${Math.floor(s / 3600)} h ago`;
-  return new Date(t).toLocaleDateString();
-}
+/** Kept here for the list's imports; the one implementation is lib/format.ts. */
+export { formatWhen } from '../../../lib/format';
