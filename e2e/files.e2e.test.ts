@@ -43,6 +43,18 @@ const putFile = (page: Page, id: string, path: string, bytes: number[] | string,
     { id, path, bytes, type },
   );
 
+/** Waits until the rendered Markdown images have these natural widths (0: broken or loading), in document order. */
+const waitForImageWidths = (page: Page, widths: number[]) =>
+  page.waitForFunction(
+    (want) =>
+      JSON.stringify(
+        Array.from(document.querySelectorAll<HTMLImageElement>('[data-testid=markdown-rendered] img')).map(
+          (i) => i.naturalWidth,
+        ),
+      ) === JSON.stringify(want),
+    widths,
+  );
+
 /** The natural width of each rendered Markdown image (0 while broken or loading), in document order. */
 const imageWidths = (page: Page) =>
   page
@@ -80,9 +92,13 @@ describe('journeys: notebook files', () => {
     });
     await page.dispatchEvent('[data-testid=files-panel]', 'dragover', { dataTransfer });
     await page.dispatchEvent('[data-testid=files-panel]', 'drop', { dataTransfer });
-    await expect
-      .poll(() => fileRows(page).evaluateAll((rows) => rows.map((r) => r.getAttribute('data-path'))))
-      .toEqual(['blob.bin', 'config.yaml', 'positions.csv']);
+    await page.locator('[data-testid=file-row][data-path="blob.bin"]').waitFor();
+    await page.locator('[data-testid=file-row][data-path="config.yaml"]').waitFor();
+    expect(await fileRows(page).evaluateAll((rows) => rows.map((r) => r.getAttribute('data-path')))).toEqual([
+      'blob.bin',
+      'config.yaml',
+      'positions.csv',
+    ]);
     expect(await fileRows(page).filter({ hasText: 'blob.bin' }).getByTestId('file-size').innerText()).toBe('2 KB');
 
     // Same name again: asks first; Cancel keeps the old bytes, Replace uploads.
@@ -97,7 +113,8 @@ describe('journeys: notebook files', () => {
     await fileRows(page).filter({ hasText: 'blob.bin' }).getByTestId('file-delete').click();
     await page.getByRole('dialog', { name: 'Delete “blob.bin”?' }).waitFor();
     await page.getByTestId('confirm-button').click();
-    await expect.poll(() => fileRows(page).count()).toBe(2);
+    await page.locator('[data-testid=file-row][data-path="blob.bin"]').waitFor({ state: 'detached' });
+    expect(await fileRows(page).count()).toBe(2);
     const listed = await page.evaluate(
       async (id) =>
         (await (await fetch(`/api/notebooks/${id}/files`)).json()) as { files: { path: string; size: number }[] },
@@ -148,7 +165,7 @@ describe('journeys: notebook files', () => {
       'image/svg+xml',
     );
     await openNotebook(page, id);
-    await expect.poll(() => imageWidths(page)).toEqual([7, 11, 0]);
+    await waitForImageWidths(page, [7, 11, 0]);
     expect(await page.locator('[data-testid=markdown-rendered] img').first().getAttribute('src')).toMatch(
       new RegExp(`^/api/notebooks/${id}/files/img/logo\\.png\\?v=`),
     );
@@ -158,7 +175,8 @@ describe('journeys: notebook files', () => {
     await page
       .getByTestId('files-input')
       .setInputFiles({ name: 'later.png', mimeType: 'image/png', buffer: Buffer.from(await pngBytes(page, 3, 3)) });
-    await expect.poll(() => imageWidths(page)).toEqual([7, 11, 3]);
+    await waitForImageWidths(page, [7, 11, 3]);
+    expect(await imageWidths(page)).toEqual([7, 11, 3]);
     expect(pageErrors).toEqual([]);
     await context.close();
   });
