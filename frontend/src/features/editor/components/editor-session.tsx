@@ -19,6 +19,7 @@ import { CommandPalette } from './command-palette';
 import { ConflictBanner } from './conflict-banner';
 import { EditorSidePanels } from './editor-side-panels';
 import { EditorToolbar, type ToolbarAction } from './editor-toolbar';
+import { FindReplace, type FindApi } from './find-replace';
 import type { EditorApi } from './monaco/code-editor';
 import { ShortcutsHelp } from './shortcuts-help';
 
@@ -58,6 +59,8 @@ export function EditorSession({ record, onReload }: { record: NotebookRecord; on
   const pendingKey = useRef<string | null>(null);
   const cellEls = useRef(new Map<string, HTMLDivElement>());
   const listEl = useRef<HTMLDivElement>(null);
+  const rootEl = useRef<HTMLDivElement>(null);
+  const find = useRef<FindApi>(null);
 
   const [overlay, setOverlay] = useState<'palette' | 'shortcuts' | null>(null);
   const editors = useRef(new Map<string, EditorApi>());
@@ -167,6 +170,8 @@ export function EditorSession({ record, onReload }: { record: NotebookRecord; on
         return setOverlay('palette');
       case 'shortcuts-help':
         return setOverlay('shortcuts');
+      case 'find':
+        return find.current?.open();
       case 'select-previous':
         return dispatch({ type: 'select-relative', delta: -1 });
       case 'select-next':
@@ -306,7 +311,7 @@ export function EditorSession({ record, onReload }: { record: NotebookRecord; on
 
   const cur = state.cells[state.active];
   return (
-    <div className="editor" data-testid="notebook-editor" data-mode={state.mode}>
+    <div className="editor" ref={rootEl} data-testid="notebook-editor" data-mode={state.mode}>
       <EditorToolbar
         name={state.name}
         onRename={(name) => dispatch({ type: 'rename', name })}
@@ -320,10 +325,25 @@ export function EditorSession({ record, onReload }: { record: NotebookRecord; on
         }}
         onAction={(a) => {
           doCommand(a);
-          focusNotebook();
+          if (a !== 'find') focusNotebook();
         }}
         onLeaveName={focusNotebook}
-      />
+      >
+        <FindReplace
+          ref={find}
+          cells={state.cells}
+          active={state.active}
+          root={rootEl}
+          onOpen={() => dispatch({ type: 'set-mode', mode: 'command' })}
+          onReveal={(cellId, inSource) => {
+            const index = stateRef.current.cells.findIndex((c) => c.id === cellId);
+            if (index !== stateRef.current.active) dispatch({ type: 'select', index });
+            if (inSource) dispatch({ type: 'edit-markdown', cellId, editing: true });
+          }}
+          onReplace={(edits) => edits.forEach((e) => dispatch({ type: 'set-source', ...e }))}
+          onClose={(restore) => (restore ? restore.focus() : focusNotebook())}
+        />
+      </EditorToolbar>
       {autosave.state.kind === 'conflict' && (
         <ConflictBanner onReload={onReload} onOverwrite={() => void autosave.overwrite()} />
       )}

@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import { Button } from '../../../components/ui/button';
 import type { KernelStatus } from '../api/kernel-protocol';
 import type { SaveState } from '../api/use-autosave';
@@ -23,7 +24,8 @@ export type ToolbarAction =
   | 'restart'
   | 'clear-outputs'
   | 'export'
-  | 'shortcuts-help';
+  | 'shortcuts-help'
+  | 'find';
 
 const SAVE_LABEL: Record<SaveState['kind'], string> = {
   saved: 'All changes saved',
@@ -49,6 +51,7 @@ const BUTTONS: { action: ToolbarAction; label: string; text: string; title?: str
   { action: 'interrupt', label: 'Interrupt kernel', text: '■', title: 'Interrupt (I, I)' },
   { action: 'restart', label: 'Restart kernel', text: '↻', title: 'Restart (0, 0)' },
   { action: 'clear-outputs', label: 'Clear all outputs', text: 'Clear' },
+  { action: 'find', label: 'Find and replace', text: 'Find', title: 'Find and replace (Ctrl+F)' },
 ];
 
 export function EditorToolbar({
@@ -61,6 +64,7 @@ export function EditorToolbar({
   onChangeType,
   onAction,
   onLeaveName,
+  children,
 }: {
   name: string;
   onRename: (name: string) => void;
@@ -72,6 +76,8 @@ export function EditorToolbar({
   onAction: (a: ToolbarAction) => void;
   /** Esc or Enter in the name field: back to the notebook. */
   onLeaveName?: () => void;
+  /** Shown below the toolbar, floating over the notebook (the find box). */
+  children?: ReactNode;
 }) {
   return (
     <div
@@ -152,6 +158,7 @@ export function EditorToolbar({
           <option value="raw">Raw</option>
         </select>
       </div>
+      {children}
     </div>
   );
 }
