@@ -13,6 +13,8 @@ import { createJupyterSettings } from './kernels/connection';
 import { KernelPool } from './kernels/pool';
 import { KernelSessionManager } from './kernels/sessions/kernel-session-manager';
 import { WarmFirstKernelSource } from './kernels/sessions/warm-first-kernel-source';
+import { kernelMemoryReader } from './kernels/sessions/kernel-memory';
+import { RunningKernelsService } from './kernels/sessions/running-kernels.service';
 import { Lifecycle } from './lifecycle';
 import type { Logger } from './logger';
 import { seedExamples, seededExamples } from './notebooks/seed-examples';
@@ -195,7 +197,19 @@ async function compose(config: Config, logger: Logger, life: Lifecycle): Promise
     redis: supervisedCheck(redis.supervisor, redisCheck(probe)),
     jupyter: supervisedCheck(jupyter.supervisor, jupyterCheck(jupyter)),
   });
-  const app = createApp({ config, logger, store, auth, notebooks, notebookFiles, runs, runProgress, health });
+  const kernels = new RunningKernelsService({
+    sessions,
+    notebookName: async (id) => (await store.notebooks.get(id))?.name ?? null,
+    userName: async (id) => {
+      const u = await store.users.getById(id);
+      return u ? u.name || u.email : null;
+    },
+    memoryOf: kernelMemoryReader(() => {
+      const s = jupyter.supervisor?.state();
+      return s?.state === 'up' ? s.pid : null;
+    }),
+  });
+  const app = createApp({ config, logger, store, auth, notebooks, notebookFiles, runs, runProgress, health, kernels });
 
   await Promise.all(pending);
   handler = app;

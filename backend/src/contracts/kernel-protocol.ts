@@ -17,6 +17,8 @@ const RequestId = z.string().min(1).max(100);
 export const COMPLETE_INSPECT_TIMEOUT_MS = 5_000;
 /** Largest code of one cell accepted over the socket. */
 export const MAX_CELL_CODE_CHARS = 2_000_000;
+/** Largest answer to an input() prompt. */
+export const MAX_INPUT_REPLY_CHARS = 1_000_000;
 
 export const ExecuteMessageSchema = z.object({
   type: z.literal('execute'),
@@ -33,6 +35,8 @@ export const ClientMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('interrupt') }),
   z.object({ type: z.literal('restart') }),
   z.object({ type: z.literal('shutdown') }),
+  /** The answer to the pending `input_request` (input() / getpass()); ignored when none is pending. */
+  z.object({ type: z.literal('input_reply'), value: z.string().max(MAX_INPUT_REPLY_CHARS) }),
   z.object({
     type: z.literal('complete'),
     requestId: RequestId,
@@ -52,10 +56,11 @@ export type ClientMessage = z.infer<typeof ClientMessageSchema>;
 export type ExecuteMessage = z.infer<typeof ExecuteMessageSchema>;
 
 /**
- * `dead`: no kernel (it died, was culled or shut down); `execute` or `restart` starts a fresh one.
+ * `none`: no kernel (not started yet, shut down, culled, or refused by a kernel cap). `dead`: the kernel died (its
+ * variables are lost). In both, `execute` or `restart` starts a fresh one.
  * `disconnected` is the browser's own state (socket closed); the server never sends it.
  */
-export const KernelStatusSchema = z.enum(['starting', 'idle', 'busy', 'restarting', 'dead', 'disconnected']);
+export const KernelStatusSchema = z.enum(['starting', 'idle', 'busy', 'restarting', 'none', 'dead', 'disconnected']);
 export type KernelStatus = z.infer<typeof KernelStatusSchema>;
 
 const OutputsSchema = z.array(z.custom<Output>((o) => typeof o === 'object' && o !== null && 'output_type' in o));
@@ -81,7 +86,15 @@ export const ServerMessageSchema = z.discriminatedUnion('type', [
     startedAt: z.string().nullable(),
     endedAt: z.string().nullable(),
   }),
+  /** Cells of a request handled so far (run, failed or aborted): `done === total` once the request has ended. */
   z.object({ type: z.literal('progress'), requestId: z.string(), done: z.number(), total: z.number() }),
+  /**
+   * The running cell called input() or getpass() (`password`): show a box for the answer and send `input_reply`.
+   * Sent again to a tab that connects while the kernel is waiting.
+   */
+  z.object({ type: z.literal('input_request'), cellId: z.string(), prompt: z.string(), password: z.boolean() }),
+  /** The pending input is no longer wanted (answered, possibly by another tab, interrupted, restarted or died). */
+  z.object({ type: z.literal('input_done'), cellId: z.string() }),
   z.object({
     type: z.literal('complete_reply'),
     requestId: z.string(),

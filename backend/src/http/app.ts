@@ -19,6 +19,8 @@ import type { HealthService } from './health/health.service';
 import type { RunProgressService } from '../runs/run-progress';
 import type { RunService } from '../runs/run.service';
 import { runsRoutes } from './runs/runs.routes';
+import type { RunningKernelsService } from '../kernels/sessions/running-kernels.service';
+import { kernelsRoutes } from './kernels/kernels.routes';
 
 export interface AppDeps {
   config: Config;
@@ -34,6 +36,8 @@ export interface AppDeps {
   runs?: RunService;
   /** Live run progress (GET /api/runs/:id/events, SSE); needs `runs`. */
   runProgress?: RunProgressService;
+  /** The Running kernels panel (GET|DELETE /api/kernels[/:id]); web role only. */
+  kernels?: RunningKernelsService;
   /** The built SPA. Default frontend/dist of this checkout. */
   frontendDir?: string;
 }
@@ -60,6 +64,7 @@ export function createApp(deps: AppDeps): express.Express {
   if (deps.notebookFiles)
     app.use('/api/notebooks', notebookFilesRoutes({ files: deps.notebookFiles, config: deps.config }));
   if (deps.runs) app.use('/api', runsRoutes({ runs: deps.runs, progress: deps.runProgress }));
+  if (deps.kernels) app.use('/api/kernels', kernelsRoutes({ kernels: deps.kernels }));
   app.use('/api', apiNotFound);
 
   app.use(serveFrontend(deps.frontendDir));

@@ -241,6 +241,23 @@ describe('executeNotebook limits and failures', () => {
     });
   });
 
+  it('fails input() and getpass() fast in a headless run: nobody could answer (StdinNotImplementedError)', async () => {
+    const r = await withKernel((k) =>
+      executeNotebook(k, nb("name = input('Name: ')", "import getpass\ngetpass.getpass('Password: ')"), {
+        cellTimeoutMs: 60_000,
+        maxOutputBytes: 1e6,
+      }),
+    );
+    expect(r.status).toBe('failed');
+    expect(r.cells[0]!.outputs).toEqual([
+      expect.objectContaining({ output_type: 'error', ename: 'StdinNotImplementedError' }),
+    ]);
+    // getpass is disabled the same way (ipykernel raises for both when the request disallows stdin).
+    const g = await withKernel((k) => executeCode(k, "import getpass\ngetpass.getpass('Password: ')"));
+    expect(g.status).toBe('error');
+    expect(g.error?.ename).toBe('StdinNotImplementedError');
+  });
+
   it('streams outputs to onOutputs as they change', async () => {
     const seen: string[] = [];
     const r = await withKernel((k) =>

@@ -10,7 +10,8 @@ import { settleWithin, withTimeout } from '../util/timeout';
  * Runs one piece of code on a kernel and turns its IOPub messages into nbformat outputs (OutputModel).
  * Shared by headless runs (executeNotebook) and live editing sessions.
  *
- * stdin is disabled (`allow_stdin: false`): `input()` raises StdinNotImplementedError at once.
+ * stdin is disabled (`allow_stdin: false`: `input()` raises StdinNotImplementedError at once) unless the caller
+ * answers input requests (`onInputRequest`, live editing).
  * A timeout or an abort interrupts the kernel; if it is still busy after a grace period it is restarted.
  * A kernel that dies under the code (os._exit, segfault, OOM kill) ends with status 'died' and the
  * PooledKernel is flagged so the pool replaces it.
@@ -43,6 +44,11 @@ export interface ExecuteCodeOptions {
   silent?: boolean;
   /** Default true (execution counts advance). */
   storeHistory?: boolean;
+  /**
+   * Enables stdin (`input()`, `getpass()`): called on each `input_request` with a `reply` that sends the answer.
+   * Default none: stdin disabled, as headless runs need (nobody could answer).
+   */
+  onInputRequest?: (request: { prompt: string; password: boolean }, reply: (value: string) => void) => void;
 }
 
 export interface ExecuteCodeResult {
@@ -94,11 +100,22 @@ export async function executeCode(
       code,
       silent: opts.silent ?? false,
       store_history: opts.storeHistory ?? true,
-      allow_stdin: false,
+      allow_stdin: opts.onInputRequest !== undefined,
       stop_on_error: false,
     },
     true,
   );
+  const onInputRequest = opts.onInputRequest;
+  if (onInputRequest) {
+    future.onStdin = (msg) => {
+      if (msg.header.msg_type !== 'input_request') return;
+      const content = msg.content as { prompt?: unknown; password?: unknown };
+      onInputRequest({ prompt: String(content.prompt ?? ''), password: content.password === true }, (value) => {
+        if (!future.isDisposed)
+          future.sendInputReply({ status: 'ok', value }, msg.header as KernelMessage.IHeader<'input_request'>);
+      });
+    };
+  }
   let replied = false;
   future.onReply = () => {
     replied = true; // `done` follows once IOPub has gone idle too

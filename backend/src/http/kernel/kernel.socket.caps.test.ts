@@ -1,4 +1,5 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type WebSocket from 'ws';
 import { KernelPool } from '../../kernels/pool';
 import { KernelSessionManager } from '../../kernels/sessions/kernel-session-manager';
@@ -61,7 +62,7 @@ async function connect(notebookId: string, cookie: string) {
 }
 
 describe('live kernel caps', () => {
-  it('refuses a second notebook of a user with one running kernel; shutting the first frees the slot', async () => {
+  it('refuses a second notebook of a user whose one kernel is open in a tab; shutting it down frees the slot', async () => {
     const user = await t.signIn('author');
     const first = await connect(await newNotebook(user.cookie), user.cookie);
     await first.next('status', statusIs('idle'));
@@ -70,20 +71,68 @@ describe('live kernel caps', () => {
     expect(await second.next('error')).toEqual({
       type: 'error',
       code: 'overloaded',
-      message: 'You have 1 notebook with a running kernel; shut it down (Kernel → Shut down) and run a cell again.',
+      message:
+        'You have 1 notebook with a running kernel, open in a tab or running cells; shut it down in Running kernels and run a cell again.',
     });
-    await second.next('status', statusIs('dead'));
+    // The truth: there is no kernel (none was started), not a dead one.
+    await second.next('status', statusIs('none'));
     const [refused] = await runCells(second, [['a', 'print("capped")']]);
     expect(refused).toMatchObject({ status: 'aborted', startedAt: null });
     expect((await second.next('error')).code).toBe('overloaded');
-    expect(second.events.some((e) => e.type === 'status' && e.status === 'starting')).toBe(false);
+    expect(second.events.some((e) => e.type === 'status' && (e.status === 'starting' || e.status === 'dead'))).toBe(
+      false,
+    );
 
     first.send({ type: 'shutdown' });
-    await first.next('status', statusIs('dead'));
+    await first.next('status', statusIs('none'));
     const [ran] = await runCells(second, [['b', 'print("now")']]);
     expect(ran!.status).toBe('ok');
     const out = second.events.filter((e) => e.type === 'outputs' && e.cellId === 'b').at(-1) as { outputs: unknown[] };
     expect(streamText(out.outputs)).toBe('now\n');
+  });
+
+  it("makes room by shutting down the user's least recently used idle kernel without tabs; a busy one is kept", async () => {
+    const user = await t.signIn('author');
+    const evicted: string[] = [];
+    const onEvicted = (s: { notebookId: string }) => evicted.push(s.notebookId);
+    sessions.on('evicted', onEvicted);
+    try {
+      const closedNb = await newNotebook(user.cookie);
+      const first = await connect(closedNb, user.cookie);
+      await runCells(first, [['a', 'x = 1']]);
+      first.ws.close(); // closing the notebook keeps its kernel …
+      await vi.waitFor(() => expect(sessions.list().find((s) => s.notebookId === closedNb)?.clients).toBe(0));
+      expect(sessions.list().find((s) => s.notebookId === closedNb)?.kernelId).not.toBeNull();
+
+      // … until the cap needs its room: the next notebook gets a kernel, the closed one's is shut down.
+      const second = await connect(await newNotebook(user.cookie), user.cookie);
+      await second.next('status', statusIs('idle'));
+      expect(evicted).toEqual([closedNb]);
+      expect(sessions.list().some((s) => s.notebookId === closedNb)).toBe(false);
+      expect(second.events.some((e) => e.type === 'error')).toBe(false);
+
+      // A kernel still running cells without a tab is never taken: the third notebook is refused.
+      const gate = `/tmp/folio-caps-${Math.random().toString(36).slice(2)}`;
+      second.send({
+        type: 'execute',
+        requestId: 'busy',
+        cells: [
+          {
+            cellId: 'w',
+            code: `import os, time\nwhile not os.path.exists(${JSON.stringify(gate)}):\n    time.sleep(0.05)`,
+          },
+        ],
+      });
+      await second.next('cell_started', (m) => m.requestId === 'busy');
+      second.ws.close();
+      const third = await connect(await newNotebook(user.cookie), user.cookie);
+      expect((await third.next('error')).code).toBe('overloaded');
+      expect(evicted).toEqual([closedNb]);
+      fs.writeFileSync(gate, '');
+      fs.rmSync(gate);
+    } finally {
+      sessions.off('evicted', onEvicted);
+    }
   });
 
   it('refuses a kernel beyond the server-wide cap to any user', async () => {

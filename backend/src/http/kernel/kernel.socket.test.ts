@@ -114,7 +114,9 @@ describe('live kernel sessions', () => {
     expect(d).toMatchObject({ executionCount: null, startedAt: null });
     const errors = c.events.filter((e) => e.type === 'outputs' && e.cellId === 'b').at(-1) as { outputs: Array<{ ename?: string }> };
     expect(errors.outputs[0]?.ename).toBe('ZeroDivisionError');
-    expect(c.events.filter((e) => e.type === 'progress').at(-1)).toMatchObject({ done: 2, total: 3 });
+    // The request has ended (the aborted cell counts as handled): the last progress says so, no bar is left behind.
+    expect(c.events.filter((e) => e.type === 'progress').map((e) => e.type === 'progress' && e.done)).toEqual([1, 2, 3]);
+    expect(c.events.filter((e) => e.type === 'progress').at(-1)).toMatchObject({ requestId: 'all', done: 3, total: 3 });
     await run(c, [['e', 'print(x)']]);
     expect(streamText((c.events.filter((e) => e.type === 'outputs' && e.cellId === 'e').at(-1) as { outputs: unknown[] }).outputs)).toBe('1\n');
   });
@@ -130,6 +132,7 @@ describe('live kernel sessions', () => {
     const out = c.events.filter((e) => e.type === 'outputs' && e.cellId === 's').at(-1) as { outputs: Array<{ ename?: string }> };
     expect(out.outputs[0]?.ename).toBe('KeyboardInterrupt');
     expect((await c.next('cell_done', (m) => m.cellId === 'l')).status).toBe('aborted');
+    expect(await c.next('progress', (m) => m.requestId === 'later')).toMatchObject({ done: 1, total: 1 });
   });
 
   it('restarts: same session, variables gone, execution count reset', async () => {
@@ -180,6 +183,9 @@ describe('live kernel sessions', () => {
     expect(died!.status).toBe('error');
     await c.next('status', statusIs('dead'));
     expect((await c.next('error')).message).toMatch(/kernel died/i);
+    // The cell itself says so (as nbclient's DeadKernelError), not only the banner.
+    const out = c.events.filter((e) => e.type === 'outputs' && e.cellId === 'a').at(-1) as { outputs: Array<{ ename?: string; evalue?: string }> };
+    expect(out.outputs.at(-1)).toMatchObject({ ename: 'DeadKernelError', evalue: expect.stringMatching(/kernel died/) });
     const mark = c.events.length;
     c.send({ type: 'restart' });
     await c.next('status', statusIs('starting'), mark);
@@ -204,7 +210,7 @@ describe('live kernel sessions', () => {
     const before = pool.health().busy;
     const down = c.events.length;
     c.send({ type: 'shutdown' });
-    await c.next('status', statusIs('dead'), down);
+    await c.next('status', statusIs('none'), down); // no kernel: shut down, not dead
     expect(pool.health().busy).toBe(before - 1);
     expect(sessions.get(author.userId, id)?.kernelId).toBeNull();
     const mark = c.events.length;
@@ -212,6 +218,49 @@ describe('live kernel sessions', () => {
     expect(done).toMatchObject({ status: 'ok', executionCount: 1 });
     await c.next('status', statusIs('starting'), mark);
     expect(streamText((c.events.filter((e) => e.type === 'outputs' && e.cellId === 'b').at(-1) as { outputs: unknown[] }).outputs)).toBe('False\n');
+  });
+
+  it('answers input() and getpass() through the tab; the answer is echoed (a password masked)', async () => {
+    const id = await newNotebook();
+    const c = await connect(id);
+    c.send({
+      type: 'execute',
+      requestId: 'ask',
+      cells: [{ cellId: 'q', code: "import getpass\nname = input('Name: ')\npw = getpass.getpass('Password: ')\nprint(name, len(pw))" }],
+    });
+    expect(await c.next('input_request')).toEqual({ type: 'input_request', cellId: 'q', prompt: 'Name: ', password: false });
+    c.send({ type: 'input_reply', value: 'Ada' });
+    expect(await c.next('input_done')).toEqual({ type: 'input_done', cellId: 'q' });
+    expect(await c.next('input_request')).toMatchObject({ cellId: 'q', prompt: 'Password: ', password: true });
+    // A tab that connects meanwhile is asked too; the first answer wins and closes both boxes.
+    const other = await connect(id);
+    expect(await other.next('input_request')).toMatchObject({ cellId: 'q', password: true });
+    other.send({ type: 'input_reply', value: 's3cret' });
+    await Promise.all([c.next('input_done'), other.next('input_done')]);
+    expect((await c.next('cell_done', (m) => m.cellId === 'q')).status).toBe('ok');
+    const out = c.events.filter((e) => e.type === 'outputs' && e.cellId === 'q').at(-1) as { outputs: unknown[] };
+    expect(streamText(out.outputs)).toBe('Name: Ada\nPassword: ········\nAda 6\n');
+  });
+
+  it('clears a pending input() on interrupt (KeyboardInterrupt) and on restart', async () => {
+    const c = await connect(await newNotebook());
+    c.send({ type: 'execute', requestId: 'i1', cells: [{ cellId: 'q', code: "input('? ')" }] });
+    await c.next('input_request');
+    c.send({ type: 'interrupt' });
+    await c.next('input_done');
+    expect((await c.next('cell_done', (m) => m.requestId === 'i1')).status).toBe('error');
+    const out = c.events.filter((e) => e.type === 'outputs' && e.cellId === 'q').at(-1) as { outputs: Array<{ ename?: string }> };
+    expect(out.outputs.at(-1)?.ename).toBe('KeyboardInterrupt');
+
+    c.send({ type: 'execute', requestId: 'i2', cells: [{ cellId: 'r', code: "input('? ')" }] });
+    await c.next('input_request', (m) => m.cellId === 'r');
+    c.send({ type: 'restart' });
+    await c.next('input_done', (m) => m.cellId === 'r');
+    expect((await c.next('cell_done', (m) => m.requestId === 'i2')).status).not.toBe('ok');
+    await c.next('status', statusIs('idle'), c.events.findIndex((e) => e.type === 'status' && e.status === 'restarting'));
+    c.send({ type: 'input_reply', value: 'late' }); // nothing pending: ignored
+    const [ok] = await run(c, [['s', '1 + 1']]);
+    expect(ok).toMatchObject({ status: 'ok', executionCount: 1 });
   });
 
   it('answers bad messages with an error naming the problem', async () => {

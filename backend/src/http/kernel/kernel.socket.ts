@@ -212,6 +212,8 @@ async function dispatch(session: KernelSession, client: SessionClient, m: Client
       return session.restart();
     case 'shutdown':
       return session.shutdownKernel();
+    case 'input_reply':
+      return session.answerInput(m.value);
     case 'complete':
       return session.complete(client, m);
     case 'inspect':

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
-import { DomainError } from '../../errors';
+import type { Principal } from '../../contracts/principal';
+import { DomainError, notFound } from '../../errors';
 import type { Logger } from '../../logger';
 import { KernelSession } from './kernel-session';
 import { COMPLETE_INSPECT_TIMEOUT_MS, type KernelSource, type SessionClient } from './session-events';
@@ -40,23 +41,38 @@ export interface KernelSessionManagerOptions {
 }
 
 export interface KernelSessionInfo {
+  /** The session's stable id (DELETE /api/kernels/:id). */
+  id: string;
   userId: string;
   notebookId: string;
   kernelId: string | null;
   status: string;
+  /** Tabs attached. */
   clients: number;
+  /** When the current kernel was started or last restarted; null without a kernel. */
+  startedAt: string | null;
   lastActivity: string;
 }
+
+/** Where the Running kernels panel links the kernel caps' message (frontend route). */
+export const RUNNING_KERNELS_PATH = '/kernels';
 
 /**
  * Live kernel sessions, one per (user, notebook): tabs of the same user on the same notebook share it, and a
  * browser refresh reconnects to it (same kernel, same variables). Sessions without tabs that stay idle for
  * `idleMs` are culled (kernel back to the pool); those without tabs still running cells after `busyDetachedMs` are
  * interrupted first, then culled. Emits `culled` with the session after a cull. At most
- * `maxKernelsPerUser` sessions of a user and `maxLiveKernels` in all hold a kernel; past that a session's tabs get
- * an 'overloaded' error instead of a kernel.
+ * `maxKernelsPerUser` sessions of a user and `maxLiveKernels` in all hold a kernel. A session that needs a kernel
+ * past a cap first makes room by shutting down the user's least recently used kernel that nobody is using — no tab
+ * attached, nothing running or queued — and emits `evicted` with it; only when there is none (every kernel of the
+ * user is open in a tab or running cells) do its tabs get an 'overloaded' error, naming the Running kernels panel.
+ *
+ * Why that rule: the cap exists to bound memory and cores, and a kernel nobody looks at is what JupyterHub's and
+ * Hex's cullers reclaim first; keeping closed notebooks' kernels (JupyterLab's habit: closing a tab keeps its kernel)
+ * must not turn into a lockout after N notebooks. A busy kernel, or one a tab shows, is never killed silently — the
+ * author decides in the panel.
  */
-export class KernelSessionManager extends EventEmitter<{ culled: [KernelSession] }> {
+export class KernelSessionManager extends EventEmitter<{ culled: [KernelSession]; evicted: [KernelSession] }> {
   private readonly opts: Required<Omit<KernelSessionManagerOptions, 'cullIntervalMs'>>;
   private readonly sessions = new Map<string, KernelSession>();
   private readonly timer: NodeJS.Timeout;
@@ -126,14 +142,42 @@ export class KernelSessionManager extends EventEmitter<{ culled: [KernelSession]
   }
 
   list(): KernelSessionInfo[] {
-    return [...this.sessions.values()].map((s) => ({
-      userId: s.userId,
-      notebookId: s.notebookId,
-      kernelId: s.kernelId,
-      status: s.currentStatus,
-      clients: s.clientCount,
-      lastActivity: new Date(s.lastActivity).toISOString(),
-    }));
+    return [...this.sessions.values()].map(info);
+  }
+
+  /** The sessions holding a kernel that `who` may see and stop: their own; an admin's, everyone's. */
+  listFor(who: Principal): KernelSessionInfo[] {
+    return this.visibleTo(who).map(info);
+  }
+
+  /**
+   * Shuts down one session's kernel for `who` (404 when it is not one they may see, so others' ids are not
+   * confirmed). Tabs still showing the notebook keep the session and are told; running the next cell starts a fresh
+   * kernel. A session without tabs ends.
+   */
+  async shutdownFor(who: Principal, sessionId: string): Promise<void> {
+    const session = this.visibleTo(who).find((s) => s.id === sessionId);
+    if (!session) throw notFound('Kernel session');
+    await this.shutdownSession(session, who);
+  }
+
+  /** Shuts down every kernel `who` sees (their own; an admin's, everyone's); returns how many. */
+  async shutdownAllFor(who: Principal): Promise<number> {
+    const sessions = this.visibleTo(who);
+    await Promise.all(sessions.map((s) => this.shutdownSession(s, who)));
+    return sessions.length;
+  }
+
+  private visibleTo(who: Principal): KernelSession[] {
+    return [...this.sessions.values()].filter((s) => s.hasKernel && (who.role === 'admin' || s.userId === who.id));
+  }
+
+  private async shutdownSession(session: KernelSession, who: Principal): Promise<void> {
+    const by = who.id === session.userId ? '' : ` by ${who.name || who.email}`;
+    const message = `The kernel was shut down${by} from Running kernels; run a cell to start a new one.`;
+    this.log.info({ userId: session.userId, notebookId: session.notebookId, by: who.id }, 'live kernel shut down');
+    if (session.clientCount === 0) await this.end(session, message);
+    else await session.shutdownKernel(message);
   }
 
   /** Ends every session of a notebook (it was deleted). */
@@ -199,28 +243,52 @@ export class KernelSessionManager extends EventEmitter<{ culled: [KernelSession]
     await Promise.all([...this.sessions.values()].map((s) => this.end(s, 'The server is shutting down.')));
   }
 
-  /** The kernel caps: null when `session` may take a kernel, else the 'overloaded' error to show its tabs. */
+  /**
+   * The kernel caps: null when `session` may take a kernel (after evicting the user's least recently used unused
+   * kernel if a cap is reached; see the class comment), else the 'overloaded' error to show its tabs.
+   */
   private admit(session: KernelSession): DomainError | null {
-    const holding = [...this.sessions.values()].filter((s) => s !== session && s.hasKernel);
-    const mine = holding.filter((s) => s.userId === session.userId).length;
-    if (mine >= this.opts.maxKernelsPerUser) {
-      const what =
-        mine === 1
-          ? '1 notebook with a running kernel; shut it down'
-          : `${mine} notebooks with running kernels; shut one down`;
-      return new DomainError('overloaded', `You have ${what} (Kernel → Shut down) and run a cell again.`, {
-        limit: 'perUser',
-        max: this.opts.maxKernelsPerUser,
-      });
-    }
-    if (holding.length >= this.opts.maxLiveKernels) {
-      return new DomainError(
-        'overloaded',
-        `The server is running its maximum of ${this.opts.maxLiveKernels} live kernels; try again in a few minutes.`,
-        { limit: 'server', max: this.opts.maxLiveKernels, retryAfterSeconds: 60 },
+    for (;;) {
+      const holding = [...this.sessions.values()].filter((s) => s !== session && s.hasKernel);
+      const mine = holding.filter((s) => s.userId === session.userId);
+      const perUser = mine.length >= this.opts.maxKernelsPerUser;
+      const server = holding.length >= this.opts.maxLiveKernels;
+      if (!perUser && !server) return null;
+      // Idle with no tab: nothing running, queued or being acquired (`isIdle`), and a kernel to give back.
+      const victim = mine.filter((s) => s.isIdle).sort((a, b) => a.lastActivity - b.lastActivity)[0];
+      if (!victim) return perUser ? this.perUserRefusal(mine.length) : this.serverRefusal();
+      this.log.info(
+        {
+          userId: victim.userId,
+          notebookId: victim.notebookId,
+          for: session.notebookId,
+          cap: perUser ? 'perUser' : 'server',
+        },
+        'kernel cap reached: shutting down the least recently used kernel without tabs',
       );
+      void this.end(victim, 'The kernel was shut down to make room for another notebook (kernel limit reached).');
+      this.emit('evicted', victim);
     }
-    return null;
+  }
+
+  private perUserRefusal(mine: number): DomainError {
+    const what =
+      mine === 1
+        ? '1 notebook with a running kernel, open in a tab or running cells; shut it down'
+        : `${mine} notebooks with running kernels, each open in a tab or running cells; shut one down`;
+    return new DomainError('overloaded', `You have ${what} in Running kernels and run a cell again.`, {
+      limit: 'perUser',
+      max: this.opts.maxKernelsPerUser,
+      panel: RUNNING_KERNELS_PATH,
+    });
+  }
+
+  private serverRefusal(): DomainError {
+    return new DomainError(
+      'overloaded',
+      `The server is running its maximum of ${this.opts.maxLiveKernels} live kernels; try again in a few minutes.`,
+      { limit: 'server', max: this.opts.maxLiveKernels, retryAfterSeconds: 60, panel: RUNNING_KERNELS_PATH },
+    );
   }
 
   private async end(session: KernelSession, message: string): Promise<void> {
@@ -233,6 +301,17 @@ export class KernelSessionManager extends EventEmitter<{ culled: [KernelSession]
     if (this.sessions.get(key) === session) this.sessions.delete(key);
   }
 }
+
+const info = (s: KernelSession): KernelSessionInfo => ({
+  id: s.id,
+  userId: s.userId,
+  notebookId: s.notebookId,
+  kernelId: s.kernelId,
+  status: s.currentStatus,
+  clients: s.clientCount,
+  startedAt: s.kernelStartedAt === null ? null : new Date(s.kernelStartedAt).toISOString(),
+  lastActivity: new Date(s.lastActivity).toISOString(),
+});
 
 const sessionKey = (userId: string, notebookId: string) => `${userId}\u0000${notebookId}`;
 const minutes = (ms: number) => Math.round(ms / 60_000) || '<1';

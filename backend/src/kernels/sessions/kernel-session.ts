@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import type { Kernel, KernelMessage } from '@jupyterlab/services';
 import { isDomainError, type DomainError } from '../../errors';
 import type { Logger } from '../../logger';
-import { executeCode } from '../executor';
+import type { Output } from '../../contracts/nbformat';
+import { executeCode, type OutputModel } from '../executor';
 import type { PooledKernel } from '../pooled-kernel';
 import { TimeoutError, withTimeout } from '../../util/timeout';
 import { CellOutputs } from './cell-outputs';
@@ -36,15 +38,21 @@ export interface KernelSessionOptions {
  * the session reports `dead`; `execute` or `restart` then takes a fresh kernel.
  */
 export class KernelSession {
+  /** Stable for the session's life (across restarts and kernel replacements): the Running kernels panel's key. */
+  readonly id = randomUUID();
   readonly userId: string;
   readonly notebookId: string;
   lastActivity: number;
+  /** When the current kernel was started or last restarted (ms since the epoch); null without a kernel. */
+  kernelStartedAt: number | null = null;
   private readonly opts: KernelSessionOptions;
   private readonly log: Logger;
   private readonly clients = new Set<SessionClient>();
   private kernel: PooledKernel | null = null;
   private acquiring: Promise<PooledKernel | null> | null = null;
-  private status: SessionStatus = 'dead';
+  private status: SessionStatus = 'none';
+  /** The running cell's input() / getpass(), waiting for a tab's answer. */
+  private pendingInput: PendingInput | null = null;
   private queue: ExecuteRequest[] = [];
   private draining = false;
   /** Bumped by interrupt/restart/death/shutdown: the request running under an older epoch aborts its rest. */
@@ -103,6 +111,9 @@ export class KernelSession {
     const before = this.status;
     if (!this.kernel && !this.acquiring) void this.ensureKernel(); // broadcasts 'starting' (to this tab too)
     if (this.status === before) client.send({ type: 'status', status: this.status });
+    const input = this.pendingInput;
+    if (input)
+      client.send({ type: 'input_request', cellId: input.cellId, prompt: input.prompt, password: input.password });
   }
 
   detach(client: SessionClient): void {
@@ -116,9 +127,24 @@ export class KernelSession {
     void this.drain();
   }
 
+  /** The answer to the pending input() (the first tab to answer wins; the others' boxes close). */
+  answerInput(value: string): void {
+    this.touch();
+    const input = this.pendingInput;
+    if (!input) return;
+    this.clearInput();
+    input.model.add({
+      output_type: 'stream',
+      name: 'stdout',
+      text: `${input.prompt}${input.password ? '········' : value}\n`,
+    });
+    input.reply(value);
+  }
+
   async interrupt(): Promise<void> {
     this.touch();
     this.abortQueued();
+    this.clearInput();
     if (!this.kernel) return;
     this.epoch += 1;
     try {
@@ -136,6 +162,7 @@ export class KernelSession {
   async restart(): Promise<void> {
     this.touch();
     this.abortQueued();
+    this.clearInput();
     this.epoch += 1;
     const kernel = this.kernel;
     if (!kernel) {
@@ -156,6 +183,7 @@ export class KernelSession {
     if (this.kernel !== kernel) return; // shut down, culled or dead meanwhile
     if (!failure) {
       this.outputs.reset();
+      this.kernelStartedAt = this.opts.now();
       this.setStatus(mapStatus(kernel.connection.status) ?? 'idle');
       return;
     }
@@ -244,6 +272,8 @@ export class KernelSession {
         this.abortQueued(); // … and what was queued behind it, as JupyterLab does
       }
     }
+    // Cells aborted after an error count as handled: the request has ended, so its progress bar must go.
+    if (done < total) this.broadcast({ type: 'progress', requestId: req.requestId, done: total, total });
   }
 
   private async runCell(
@@ -271,17 +301,26 @@ export class KernelSession {
       model,
       onStarted: ({ executionCount, startedAt }) =>
         this.broadcast({ type: 'cell_started', requestId, cellId, executionCount, startedAt }),
+      onInputRequest: ({ prompt, password }, reply) => {
+        this.pendingInput = { cellId, prompt, password, reply, model };
+        this.broadcast({ type: 'input_request', cellId, prompt, password });
+      },
     });
-    this.outputs.flush(cellId);
+    if (this.pendingInput?.model === model) this.clearInput();
     let status: 'ok' | 'error' | 'aborted' = r.status === 'ok' ? 'ok' : r.status === 'aborted' ? 'aborted' : 'error';
     if (r.status === 'died') {
       if (this.restarting || this.abandoned.has(kernel)) status = 'aborted';
-      else
+      else {
+        // As nbclient's DeadKernelError: the cell itself says what happened, not only the banner.
+        model.add(structuredClone(DIED_OUTPUT));
+        this.outputs.flush(cellId); // before dropKernel forgets the pending sends
         this.dropKernel(
           kernel,
           'The kernel died while running this cell (its variables are lost). Restart it to continue.',
         );
+      }
     }
+    this.outputs.flush(cellId);
     this.broadcast({
       type: 'cell_done',
       requestId,
@@ -307,7 +346,18 @@ export class KernelSession {
   }
 
   private abortQueued(): void {
-    for (const req of this.queue.splice(0)) for (const c of req.cells) this.abortCell(req.requestId, c.cellId);
+    for (const req of this.queue.splice(0)) {
+      for (const c of req.cells) this.abortCell(req.requestId, c.cellId);
+      const total = req.cells.length;
+      this.broadcast({ type: 'progress', requestId: req.requestId, done: total, total });
+    }
+  }
+
+  private clearInput(): void {
+    const input = this.pendingInput;
+    if (!input) return;
+    this.pendingInput = null;
+    this.broadcast({ type: 'input_done', cellId: input.cellId });
   }
 
   /** The session's kernel, acquiring one from the pool when there is none. Null when none could be had. */
@@ -317,7 +367,7 @@ export class KernelSession {
     if (this.closed) return Promise.resolve(null);
     const refusal = this.opts.admit?.(this);
     if (refusal) {
-      this.setStatus('dead');
+      this.setStatus('none');
       this.broadcast({ type: 'error', code: refusal.code, message: refusal.message });
       return Promise.resolve(null);
     }
@@ -330,6 +380,7 @@ export class KernelSession {
           return null;
         }
         this.kernel = k;
+        this.kernelStartedAt = this.opts.now();
         this.outputs.reset();
         k.connection.statusChanged.connect(this.onKernelStatus, this);
         this.setStatus(mapStatus(k.connection.status) ?? 'idle');
@@ -339,7 +390,7 @@ export class KernelSession {
       (e: unknown) => {
         this.acquiring = null;
         this.log.warn({ err: e }, 'no kernel for a live session');
-        this.setStatus('dead');
+        this.setStatus('none');
         const code = isDomainError(e) ? e.code : undefined;
         this.broadcast({ type: 'error', code, message: `No kernel could be started: ${(e as Error).message}` });
         return null;
@@ -363,7 +414,7 @@ export class KernelSession {
   private dropKernel(kernel: PooledKernel, message?: string, died = true): void {
     if (this.kernel !== kernel) return;
     this.releaseKernel(kernel, { discard: died || kernel.connection.status === 'busy' || kernel.died });
-    this.setStatus('dead');
+    this.setStatus(died ? 'dead' : 'none');
     if (message) this.broadcast({ type: 'error', message });
   }
 
@@ -371,6 +422,8 @@ export class KernelSession {
   private releaseKernel(kernel: PooledKernel, opts: { discard: boolean; after?: Promise<unknown> }): void {
     kernel.connection.statusChanged.disconnect(this.onKernelStatus, this);
     this.kernel = null;
+    this.kernelStartedAt = null;
+    this.clearInput();
     this.epoch += 1;
     // The pool lets services' auto-restart reconnect settle before it disposes a dead kernel's connection.
     const release = () => this.opts.kernels.release(kernel, { discard: opts.discard });
@@ -407,6 +460,25 @@ export class KernelSession {
     this.lastActivity = this.opts.now();
   }
 }
+
+interface PendingInput {
+  cellId: string;
+  prompt: string;
+  password: boolean;
+  reply: (value: string) => void;
+  /** The asking cell's outputs: the answer is echoed there (masked for a password), as the classic Notebook does. */
+  model: OutputModel;
+}
+
+/** The output of a cell whose kernel died under it (nbclient raises DeadKernelError with the same words). */
+const DIED_OUTPUT: Output = {
+  output_type: 'error',
+  ename: 'DeadKernelError',
+  evalue: 'The kernel died while running this cell; its variables are lost. Restart the kernel to continue.',
+  traceback: [
+    'DeadKernelError: The kernel died while running this cell; its variables are lost. Restart the kernel to continue.',
+  ],
+};
 
 /** How long an abandoned restart may go on before its kernel is shut down anyway (Jupyter's own wait is ~5 s). */
 const RESTART_SETTLE_MS = 60_000;

@@ -5,7 +5,8 @@ import type { PooledKernel } from '../pooled-kernel';
  * What a live kernel session tells its browsers. The HTTP layer sends these as-is over the WebSocket
  * (http/kernel/kernel.protocol.ts checks they match its ServerMessage schema).
  */
-export type SessionStatus = 'starting' | 'idle' | 'busy' | 'restarting' | 'dead';
+/** `none`: no kernel (not started, shut down, culled, refused by a cap); `dead`: the kernel died under the session. */
+export type SessionStatus = 'starting' | 'idle' | 'busy' | 'restarting' | 'none' | 'dead';
 
 export type SessionEvent =
   | { type: 'status'; status: SessionStatus }
@@ -21,6 +22,8 @@ export type SessionEvent =
       endedAt: string | null;
     }
   | { type: 'progress'; requestId: string; done: number; total: number }
+  | { type: 'input_request'; cellId: string; prompt: string; password: boolean }
+  | { type: 'input_done'; cellId: string }
   | { type: 'complete_reply'; requestId: string; matches: string[]; cursorStart: number; cursorEnd: number }
   | { type: 'inspect_reply'; requestId: string; found: boolean; data: Record<string, unknown> }
   /** `code` is a domain error code when there is one, e.g. 'overloaded' for the kernel caps. */
