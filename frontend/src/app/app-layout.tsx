@@ -15,6 +15,9 @@ export function AppLayout() {
           <NavLink to="/notebooks" end={false} data-testid="nav-notebooks">
             Notebooks
           </NavLink>
+          <NavLink to="/kernels" data-testid="nav-kernels">
+            Kernels
+          </NavLink>
         </nav>
         <div className="topbar-spacer" />
         {me.data && <UserMenu user={me.data} onSignedOut={() => navigate('/login', { replace: true })} />}

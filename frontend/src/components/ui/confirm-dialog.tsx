@@ -1,12 +1,16 @@
 import { useEffect, useRef, type ReactNode } from 'react';
 import { Button } from './button';
 
-/** A small modal asking to confirm a destructive action. Escape or "Cancel" closes it. */
+/**
+ * A small modal asking to confirm a destructive action. Escape or "Cancel" closes it. Focus starts on "Cancel", or on
+ * the confirm button with `focusConfirm` (JupyterLab's kernel dialogs: 0, 0 then Enter restarts).
+ */
 export function ConfirmDialog({
   title,
   children,
   confirmLabel,
   busy,
+  focusConfirm,
   onConfirm,
   onCancel,
 }: {
@@ -14,11 +18,13 @@ export function ConfirmDialog({
   children?: ReactNode;
   confirmLabel: string;
   busy?: boolean;
+  focusConfirm?: boolean;
   onConfirm: () => void;
   onCancel: () => void;
 }) {
   const cancelRef = useRef<HTMLButtonElement>(null);
-  useEffect(() => cancelRef.current?.focus(), []);
+  const confirmRef = useRef<HTMLButtonElement>(null);
+  useEffect(() => (focusConfirm ? confirmRef : cancelRef).current?.focus(), [focusConfirm]);
   return (
     <div className="modal-backdrop" onKeyDown={(e) => e.key === 'Escape' && onCancel()}>
       <div className="modal" role="dialog" aria-modal="true" aria-labelledby="confirm-title">
@@ -28,7 +34,7 @@ export function ConfirmDialog({
           <Button ref={cancelRef} onClick={onCancel}>
             Cancel
           </Button>
-          <Button variant="danger" onClick={onConfirm} disabled={busy} data-testid="confirm-button">
+          <Button ref={confirmRef} variant="danger" onClick={onConfirm} disabled={busy} data-testid="confirm-button">
             {busy ? 'Working…' : confirmLabel}
           </Button>
         </div>

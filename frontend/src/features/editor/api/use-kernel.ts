@@ -11,6 +11,19 @@ export interface RunProgress {
   total: number;
 }
 
+/** A kernel problem to show: `code` is the server's domain error code ('overloaded' for the kernel caps). */
+export interface KernelError {
+  message: string;
+  code?: string;
+}
+
+/** The running cell's input() / getpass() waiting for an answer. */
+export interface InputRequest {
+  cellId: string;
+  prompt: string;
+  password: boolean;
+}
+
 const ms = (iso: string | null | undefined, fallback = Date.now()) => {
   const t = iso ? Date.parse(iso) : NaN;
   return Number.isNaN(t) ? fallback : t;
@@ -20,8 +33,11 @@ const ms = (iso: string | null | undefined, fallback = Date.now()) => {
 export function useKernel(notebookId: string, dispatch: Dispatch<NotebookAction>) {
   const [status, setStatus] = useState<KernelStatus>('starting');
   const [progress, setProgress] = useState<RunProgress | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<KernelError | null>(null);
+  const [input, setInput] = useState<InputRequest | null>(null);
   const client = useRef<KernelClient | null>(null);
+  /** "Restart & run all": what to run once the restarted (or fresh) kernel is idle again. */
+  const afterRestart = useRef<{ run: () => void; restarted: boolean } | null>(null);
   const queryClient = useQueryClient();
 
   useEffect(() => {
@@ -52,8 +68,14 @@ export function useKernel(notebookId: string, dispatch: Dispatch<NotebookAction>
         case 'progress':
           setProgress(m.done >= m.total ? null : { requestId: m.requestId, done: m.done, total: m.total });
           break;
+        case 'input_request':
+          setInput({ cellId: m.cellId, prompt: m.prompt, password: m.password });
+          break;
+        case 'input_done':
+          setInput((cur) => (cur?.cellId === m.cellId ? null : cur));
+          break;
         case 'error':
-          setError(m.message);
+          setError({ message: m.message, code: m.code });
           // The client forwards an error with a requestId only for this tab's own execute requests: those cells
           // will not run. Other errors (a failed interrupt, say) leave the runs alone.
           if (m.requestId) dispatch({ type: 'runs-reset' });
@@ -66,10 +88,18 @@ export function useKernel(notebookId: string, dispatch: Dispatch<NotebookAction>
       onMessage: handleMessage,
       onStatus: (s) => {
         setStatus(s);
-        if (s === 'restarting' || s === 'dead' || s === 'disconnected') {
+        if (s === 'restarting' || s === 'dead' || s === 'none' || s === 'disconnected') {
           setProgress(null);
+          setInput(null); // a reconnect is sent the pending input again
           dispatch({ type: 'runs-reset' });
         }
+        const pending = afterRestart.current;
+        if (pending && (s === 'restarting' || s === 'starting')) pending.restarted = true;
+        if (pending?.restarted && s === 'idle') {
+          afterRestart.current = null;
+          pending.run();
+        }
+        if (s === 'disconnected') afterRestart.current = null;
       },
       // Signed out elsewhere or the session expired: re-ask who we are, and the auth gate sends us to sign in.
       onSessionEnded: () => void queryClient.invalidateQueries({ queryKey: queryKeys.me }),
@@ -87,7 +117,7 @@ export function useKernel(notebookId: string, dispatch: Dispatch<NotebookAction>
       if (!cells.length) return;
       const requestId = client.current?.execute(cells);
       if (!requestId) {
-        setError('The kernel is not connected yet. Wait for it to be ready and run again.');
+        setError({ message: 'The kernel is not connected yet. Wait for it to be ready and run again.' });
         return;
       }
       setError(null);
@@ -97,13 +127,44 @@ export function useKernel(notebookId: string, dispatch: Dispatch<NotebookAction>
     [dispatch],
   );
 
-  const interrupt = useCallback(() => client.current?.send({ type: 'interrupt' }), []);
-  const restart = useCallback(() => {
+  const interrupt = useCallback(() => {
+    setInput(null);
+    client.current?.send({ type: 'interrupt' });
+  }, []);
+  /** Restarts (a session without a kernel starts one); `then` runs once the kernel is idle again (restart & run all). */
+  const restart = useCallback((then?: () => void) => {
     setError(null);
-    client.current?.send({ type: 'restart' });
+    setInput(null);
+    afterRestart.current = null;
+    if (!client.current?.send({ type: 'restart' })) {
+      setError({ message: 'The kernel is not connected yet. Wait for it to reconnect and try again.' });
+      return;
+    }
+    if (then) afterRestart.current = { run: then, restarted: false };
+  }, []);
+  const shutdown = useCallback(() => {
+    setError(null);
+    setInput(null);
+    client.current?.send({ type: 'shutdown' });
+  }, []);
+  const answerInput = useCallback((value: string) => {
+    setInput(null);
+    client.current?.send({ type: 'input_reply', value });
   }, []);
   const getClient = useCallback(() => client.current, []);
   const dismissError = useCallback(() => setError(null), []);
 
-  return { status, progress, error, execute, interrupt, restart, getClient, dismissError };
+  return {
+    status,
+    progress,
+    error,
+    input,
+    execute,
+    interrupt,
+    restart,
+    shutdown,
+    answerInput,
+    getClient,
+    dismissError,
+  };
 }

@@ -2,9 +2,11 @@ import { forwardRef, memo, useState, type DragEvent } from 'react';
 import { OutputArea } from '../../../components/outputs/output-area';
 import { cellTags, sourceText, type Cell } from '../../../lib/nbformat';
 import type { KernelClient } from '../api/kernel-client';
+import type { InputRequest } from '../api/use-kernel';
 import type { CellRun } from '../model/notebook-reducer';
 import { CellTags } from './cell-tags';
 import { Elapsed } from './elapsed';
+import { InputBox } from './input-box';
 import { MarkdownView } from './markdown-view';
 import { CodeEditor, type EditorApi, type EditorCommand } from './monaco/code-editor';
 
@@ -24,6 +26,8 @@ export interface CellHandlers {
   setTags: (cellId: string, tags: string[]) => void;
   editMarkdown: (cellId: string) => void;
   kernel: () => KernelClient | null;
+  /** The answer to this cell's input() / getpass(). */
+  answerInput: (value: string) => void;
 }
 
 function prompt(cell: Cell, run: CellRun | undefined): string {
@@ -42,11 +46,13 @@ interface CellViewProps {
   markdownEditing: boolean;
   run: CellRun | undefined;
   handlers: CellHandlers;
+  /** Set while this cell's input() / getpass() waits for an answer. */
+  input?: InputRequest;
 }
 
 export const CellView = memo(
   forwardRef<HTMLDivElement, CellViewProps>(function CellView(
-    { cell, index, active, selected, editing, markdownEditing, run, handlers },
+    { cell, index, active, selected, editing, markdownEditing, run, handlers, input },
     ref,
   ) {
     const [showTags, setShowTags] = useState(false);
@@ -143,6 +149,7 @@ export const CellView = memo(
             />
           )}
           {cell.cell_type === 'code' && <OutputArea outputs={cell.outputs} />}
+          {input && <InputBox request={input} onSubmit={handlers.answerInput} />}
         </div>
         <div className="cell-side">
           <button

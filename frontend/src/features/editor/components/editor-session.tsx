@@ -1,5 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { ErrorMessage } from '../../../components/ui/error-message';
+import { KernelConfirm, type KernelConfirmAction } from './kernel-confirm';
+import { KernelBanner } from './kernel-status';
 import { exportNotebook } from '../api/export-notebook';
 import type { NotebookRecord } from '../api/get-notebook';
 import { useAutosave } from '../api/use-autosave';
@@ -56,6 +58,7 @@ export function EditorSession({ record, onReload }: { record: NotebookRecord; on
     { revision: state.revision, outputsRevision: state.outputsRevision },
   );
   const [notice, setNotice] = useState<string | null>(null);
+  const [confirming, setConfirming] = useState<KernelConfirmAction | null>(null);
   const pendingKey = useRef<string | null>(null);
   const cellEls = useRef(new Map<string, HTMLDivElement>());
   const listEl = useRef<HTMLDivElement>(null);
@@ -208,8 +211,9 @@ export function EditorSession({ record, onReload }: { record: NotebookRecord; on
         kernel.interrupt();
         return;
       case 'restart':
-        kernel.restart();
-        return;
+      case 'restart-run-all':
+      case 'shutdown':
+        return setConfirming(cmd); // asked first, as JupyterLab does
       case 'clear-outputs':
         return dispatch({ type: 'clear-outputs' });
       case 'save':
@@ -281,8 +285,9 @@ export function EditorSession({ record, onReload }: { record: NotebookRecord; on
         dispatch({ type: 'set-mode', mode: 'edit' });
       },
       kernel: kernel.getClient,
+      answerInput: kernel.answerInput,
     };
-  }, [kernel.getClient, dispatch]);
+  }, [kernel.getClient, kernel.answerInput, dispatch]);
 
   // Command mode: keep keyboard focus on the active cell (unless the user is typing in a form field).
   const activeId = state.cells[state.active]?.id;
@@ -300,6 +305,12 @@ export function EditorSession({ record, onReload }: { record: NotebookRecord; on
     el?.focus({ preventScroll: true });
     el?.scrollIntoView?.({ block: 'nearest' });
   }, [state.mode, activeId, focusTick, overlay]);
+
+  /** Back to the active cell after a dialog (command mode keeps focus on the notebook). */
+  const refocusNotebook = () => {
+    const id = stateRef.current.cells[stateRef.current.active]?.id;
+    if (id) queueMicrotask(() => cellEls.current.get(id)?.focus({ preventScroll: true }));
+  };
 
   const handleKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
     if (isTypingTarget(e.target) || stateRef.current.mode === 'edit') return;
@@ -350,7 +361,28 @@ export function EditorSession({ record, onReload }: { record: NotebookRecord; on
       {autosave.state.kind === 'error' && (
         <ErrorMessage title="Not saved." error={autosave.state.message} onRetry={() => void autosave.saveNow()} />
       )}
-      {kernel.error && <ErrorMessage title="Kernel:" error={kernel.error} onRetry={kernel.dismissError} />}
+      <KernelBanner
+        status={kernel.status}
+        error={kernel.error}
+        onRestart={() => kernel.restart()}
+        onDismiss={kernel.dismissError}
+      />
+      {confirming && (
+        <KernelConfirm
+          action={confirming}
+          notebookName={state.name}
+          onConfirm={() => {
+            setConfirming(null);
+            if (confirming === 'shutdown') kernel.shutdown();
+            else kernel.restart(confirming === 'restart-run-all' ? () => commandRef.current('run-all') : undefined);
+            refocusNotebook();
+          }}
+          onCancel={() => {
+            setConfirming(null);
+            refocusNotebook();
+          }}
+        />
+      )}
       {notice && <ErrorMessage error={notice} onRetry={() => setNotice(null)} />}
       <div className="cell-list" ref={listEl} onKeyDown={handleKeyDown} data-testid="cell-list">
         {state.cells.map((c, i) => (
@@ -368,6 +400,7 @@ export function EditorSession({ record, onReload }: { record: NotebookRecord; on
             markdownEditing={!!state.editingMarkdown[c.id]}
             run={state.runs[c.id]}
             handlers={handlers}
+            input={kernel.input?.cellId === c.id ? kernel.input : undefined}
           />
         ))}
       </div>

@@ -4,6 +4,7 @@ import type { KernelStatus } from '../api/kernel-protocol';
 import type { SaveState } from '../api/use-autosave';
 import type { RunProgress } from '../api/use-kernel';
 import type { CellType } from '../model/notebook-reducer';
+import { KernelMenu } from './kernel-menu';
 import { KernelStatusBadge } from './kernel-status';
 
 export type ToolbarAction =
@@ -22,6 +23,8 @@ export type ToolbarAction =
   | 'run-below'
   | 'interrupt'
   | 'restart'
+  | 'restart-run-all'
+  | 'shutdown'
   | 'clear-outputs'
   | 'export'
   | 'shortcuts-help'
@@ -49,7 +52,8 @@ const BUTTONS: { action: ToolbarAction; label: string; text: string; title?: str
   { action: 'run-below', label: 'Run selected cell and below', text: 'Run below' },
   { action: 'run-all', label: 'Run all cells', text: 'Run all' },
   { action: 'interrupt', label: 'Interrupt kernel', text: '■', title: 'Interrupt (I, I)' },
-  { action: 'restart', label: 'Restart kernel', text: '↻', title: 'Restart (0, 0)' },
+  { action: 'restart', label: 'Restart kernel', text: '↻', title: 'Restart… (0, 0)' },
+  { action: 'restart-run-all', label: 'Restart kernel and run all cells', text: '⏩', title: 'Restart and run all…' },
   { action: 'clear-outputs', label: 'Clear all outputs', text: 'Clear' },
   { action: 'find', label: 'Find and replace', text: 'Find', title: 'Find and replace (Ctrl+F)' },
 ];
@@ -119,6 +123,7 @@ export function EditorToolbar({
         >
           ?
         </Button>
+        <KernelMenu onAction={onAction} />
         <div className="topbar-spacer" />
         {progress && (
           <span
