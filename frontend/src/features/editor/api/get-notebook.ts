@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { api } from '../../../lib/api-client';
 import type { Notebook } from '../../../lib/nbformat';
 import { queryKeys } from '../../../lib/query-client';
-import { hasPendingSaves, savesSettled } from './pending-saves';
+import { clearExitSave, exitSaveBase, hasPendingSaves, savesSettled } from './pending-saves';
 
 export const NotebookContentSchema = z.custom<Notebook>(
   (v) => typeof v === 'object' && v !== null && Array.isArray((v as { cells?: unknown }).cells),
@@ -43,7 +43,23 @@ async function fetchNotebook(id: string): Promise<NotebookRecord> {
     await savesSettled(id);
     return getNotebook(id);
   }
-  return p?.id === id && Date.now() - p.at < PRIMED_FRESH_MS ? p.record : getNotebook(id);
+  const first = p?.id === id && Date.now() - p.at < PRIMED_FRESH_MS ? p.record : getNotebook(id);
+  const base = exitSaveBase(id);
+  return base === null ? first : afterExitSave(id, base, await first);
+}
+
+/**
+ * This tab sent a save of the notebook as its previous page went away (see pending-saves): until the server answers a
+ * version newer than the one that save was made from, ask again (backing off, for about 3 s at most — the save may
+ * have failed; the editor then opens what the server has, and `beforeunload` had warned).
+ */
+async function afterExitSave(id: string, base: number, record: NotebookRecord): Promise<NotebookRecord> {
+  for (let wait = 100; record.version <= base && wait <= 1600; wait *= 2) {
+    await new Promise((r) => setTimeout(r, wait));
+    record = await getNotebook(id);
+  }
+  clearExitSave(id);
+  return record;
 }
 
 export const notebookQueryOptions = (id: string) =>

@@ -19,3 +19,42 @@ export const hasPendingSaves = (key: string): boolean => pending.has(key);
 export async function savesSettled(key: string): Promise<void> {
   for (let p = pending.get(key); p; p = pending.get(key)) await p.catch(() => undefined);
 }
+
+/**
+ * A save sent as the page went away (pagehide) may still be on its way when the reloaded page loads the notebook:
+ * the load could answer the version from before it. The save leaves a note in this tab's sessionStorage (it survives
+ * a reload) with the version it was made from; the next load of that notebook in this tab within EXIT_SAVE_WINDOW_MS
+ * waits until the server has a newer version (briefly: the save may have failed).
+ */
+const EXIT_SAVE_WINDOW_MS = 10_000;
+const exitKey = (key: string) => `folio:exit-save:${key}`;
+
+function storage(): Storage | null {
+  try {
+    return typeof sessionStorage === 'undefined' ? null : sessionStorage;
+  } catch {
+    return null; // storage disabled
+  }
+}
+
+export function noteExitSave(key: string, baseVersion: number): void {
+  storage()?.setItem(exitKey(key), JSON.stringify({ base: baseVersion, at: Date.now() }));
+}
+
+export function clearExitSave(key: string): void {
+  storage()?.removeItem(exitKey(key));
+}
+
+/** The version a recent exit save of `key` was made from, or null. */
+export function exitSaveBase(key: string): number | null {
+  const raw = storage()?.getItem(exitKey(key));
+  if (!raw) return null;
+  try {
+    const { base, at } = JSON.parse(raw) as { base?: unknown; at?: unknown };
+    if (typeof base === 'number' && typeof at === 'number' && Date.now() - at < EXIT_SAVE_WINDOW_MS) return base;
+  } catch {
+    // a damaged note counts as none
+  }
+  clearExitSave(key);
+  return null;
+}

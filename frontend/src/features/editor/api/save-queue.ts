@@ -1,6 +1,6 @@
 import { isApiError } from '../../../lib/api-client';
 import type { Notebook, Output } from '../../../lib/nbformat';
-import { trackSave } from './pending-saves';
+import { clearExitSave, noteExitSave, trackSave } from './pending-saves';
 import { blankedCells, conflictVersion, type SentNotebook } from './update-notebook';
 
 export type SaveState =
@@ -234,6 +234,7 @@ export class SaveQueue {
     this.keepalive = false;
     const content = snap.content();
     const { sent, keepOutputs, held } = slim(content, this.baseline, keepalive);
+    if (keepalive && this.opts.key) noteExitSave(this.opts.key, this.version);
     try {
       const saved = await this.opts.send(
         { version: this.version, overwriteVersion: this.overwriteVersion, name: snap.name, content: sent, keepOutputs },
@@ -246,6 +247,7 @@ export class SaveQueue {
       // A keepalive save left local outputs out where the server had some: they are not saved yet.
       if (!keepalive) this.savedOutputsRevision = snap.outputsRevision ?? 0;
       this.failed = false;
+      if (keepalive && this.opts.key) clearExitSave(this.opts.key); // the page lived on: the note is moot
       this.opts.onSaved?.(saved.version);
       this.opts.onState(this.dirtyEdits(this.opts.snapshot()) ? { kind: 'pending' } : { kind: 'saved' });
       return true;
