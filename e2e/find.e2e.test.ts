@@ -49,7 +49,11 @@ describe('journeys: notebook-wide find and replace', () => {
     await countIs(page, '1 of 7');
     // Highlighted in the cell editors, the current match distinctly.
     await page.locator(`${cellSel(0)} .find-match-current`).waitFor();
-    await expect.poll(() => page.locator(`${cellSel(2)} .find-match`).count()).toBe(2);
+    await page
+      .locator(`${cellSel(2)} .find-match`)
+      .nth(1)
+      .waitFor();
+    expect(await page.locator(`${cellSel(2)} .find-match`).count()).toBe(2);
   });
 
   it('Enter / Shift+Enter move between matches; the current match’s cell becomes active (Markdown shows its source)', async () => {
@@ -124,7 +128,8 @@ describe('journeys: notebook-wide find and replace', () => {
     expect(await page.evaluate(() => !!document.activeElement?.closest('[data-testid=cell]'))).toBe(true);
     // A command-mode key works at once: B adds a cell below.
     await page.keyboard.press('b');
-    await expect.poll(() => page.getByTestId('cell').count()).toBe(4);
+    await page.getByTestId('cell').nth(3).waitFor();
+    expect(await page.getByTestId('cell').count()).toBe(4);
   });
 
   it('the toolbar opens it too, and Ctrl+F while editing a cell opens it (not the editor’s own) with the selection', async () => {
@@ -143,5 +148,40 @@ describe('journeys: notebook-wide find and replace', () => {
     expect(await page.locator('.find-widget.visible').count()).toBe(0);
     await page.keyboard.press('Escape');
     await page.getByTestId('find-bar').waitFor({ state: 'detached' });
+  });
+
+  it('a match deep in a long, boxed output is scrolled into view inside its box', async () => {
+    const cell = page.locator('[data-cell-id=cell-2]');
+    await cell.locator('.monaco-editor').click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('for i in range(400): print("needle" if i == 390 else f"hay {i}")');
+    await page.keyboard.press('Control+Enter');
+    await cell.locator('[data-testid=cell-outputs][data-scrolled=true]', { hasText: 'hay 399' }).waitFor();
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+F');
+    await page.getByTestId('find-input').fill('needle');
+    if (!(await page.getByTestId('find-outputs').isChecked())) await page.getByTestId('find-outputs').check();
+    // One match in the source, one in the output: go to the output's.
+    await countIs(page, '1 of 2');
+    await page.keyboard.press('Enter');
+    await countIs(page, '2 of 2');
+    const box = cell.locator('.output-box');
+    await box.evaluate(
+      (el) =>
+        new Promise<void>((done) => {
+          const check = () => (el.scrollTop > 0 ? done() : requestAnimationFrame(check));
+          check();
+        }),
+    );
+    const inView = await box.evaluate((el) => {
+      const hl = CSS.highlights.get('folio-find-current');
+      const range = hl && ([...hl][0] as Range | undefined);
+      if (!range) return false;
+      const r = range.getBoundingClientRect();
+      const b = el.getBoundingClientRect();
+      return r.top >= b.top && r.bottom <= b.bottom && r.top >= 0 && r.bottom <= window.innerHeight;
+    });
+    expect(inView).toBe(true);
+    await page.keyboard.press('Escape');
   });
 });

@@ -47,8 +47,11 @@ describe('journeys: long outputs scroll inside a bounded box', () => {
       3 * page.viewportSize()!.height,
     );
     // The last line is reachable by scrolling the box.
-    await box.evaluate((el) => (el.scrollTop = el.scrollHeight));
-    await expect.poll(() => cell.getByText('line 4999').isVisible()).toBe(true);
+    const atEnd = await box.evaluate((el) => {
+      el.scrollTop = el.scrollHeight;
+      return el.scrollTop > 0 && el.scrollTop + el.clientHeight >= el.scrollHeight - 1;
+    });
+    expect(atEnd).toBe(true);
   });
 
   it('a click on the prompt area expands the outputs to full height, a second click puts them back in the box', async () => {
