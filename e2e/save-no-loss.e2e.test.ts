@@ -80,6 +80,10 @@ describe('journeys: no edit is ever lost', () => {
     await page.locator('[data-testid=save-state][data-state=saved]').waitFor();
     expect(await cell(page, 0).getAttribute('data-run-state')).toBe('running');
     expect(await storedSource(page, id)).toBe(STREAMING);
+    // The outputs are saved too, while they stream (debounced, at most 5 s behind).
+    await expect
+      .poll(async () => JSON.stringify((await stored(page, id)).content.cells[0]?.outputs))
+      .toContain('tick 1');
     // Outputs from the kernel do not make the code "Unsaved changes".
     const before = await outputText(page, 0);
     await expect.poll(() => outputText(page, 0)).not.toBe(before);

@@ -138,4 +138,23 @@ describe('journeys: two tabs on one notebook', () => {
     await one.context.close();
     await two.context.close();
   });
+
+  it('another browser with no edits takes the newer save when it comes back into view', async () => {
+    const one = await e2e.signedInPage();
+    const two = await e2e.signedInPage(); // its own context: no word of tab 1's saves but the server's
+    const id = await createNotebook(one.page, 'back into view');
+    await open(one.page, id);
+    await open(two.page, id);
+    await typeInCell(one.page, 0, 'z = 3');
+    await expect.poll(() => storedSources(one.page, id)).toEqual(['z = 3', '']);
+    expect(await shownSource(two.page, 0)).toBe('');
+
+    await two.page.evaluate(() => document.dispatchEvent(new Event('visibilitychange'))); // visible again
+    await expect.poll(() => shownSource(two.page, 0)).toBe('z = 3');
+    await typeInCell(two.page, 1, 'w = 4');
+    await expect.poll(() => storedSources(one.page, id)).toEqual(['z = 3', 'w = 4']);
+    expect(await two.page.getByTestId('conflict-banner').count()).toBe(0);
+    await one.context.close();
+    await two.context.close();
+  });
 });
