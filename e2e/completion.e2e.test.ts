@@ -57,6 +57,9 @@ describe('journeys: Tab completes from the kernel, Shift+Tab shows its tooltip',
     await expect
       .poll(() => list.locator('.monaco-list-row .label-name').allInnerTexts())
       .toEqual(expect.arrayContaining(['path', 'pathsep']));
+    // Each item says what it is, as in JupyterLab: os.path is a module.
+    const pathRow = list.locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: /^path$/ }) });
+    expect(await pathRow.locator('.details-label').textContent()).toBe('module');
     await page.keyboard.press('Enter');
     await editorShows(page, 1, 'os.path');
   });

@@ -99,6 +99,8 @@ export const ServerMessageSchema = z.discriminatedUnion('type', [
     type: z.literal('complete_reply'),
     requestId: z.string(),
     matches: z.array(z.string()),
+    /** Per match, its type when the kernel says ('function', 'module', …), as JupyterLab shows it. */
+    types: z.array(z.string().nullable()).optional(),
     cursorStart: z.number(),
     cursorEnd: z.number(),
   }),

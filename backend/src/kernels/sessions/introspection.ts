@@ -12,6 +12,20 @@ type Reply = Extract<SessionEvent, { type: 'complete_reply' | 'inspect_reply' | 
 
 export const NO_KERNEL_MESSAGE = 'No kernel is running; run a cell or restart the kernel.';
 
+/**
+ * The type of each match ('function', 'module', 'instance', …) from IPython's `_jupyter_types_experimental` reply
+ * metadata, as JupyterLab shows beside each item; null where the kernel does not say ('<unknown>', other kernels).
+ */
+export function completionTypes(matches: readonly string[], metadata: unknown): (string | null)[] | undefined {
+  const list = (metadata as { _jupyter_types_experimental?: unknown } | undefined)?._jupyter_types_experimental;
+  if (!Array.isArray(list)) return undefined;
+  const byText = new Map<string, string>();
+  for (const e of list as { text?: unknown; type?: unknown }[])
+    if (typeof e?.text === 'string' && typeof e.type === 'string' && e.type !== '<unknown>' && !byText.has(e.text))
+      byText.set(e.text, e.type);
+  return matches.map((m) => byText.get(m) ?? null);
+}
+
 export async function requestCompletion(
   conn: Kernel.IKernelConnection | null,
   r: { requestId: string; code: string; cursorPos: number },
@@ -22,12 +36,21 @@ export async function requestCompletion(
   const cursor = toCodePoints(code, r.cursorPos);
   try {
     const reply = await withTimeout(conn.requestComplete({ code, cursor_pos: cursor }), timeoutMs, 'no reply');
-    const c = reply.content as { status: string; matches?: string[]; cursor_start?: number; cursor_end?: number };
+    const c = reply.content as {
+      status: string;
+      matches?: string[];
+      cursor_start?: number;
+      cursor_end?: number;
+      metadata?: unknown;
+    };
     if (c.status !== 'ok') return { type: 'error', requestId, message: 'The kernel could not complete this.' };
+    const matches = c.matches ?? [];
+    const types = completionTypes(matches, c.metadata);
     return {
       type: 'complete_reply',
       requestId,
-      matches: c.matches ?? [],
+      matches,
+      ...(types ? { types } : {}),
       cursorStart: fromCodePoints(code, c.cursor_start ?? cursor),
       cursorEnd: fromCodePoints(code, c.cursor_end ?? cursor),
     };

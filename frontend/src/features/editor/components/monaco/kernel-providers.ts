@@ -55,6 +55,20 @@ async function complete(model: editor.ITextModel, offset: number): Promise<Compl
   }
 }
 
+/** IPython's completion types → Monaco's item kinds (the icon beside each item). */
+const KIND_BY_TYPE: Record<string, keyof typeof languages.CompletionItemKind> = {
+  function: 'Function',
+  class: 'Class',
+  module: 'Module',
+  instance: 'Variable',
+  statement: 'Variable',
+  param: 'Variable',
+  property: 'Property',
+  keyword: 'Keyword',
+  path: 'File',
+  magic: 'Function',
+};
+
 /** Registers kernel-backed completion (Tab, Ctrl+Space) and hover (inspect) for Python, once. */
 export function registerKernelProviders(monaco: Monaco): void {
   if (registered) return;
@@ -67,9 +81,11 @@ export function registerKernelProviders(monaco: Monaco): void {
       const start = model.getPositionAt(reply.cursorStart);
       const end = model.getPositionAt(Math.max(reply.cursorEnd, model.getOffsetAt(position)));
       const range = new monaco.Range(start.lineNumber, start.column, end.lineNumber, end.column);
+      const kinds = monaco.languages.CompletionItemKind;
       const suggestions: languages.CompletionItem[] = reply.matches.map((m, i) => ({
-        label: m,
-        kind: monaco.languages.CompletionItemKind.Variable,
+        label: { label: m, description: reply.types?.[i] ?? undefined },
+        kind: kinds[KIND_BY_TYPE[reply.types?.[i] ?? ''] ?? 'Variable'],
+        filterText: m,
         insertText: m,
         range,
         sortText: String(i).padStart(5, '0'),
