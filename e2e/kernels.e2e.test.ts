@@ -109,6 +109,13 @@ describe('journeys: kernels — caps, the Kernel menu, Running kernels, dead ker
     await done(page, 1);
     expect(await outputText(page, 1)).toBe('20');
     expect(await cell(page, 1).getByTestId('cell-prompt').innerText()).toBe('[2]:');
+
+    // Reopening "cap 1" says why its variables are gone.
+    await leave(page);
+    await open(page, ids[0]!);
+    expect(await page.getByTestId('kernel-banner-message').innerText()).toMatch(
+      /^This notebook's kernel was shut down at \d\d:\d\d UTC to make room for another notebook \(kernel limit reached\); its variables are lost\.$/,
+    );
   });
 
   it('with four notebooks open in tabs the fifth says why, links Running kernels, and runs once one is shut down there', async () => {
@@ -162,6 +169,8 @@ describe('journeys: kernels — caps, the Kernel menu, Running kernels, dead ker
     await page.getByTestId('kernel-menu-interrupt').click();
     await done(page, 1);
     expect(await outputText(page, 1)).toContain('KeyboardInterrupt');
+    // The menu gave focus back to the notebook (command-mode keys work at once).
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('cell');
 
     // Restart asks; Cancel keeps the variables.
     await page.getByTestId('kernel-menu').click();

@@ -128,6 +128,12 @@ describe('live kernel caps', () => {
       const third = await connect(await newNotebook(user.cookie), user.cookie);
       expect((await third.next('error')).code).toBe('overloaded');
       expect(evicted).toEqual([closedNb]);
+      // Reopening the closed notebook says why its variables are gone (here it is refused a kernel too: all busy or shown).
+      const back = await connect(closedNb, user.cookie);
+      expect((await back.next('error', (m) => m.code === 'evicted')).message).toMatch(
+        /^This notebook's kernel was shut down at \d\d:\d\d UTC to make room for another notebook \(kernel limit reached\); its variables are lost\.$/,
+      );
+      expect((await back.next('error', (m) => m.code === 'overloaded')).message).toMatch(/^You have 1 notebook with a running kernel/);
       fs.writeFileSync(gate, '');
       fs.rmSync(gate);
     } finally {

@@ -75,6 +75,8 @@ export const RUNNING_KERNELS_PATH = '/kernels';
 export class KernelSessionManager extends EventEmitter<{ culled: [KernelSession]; evicted: [KernelSession] }> {
   private readonly opts: Required<Omit<KernelSessionManagerOptions, 'cullIntervalMs'>>;
   private readonly sessions = new Map<string, KernelSession>();
+  /** (user, notebook) → when its kernel was shut down to make room: the next tab on it is told why its variables are gone. */
+  private readonly evicted = new Map<string, number>();
   private readonly timer: NodeJS.Timeout;
   private closed = false;
   private culling: Promise<number> | null = null;
@@ -128,6 +130,16 @@ export class KernelSessionManager extends EventEmitter<{ culled: [KernelSession]
       this.sessions.set(key, session);
     }
     session.attach(client);
+    const evictedAt = this.evicted.get(key);
+    if (evictedAt !== undefined) {
+      this.evicted.delete(key);
+      const at = new Date(evictedAt).toISOString().slice(11, 16);
+      client.send({
+        type: 'error',
+        code: 'evicted',
+        message: `This notebook's kernel was shut down at ${at} UTC to make room for another notebook (kernel limit reached); its variables are lost.`,
+      });
+    }
     return session;
   }
 
@@ -267,6 +279,8 @@ export class KernelSessionManager extends EventEmitter<{ culled: [KernelSession]
         'kernel cap reached: shutting down the least recently used kernel without tabs',
       );
       void this.end(victim, 'The kernel was shut down to make room for another notebook (kernel limit reached).');
+      this.evicted.set(sessionKey(victim.userId, victim.notebookId), this.opts.now());
+      if (this.evicted.size > 10_000) this.evicted.delete(this.evicted.keys().next().value!);
       this.emit('evicted', victim);
     }
   }

@@ -85,6 +85,16 @@ describe('kernel client routing', () => {
     expect(messages).toEqual([{ type: 'error', requestId, message: 'No kernel could be started.' }]);
   });
 
+  it('forwards input requests (shared by every tab of the kernel) and sends the answer as input_reply', () => {
+    const { client, ws, messages } = connectedClient();
+    ws.receive({ type: 'input_request', cellId: 'c', prompt: 'Password: ', password: true });
+    ws.receive({ type: 'input_done', cellId: 'c' });
+    ws.receive({ type: 'status', status: 'none' });
+    expect(messages.map((m) => m.type)).toEqual(['input_request', 'input_done', 'status']);
+    expect(client.send({ type: 'input_reply', value: 's3cret' })).toBe(true);
+    expect(ws.sent).toEqual([{ type: 'input_reply', value: 's3cret' }]);
+  });
+
   it("drops replies and errors for requests it did not send (another tab's, or late ones)", () => {
     const { ws, messages } = connectedClient();
     ws.receive({ type: 'error', requestId: 'other-tab', message: 'Completion failed: no reply within 5 s' });

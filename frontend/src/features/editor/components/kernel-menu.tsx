@@ -13,12 +13,21 @@ const ITEMS: { action: KernelMenuAction; text: string; keys?: string }[] = [
 
 /**
  * JupyterLab's Kernel menu, as a toolbar drop-down: Interrupt, Restart…, Restart and run all…, Shut down…, and a link
- * to the Running kernels panel. Arrow keys move between items, Escape closes it and gives focus back to its button.
+ * to the Running kernels panel. Arrow keys move between items; choosing an item or Escape closes it and gives focus
+ * back to where it was (the notebook: command-mode keys keep working, as after JupyterLab's menus).
  */
 export function KernelMenu({ onAction }: { onAction: (a: KernelMenuAction) => void }) {
   const [open, setOpen] = useState(false);
   const root = useRef<HTMLDivElement>(null);
   const button = useRef<HTMLButtonElement>(null);
+  /** What had focus when the menu opened (the toolbar does not take focus on click): it gets it back. */
+  const returnTo = useRef<HTMLElement | null>(null);
+  const close = () => {
+    setOpen(false);
+    const back = returnTo.current;
+    returnTo.current = null;
+    (back?.isConnected ? back : button.current)?.focus({ preventScroll: true });
+  };
 
   useEffect(() => {
     if (!open) return;
@@ -34,15 +43,14 @@ export function KernelMenu({ onAction }: { onAction: (a: KernelMenuAction) => vo
     const at = items.indexOf(document.activeElement as HTMLElement);
     if (e.key === 'Escape') {
       e.preventDefault();
-      setOpen(false);
-      button.current?.focus();
+      close();
     } else if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
       e.preventDefault();
       items[(at + (e.key === 'ArrowDown' ? 1 : items.length - 1)) % items.length]?.focus();
     }
   };
   const choose = (a: KernelMenuAction) => {
-    setOpen(false);
+    close();
     onAction(a);
   };
 
@@ -55,7 +63,11 @@ export function KernelMenu({ onAction }: { onAction: (a: KernelMenuAction) => vo
         aria-haspopup="menu"
         aria-expanded={open}
         data-testid="kernel-menu"
-        onClick={() => setOpen((v) => !v)}
+        onClick={() => {
+          if (open) return close();
+          returnTo.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+          setOpen(true);
+        }}
       >
         Kernel ▾
       </button>

@@ -44,7 +44,11 @@ export function RunningKernels({ showOwners }: { showOwners: boolean }) {
       {kernels.isPending ? (
         <Spinner label="Loading kernels…" />
       ) : kernels.isError ? (
-        <ErrorMessage title="Could not load the kernels." error={kernels.error} onRetry={() => void kernels.refetch()} />
+        <ErrorMessage
+          title="Could not load the kernels."
+          error={kernels.error}
+          onRetry={() => void kernels.refetch()}
+        />
       ) : rows.length === 0 ? (
         <p className="empty" data-testid="no-kernels">
           No kernels are running. Open a notebook and run a cell to start one.
