@@ -188,8 +188,14 @@ async function compose(config: Config, logger: Logger, life: Lifecycle): Promise
     limits: config.limits,
     onDeleted: (id) => void sessions.endNotebook(id),
     examples: () => seededExamples(store.meta),
+    users: store.users,
   });
-  const notebookFiles = new NotebookFilesService({ files: store.notebookFiles, notebooks: store.notebooks, limits: config.limits });
+  const notebookFiles = new NotebookFilesService({
+    files: store.notebookFiles,
+    notebooks: store.notebooks,
+    limits: config.limits,
+    users: store.users,
+  });
   const runs = new RunService({ notebooks: store.notebooks, runs: store.runs, queue: runQueue, logger });
   const runProgress = new RunProgressService({ runs, events: runEvents });
   const health = new HealthService({

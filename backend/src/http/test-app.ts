@@ -35,11 +35,12 @@ export async function startTestApp(
   const logger = pino({ level: 'silent' });
   const store = openSqliteStore(path.join(dir, 'folio.db'));
   const auth = new AuthService({ store, logger });
-  const notebooks = new NotebookService({ notebooks: store.notebooks, limits: config.limits });
+  const notebooks = new NotebookService({ notebooks: store.notebooks, limits: config.limits, users: store.users });
   const notebookFiles = new NotebookFilesService({
     files: store.notebookFiles,
     notebooks: store.notebooks,
     limits: config.limits,
+    users: store.users,
   });
   const app = createApp({ config, logger, store, auth, notebooks, notebookFiles, ...opts.overrides });
   // Folio's server settings (keep-alive), as compose.ts; requests go through testing/http.ts's testFetch.

@@ -7,13 +7,17 @@ import type {
   NotebookFileRepository,
   NotebookFileSummary,
   NotebookRepository,
+  UserRepository,
 } from '../store/store';
+import { userNames } from '../util/user-names';
 import { normalizeFilePath } from './file-path';
 
 export interface NotebookFilesServiceDeps {
   files: NotebookFileRepository;
   notebooks: Pick<NotebookRepository, 'get'>;
   limits: { maxFileBytes: number };
+  /** Names the last writer of each file (`updatedByName`). Default: their ids. */
+  users?: Pick<UserRepository, 'getById'>;
   /** Clock (ms since the epoch). Default Date.now. */
   now?: () => number;
 }
@@ -31,10 +35,15 @@ export interface NotebookFilesServiceDeps {
 export class NotebookFilesService {
   constructor(private readonly deps: NotebookFilesServiceDeps) {}
 
-  async list(who: Principal, notebookId: string): Promise<NotebookFileSummary[]> {
+  async list(who: Principal, notebookId: string): Promise<(NotebookFileSummary & { updatedByName: string })[]> {
     assertCanRead(who);
     await this.load(notebookId);
-    return this.deps.files.list(notebookId);
+    const files = await this.deps.files.list(notebookId);
+    const names = await userNames(
+      this.deps.users,
+      files.map((f) => f.updatedBy),
+    );
+    return files.map((f) => ({ ...f, updatedByName: names.get(f.updatedBy)! }));
   }
 
   async get(who: Principal, notebookId: string, rawPath: string): Promise<NotebookFileRecord> {

@@ -8,7 +8,9 @@ import type {
   RevisionPolicy,
   RevisionRecord,
   RevisionSummary,
+  UserRepository,
 } from '../store/store';
+import { userNames } from '../util/user-names';
 import { sourceText, type Notebook } from '../contracts/nbformat';
 import { emptyNotebook, ipynbFileName, normalizeNotebook, parseIpynb, serializeIpynb } from './ipynb';
 
@@ -64,6 +66,8 @@ export interface NotebookServiceDeps {
   now?: () => number;
   /** The example notebooks seeded on first start (seed-examples.ts), flagged in the list. Default none. */
   examples?: () => Promise<{ ids: ReadonlySet<string>; names: ReadonlySet<string> }>;
+  /** Names the authors of revisions (`savedByName`). Default: their ids. */
+  users?: Pick<UserRepository, 'getById'>;
 }
 
 /** A notebook in the list: its summary, and whether it is one of the seeded examples (the list pins those). */
@@ -179,10 +183,12 @@ export class NotebookService {
     return { fileName: ipynbFileName(nb.name), body: serializeIpynb(nb.content) };
   }
 
-  async listRevisions(who: Principal, id: string): Promise<RevisionSummary[]> {
+  async listRevisions(who: Principal, id: string): Promise<(RevisionSummary & { savedByName: string })[]> {
     assertCanRead(who);
     await this.load(id);
-    return this.deps.notebooks.listRevisions(id);
+    const revisions = await this.deps.notebooks.listRevisions(id);
+    const names = await userNames(this.deps.users, revisions.map((r) => r.savedBy));
+    return revisions.map((r) => ({ ...r, savedByName: names.get(r.savedBy)! }));
   }
 
   async getRevision(who: Principal, id: string, version: number): Promise<RevisionRecord> {

@@ -404,7 +404,13 @@ export function EditorSession({ record, onReload }: { record: NotebookRecord; on
           />
         ))}
       </div>
-      <EditorSidePanels notebookId={record.id} />
+      <EditorSidePanels
+        notebookId={record.id}
+        current={() => toNotebook(stateRef.current)}
+        saveNow={autosave.saveNow}
+        canSave={autosave.state.kind !== 'conflict' && autosave.state.kind !== 'error'}
+        onRestored={onReload}
+      />
       {overlay === 'palette' && (
         <CommandPalette
           onRun={(command) => {

@@ -1,4 +1,5 @@
 import { useRef, useState, type DragEvent } from 'react';
+import { createPortal } from 'react-dom';
 import { Button } from '../../../components/ui/button';
 import { ConfirmDialog } from '../../../components/ui/confirm-dialog';
 import { ErrorMessage } from '../../../components/ui/error-message';
@@ -126,42 +127,47 @@ export function FilesPanel({ notebookId }: { notebookId: string }) {
       {!files.isPending && !files.isError && files.data.length > 0 && (
         <p className="muted files-hint">Drop files here to add them.</p>
       )}
-      {toReplace && (
-        <ConfirmDialog
-          title={replacing.length === 1 ? `Replace “${replacing[0]!.name}”?` : `Replace ${replacing.length} files?`}
-          confirmLabel="Replace"
-          onCancel={() => setToReplace(null)}
-          onConfirm={() => {
-            const picked = toReplace;
-            setToReplace(null);
-            void send(picked);
-          }}
-        >
-          <p>
-            {replacing.map((f) => f.name).join(', ')} already {replacing.length === 1 ? 'exists' : 'exist'}; the upload
-            replaces {replacing.length === 1 ? 'it' : 'them'}.
-          </p>
-        </ConfirmDialog>
-      )}
-      {toDelete && (
-        <ConfirmDialog
-          title={`Delete “${toDelete.path}”?`}
-          confirmLabel="Delete"
-          busy={remove.isPending}
-          onCancel={() => setToDelete(null)}
-          onConfirm={() =>
-            remove.mutate(toDelete.path, {
-              onSuccess: () => setToDelete(null),
-              onError: (e) => {
-                setToDelete(null);
-                setErrors([`Could not delete ${toDelete.path}: ${e.message}`]);
-              },
-            })
-          }
-        >
-          <p>The file is removed from this notebook. This cannot be undone.</p>
-        </ConfirmDialog>
-      )}
+      {/* Dialogs go to <body>: the sidebar is sticky (its own stacking context, under the toolbar). */}
+      {toReplace &&
+        createPortal(
+          <ConfirmDialog
+            title={replacing.length === 1 ? `Replace “${replacing[0]!.name}”?` : `Replace ${replacing.length} files?`}
+            confirmLabel="Replace"
+            onCancel={() => setToReplace(null)}
+            onConfirm={() => {
+              const picked = toReplace;
+              setToReplace(null);
+              void send(picked);
+            }}
+          >
+            <p>
+              {replacing.map((f) => f.name).join(', ')} already {replacing.length === 1 ? 'exists' : 'exist'}; the
+              upload replaces {replacing.length === 1 ? 'it' : 'them'}.
+            </p>
+          </ConfirmDialog>,
+          document.body,
+        )}
+      {toDelete &&
+        createPortal(
+          <ConfirmDialog
+            title={`Delete “${toDelete.path}”?`}
+            confirmLabel="Delete"
+            busy={remove.isPending}
+            onCancel={() => setToDelete(null)}
+            onConfirm={() =>
+              remove.mutate(toDelete.path, {
+                onSuccess: () => setToDelete(null),
+                onError: (e) => {
+                  setToDelete(null);
+                  setErrors([`Could not delete ${toDelete.path}: ${e.message}`]);
+                },
+              })
+            }
+          >
+            <p>The file is removed from this notebook. This cannot be undone.</p>
+          </ConfirmDialog>,
+          document.body,
+        )}
     </div>
   );
 }
