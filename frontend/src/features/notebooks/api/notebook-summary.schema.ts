@@ -8,6 +8,8 @@ export const NotebookSummarySchema = z.object({
   cellCount: z.number().optional(),
   createdAt: z.string().optional(),
   updatedAt: z.string(),
+  /** One of the example notebooks seeded on first start (pinned in the list). */
+  example: z.boolean().optional(),
 });
 export type NotebookSummary = z.infer<typeof NotebookSummarySchema>;
 

@@ -15,6 +15,17 @@ describe('filterNotebooks', () => {
     expect(filterNotebooks(list, '', 'updated').map((n) => n.id)).toEqual(['2', '3', '1']));
   it('searches names case-insensitively', () =>
     expect(filterNotebooks(list, '  var ', 'name').map((n) => n.id)).toEqual(['2']));
+  it('pins the examples first, whatever the sort, and can show only them', () => {
+    const withExamples = [
+      ...list,
+      { id: 'ex-b', name: 'B example', version: 1, updatedAt: '2026-01-01T00:00:00Z', example: true },
+      { id: 'ex-a', name: 'a example', version: 1, updatedAt: '2025-01-01T00:00:00Z', example: true },
+    ];
+    expect(filterNotebooks(withExamples, '', 'updated').map((n) => n.id)).toEqual(['ex-b', 'ex-a', '2', '3', '1']);
+    expect(filterNotebooks(withExamples, '', 'name').map((n) => n.id)).toEqual(['ex-a', 'ex-b', '1', '2', '3']);
+    expect(filterNotebooks(withExamples, '', 'name', 'examples').map((n) => n.id)).toEqual(['ex-a', 'ex-b']);
+    expect(filterNotebooks(withExamples, 'b ex', 'name', 'examples').map((n) => n.id)).toEqual(['ex-b']);
+  });
   it('names imports after the file', () => {
     expect(nameFromFilename('FX Report.IPYNB')).toBe('FX Report');
     expect(nameFromFilename('.ipynb')).toBe('Untitled');

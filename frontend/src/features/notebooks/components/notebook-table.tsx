@@ -22,11 +22,16 @@ export function NotebookTable({
       </thead>
       <tbody>
         {notebooks.map((n) => (
-          <tr key={n.id} data-testid="notebook-row" data-notebook-id={n.id}>
+          <tr key={n.id} data-testid="notebook-row" data-notebook-id={n.id} data-example={!!n.example}>
             <td>
               <Link to={`/notebooks/${encodeURIComponent(n.id)}`} className="notebook-link">
                 {n.name}
               </Link>
+              {n.example && (
+                <span className="badge" title="An example notebook, pinned at the top" data-testid="example-badge">
+                  Example
+                </span>
+              )}
             </td>
             <td className="muted">{n.cellCount ?? ''}</td>
             <td className="muted" title={n.updatedAt}>

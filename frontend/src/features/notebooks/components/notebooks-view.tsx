@@ -9,7 +9,7 @@ import { useDeleteNotebook } from '../api/delete-notebook';
 import { useNotebooks } from '../api/get-notebooks';
 import { useImportNotebook } from '../api/import-notebook';
 import type { NotebookSummary } from '../api/notebook-summary.schema';
-import { filterNotebooks, type NotebookSort } from './filter-notebooks';
+import { filterNotebooks, type NotebookShow, type NotebookSort } from './filter-notebooks';
 import { ImportDropZone } from './import-drop-zone';
 import { NotebookTable } from './notebook-table';
 
@@ -21,10 +21,14 @@ export function NotebooksView() {
   const remove = useDeleteNotebook();
   const [search, setSearch] = useState('');
   const [sort, setSort] = useState<NotebookSort>('updated');
+  const [show, setShow] = useState<NotebookShow>('all');
   const [toDelete, setToDelete] = useState<NotebookSummary | null>(null);
   const [notice, setNotice] = useState<{ kind: 'error' | 'info'; text: string } | null>(null);
 
-  const shown = useMemo(() => filterNotebooks(notebooks.data ?? [], search, sort), [notebooks.data, search, sort]);
+  const shown = useMemo(
+    () => filterNotebooks(notebooks.data ?? [], search, sort, show),
+    [notebooks.data, search, sort, show],
+  );
 
   const handleNew = () =>
     create.mutate(
@@ -62,6 +66,13 @@ export function NotebooksView() {
             onChange={(e) => setSearch(e.target.value)}
             data-testid="notebook-search"
           />
+          <label className="inline-label">
+            Show
+            <select value={show} onChange={(e) => setShow(e.target.value as NotebookShow)} data-testid="notebook-show">
+              <option value="all">All notebooks</option>
+              <option value="examples">Examples</option>
+            </select>
+          </label>
           <label className="inline-label">
             Sort by
             <select value={sort} onChange={(e) => setSort(e.target.value as NotebookSort)} data-testid="notebook-sort">
@@ -101,7 +112,11 @@ export function NotebooksView() {
             No notebooks yet. Create one or import an .ipynb file.
           </p>
         ) : shown.length === 0 ? (
-          <p className="empty">No notebook matches “{search}”.</p>
+          <p className="empty">
+            {show === 'examples' && !search.trim()
+              ? 'No example notebooks here (deleted ones do not come back).'
+              : `No ${show === 'examples' ? 'example ' : ''}notebook matches “${search}”.`}
+          </p>
         ) : (
           <NotebookTable notebooks={shown} onDelete={setToDelete} />
         )}
