@@ -230,6 +230,20 @@ describe('journeys: command mode as in JupyterLab', () => {
     await context.close();
   });
 
+  it("the toolbar's ▶ runs the cell and selects the next, adding one below the last (JupyterLab's run button)", async () => {
+    const { page, context } = await e2e.signedInPage();
+    const id = await importNotebook(page, 'run-button', [{ source: 'a = 1' }, { source: 'print(a + 1)' }]);
+    await openNotebook(page, id, 2);
+    await commandModeOn(page, 0);
+    await page.getByTestId('tb-run-and-select-next').click();
+    await page.locator('[data-testid=cell].cell-active[data-index="1"]').waitFor();
+    await page.getByTestId('tb-run-and-select-next').click();
+    await until(() => cell(page, 1).getByTestId('cell-outputs').textContent()).toContain('2');
+    await until(() => page.getByTestId('cell').count()).toBe(3);
+    await page.locator('[data-testid=cell].cell-active[data-index="2"]').waitFor();
+    await context.close();
+  });
+
   it('drags a cell by its prompt area to another place', async () => {
     const { page, context } = await e2e.signedInPage();
     const id = await importNotebook(page, 'drag', [{ source: 'a = 1' }, { source: 'b = 2' }, { source: 'c = 3' }]);

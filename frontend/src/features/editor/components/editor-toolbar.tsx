@@ -17,7 +17,7 @@ export type ToolbarAction =
   | 'move-up'
   | 'move-down'
   | 'delete'
-  | 'run'
+  | 'run-and-select-next'
   | 'run-all'
   | 'run-above'
   | 'run-below'
@@ -47,7 +47,8 @@ const BUTTONS: { action: ToolbarAction; label: string; text: string; title?: str
   { action: 'move-up', label: 'Move cell up', text: '↑' },
   { action: 'move-down', label: 'Move cell down', text: '↓' },
   { action: 'delete', label: 'Delete cell', text: 'Delete', title: 'D, D' },
-  { action: 'run', label: 'Run cell', text: '▶ Run', title: 'Shift+Enter' },
+  // As JupyterLab's ▶: run the selected cells and select the next (a new one below the last).
+  { action: 'run-and-select-next', label: 'Run cell', text: '▶ Run', title: 'Run and select next (Shift+Enter)' },
   { action: 'run-above', label: 'Run cells above', text: 'Run above' },
   { action: 'run-below', label: 'Run selected cell and below', text: 'Run below' },
   { action: 'run-all', label: 'Run all cells', text: 'Run all' },

@@ -52,7 +52,8 @@ export type Command =
   | 'cursor-up-edge'
   | 'cursor-down-edge'
   | 'command-palette'
-  | 'shortcuts-help';
+  | 'shortcuts-help'
+  | 'find';
 
 /** `command`: the notebook has focus, no editor; `edit`: typing in a cell's editor; `any`: anywhere on the page. */
 export type KeyMode = 'command' | 'edit' | 'any';
@@ -125,6 +126,9 @@ export const BINDINGS: readonly Binding[] = [
   b('edit', 'ArrowDown', 'cursor-down-edge', 'at the end of the cell'),
   b('edit', 'Ctrl+S', 'save'),
   b('any', 'Ctrl+Shift+C', 'command-palette'),
+  // find-replace.tsx takes Ctrl+F first (capture phase, also inside Monaco, whose own find must not open) and Ctrl+G /
+  // Ctrl+Shift+G while its box is open; listed here so the palette and the help show it.
+  b('any', 'Ctrl+F', 'find'),
 ];
 
 export interface KeyPress {

@@ -21,6 +21,7 @@ export const COMMANDS: readonly CommandInfo[] = [
   { id: 'enter-edit', label: 'Enter edit mode', category: 'Edit' },
   { id: 'escape', label: 'Enter command mode', category: 'Edit' },
   { id: 'split', label: 'Split cell at cursor', category: 'Edit' },
+  { id: 'find', label: 'Find and replace', category: 'Edit' },
   { id: 'cursor-up-edge', label: 'Move to the cell above', category: 'Edit', hidden: true },
   { id: 'cursor-down-edge', label: 'Move to the cell below', category: 'Edit', hidden: true },
   { id: 'select-previous', label: 'Select cell above', category: 'Selection' },
