@@ -13,8 +13,11 @@ const RequestId = z.string().min(1).max(100);
 /**
  * The server answers every `complete`/`inspect` within this time, on the socket that asked: a reply, or
  * `{type: 'error', requestId, message}`. Clients should wait a little longer before giving up on their own.
+ * Generous on purpose, as JupyterLab (which sets no limit): a kernel's first completion warms jedi up, seconds on a
+ * busy machine, and a kernel running a cell answers once the cell is done; 5 s made Tab do nothing then. A late
+ * reply for text the author has changed since is dropped by the editor, so waiting costs nothing.
  */
-export const COMPLETE_INSPECT_TIMEOUT_MS = 5_000;
+export const COMPLETE_INSPECT_TIMEOUT_MS = 30_000;
 /** Largest code of one cell accepted over the socket. */
 export const MAX_CELL_CODE_CHARS = 2_000_000;
 /** Largest answer to an input() prompt. */

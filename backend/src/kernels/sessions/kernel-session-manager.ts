@@ -28,7 +28,7 @@ export interface KernelSessionManagerOptions {
   maxOutputBytes?: number;
   /** Outputs of a running cell are sent at most this often. Default 50 ms. */
   outputThrottleMs?: number;
-  /** Time limit for complete/inspect replies. Default COMPLETE_INSPECT_TIMEOUT_MS (5 s). */
+  /** Time limit for complete/inspect replies. Default COMPLETE_INSPECT_TIMEOUT_MS (30 s). */
   requestTimeoutMs?: number;
   /** Time allowed for a restart asked for by a tab; past it the kernel is replaced. Default 20 s (as KernelPool's). */
   restartTimeoutMs?: number;
