@@ -1,13 +1,9 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importNotebook, startE2E, type E2E } from './harness';
+import { openNotebook } from './notebook-page';
 
 /** Opens a notebook and waits until its first cell's Monaco editor is live. */
-async function openNotebook(page: Page, id: string) {
-  await page.goto(`/notebooks/${id}`);
-  await page.locator('[data-testid=cell-editor][data-live=true]').first().waitFor();
-}
-
 /** Appends a line at the end of a cell's editor. */
 async function appendLine(page: Page, index: number, line: string) {
   await page.locator(`[data-testid=cell][data-index="${index}"] .monaco-editor`).click();

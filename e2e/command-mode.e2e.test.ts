@@ -1,20 +1,10 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importNotebook, startE2E, type E2E } from './harness';
-
-/** Opens a notebook and waits until every cell's Monaco editor is live. */
-async function openNotebook(page: Page, id: string, cells: number) {
-  await page.goto(`/notebooks/${id}`);
-  await page
-    .locator('[data-testid=cell-editor][data-live=true]')
-    .nth(cells - 1)
-    .waitFor();
-}
+import { cell, openNotebook } from './notebook-page';
 
 /** Polls a UI condition with playwright's own expect timeout (vitest's default of 1 s is short on a busy machine). */
 const until = <T>(fn: () => Promise<T>) => expect.poll(fn, { timeout: 5_000 });
-
-const cell = (page: Page, index: number) => page.locator(`[data-testid=cell][data-index="${index}"]`);
 
 /** Every cell's source as shown (Monaco's lines, or the static view, or rendered Markdown). */
 const sources = (page: Page) =>

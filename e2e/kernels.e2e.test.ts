@@ -4,13 +4,13 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { importNotebook, startE2E, type E2E } from './harness';
+import { cell } from './notebook-page';
 
 /**
  * Journeys: no author is locked out of kernels (issue 8, section 2) and input() in live editing (section 5).
  * The default kernel cap (FOLIO_MAX_KERNELS_PER_USER=4) throughout.
  */
 const status = (page: Page, s: string) => page.locator(`[data-testid=kernel-status][data-status=${s}]`);
-const cell = (page: Page, index: number) => page.locator(`[data-testid=cell][data-index="${index}"]`);
 const outputText = async (page: Page, index: number) =>
   (await cell(page, index).getByTestId('cell-outputs').innerText()).trim();
 

@@ -1,13 +1,9 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importNotebook, startE2E, type E2E } from './harness';
+import { openNotebook } from './notebook-page';
 
 /** The Revisions panel: list with who and when, changes against the notebook now, preview, restore. */
-
-async function openNotebook(page: Page, id: string) {
-  await page.goto(`/notebooks/${id}`);
-  await page.locator('[data-testid=cell-editor][data-live=true]').first().waitFor();
-}
 
 const cellText = async (page: Page, index: number) =>
   (await page.locator(`[data-testid=cell][data-index="${index}"] .view-lines`).innerText()).replace(/\u00a0/g, ' ');

@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startE2E, type E2E } from './harness';
+import { cell, openNotebook, shownSource } from './notebook-page';
 
 interface StoredNotebook {
   version: number;
@@ -27,21 +28,6 @@ async function openNewNotebook(page: Page, name: string): Promise<string> {
   await openNotebook(page, id);
   return id;
 }
-
-async function openNotebook(page: Page, id: string) {
-  await page.goto(`/notebooks/${id}`);
-  await page.locator('[data-testid=cell][data-index="0"] [data-testid=cell-editor][data-live=true]').waitFor();
-}
-
-const cell = (page: Page, index: number) => page.locator(`[data-testid=cell][data-index="${index}"]`);
-/** What the editor shows as a cell's code (Monaco's model, or the static view before Monaco is created). */
-const shownSource = (page: Page, index: number) =>
-  cell(page, index)
-    .getByTestId('cell-editor')
-    .evaluate((el) => {
-      const lines = [...el.querySelectorAll('.view-line')].map((l) => (l.textContent ?? '').replace(/\u00a0/g, ' '));
-      return lines.length ? lines.join('\n') : (el.querySelector('pre')?.textContent ?? '');
-    });
 
 /** Prints forever, a line every 0.5 s (interrupted at the end of the test). */
 const STREAMING = 'import time, itertools\nfor i in itertools.count(): print("tick", i, flush=True); time.sleep(0.5)';

@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startE2E, type E2E } from './harness';
+import { cell, openNotebook, shownSource } from './notebook-page';
 
 interface StoredNotebook {
   version: number;
@@ -41,20 +42,6 @@ async function createNotebook(page: Page, name: string): Promise<string> {
   );
 }
 
-async function open(page: Page, id: string) {
-  await page.goto(`/notebooks/${id}`);
-  await page.locator('[data-testid=cell][data-index="0"] [data-testid=cell-editor][data-live=true]').waitFor();
-}
-
-const cell = (page: Page, index: number) => page.locator(`[data-testid=cell][data-index="${index}"]`);
-const shownSource = (page: Page, index: number) =>
-  cell(page, index)
-    .getByTestId('cell-editor')
-    .evaluate((el) => {
-      const lines = [...el.querySelectorAll('.view-line')].map((l) => (l.textContent ?? '').replace(/\u00a0/g, ' '));
-      return lines.length ? lines.join('\n') : (el.querySelector('pre')?.textContent ?? '');
-    });
-
 async function typeInCell(page: Page, index: number, code: string) {
   await cell(page, index).locator('[data-testid=cell-editor][data-live=true]').waitFor();
   await cell(page, index).locator('.monaco-editor').click();
@@ -84,9 +71,9 @@ describe('journeys: two tabs on one notebook', () => {
   it('a tab with no edits follows the other tab silently: its code under its outputs, no conflict', async () => {
     const { page: tab1, context, pageErrors } = await e2e.signedInPage();
     const id = await createNotebook(tab1, 'two tabs follow');
-    await open(tab1, id);
+    await openNotebook(tab1, id);
     const tab2 = await context.newPage();
-    await open(tab2, id);
+    await openNotebook(tab2, id);
     await tab1.locator('[data-testid=kernel-status][data-status=idle]').waitFor({ timeout: 60_000 });
     const states2 = await recordSaveStates(tab2);
 
@@ -117,8 +104,8 @@ describe('journeys: two tabs on one notebook', () => {
     const one = await e2e.signedInPage();
     const two = await e2e.signedInPage();
     const id = await createNotebook(one.page, 'two tabs conflict');
-    await open(one.page, id);
-    await open(two.page, id);
+    await openNotebook(one.page, id);
+    await openNotebook(two.page, id);
 
     await typeInCell(one.page, 1, 'a = 1');
     await expect.poll(() => storedSources(one.page, id)).toEqual(['', 'a = 1']);
@@ -143,8 +130,8 @@ describe('journeys: two tabs on one notebook', () => {
     const one = await e2e.signedInPage();
     const two = await e2e.signedInPage(); // its own context: no word of tab 1's saves but the server's
     const id = await createNotebook(one.page, 'back into view');
-    await open(one.page, id);
-    await open(two.page, id);
+    await openNotebook(one.page, id);
+    await openNotebook(two.page, id);
     await typeInCell(one.page, 0, 'z = 3');
     await expect.poll(() => storedSources(one.page, id)).toEqual(['z = 3', '']);
     expect(await shownSource(two.page, 0)).toBe('');

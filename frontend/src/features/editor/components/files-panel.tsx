@@ -1,6 +1,7 @@
-import { useRef, useState, type DragEvent } from 'react';
+import { useRef, useState } from 'react';
 import { createPortal } from 'react-dom';
 import { Button } from '../../../components/ui/button';
+import { useFileDrop } from '../../../components/ui/use-file-drop';
 import { ConfirmDialog } from '../../../components/ui/confirm-dialog';
 import { ErrorMessage } from '../../../components/ui/error-message';
 import { Spinner } from '../../../components/ui/spinner';
@@ -23,7 +24,6 @@ export function FilesPanel({ notebookId }: { notebookId: string }) {
   const upload = useUploadNotebookFile(notebookId);
   const remove = useDeleteNotebookFile(notebookId);
   const input = useRef<HTMLInputElement>(null);
-  const [over, setOver] = useState(false);
   const [uploading, setUploading] = useState<string[]>([]);
   const [errors, setErrors] = useState<string[]>([]);
   const [toReplace, setToReplace] = useState<File[] | null>(null);
@@ -49,25 +49,11 @@ export function FilesPanel({ notebookId }: { notebookId: string }) {
     if (picked.some((f) => existing.has(f.name))) setToReplace(picked);
     else void send(picked);
   };
-  const handleDrop = (e: DragEvent) => {
-    e.preventDefault();
-    setOver(false);
-    take(Array.from(e.dataTransfer.files));
-  };
+  const { over, dropProps } = useFileDrop(take);
   const replacing = toReplace?.filter((f) => (files.data ?? []).some((x) => x.path === f.name)) ?? [];
 
   return (
-    <div
-      className={`files-panel${over ? ' drop-zone-over' : ''}`}
-      data-testid="files-panel"
-      onDragOver={(e) => {
-        if (!e.dataTransfer.types.includes('Files')) return;
-        e.preventDefault();
-        setOver(true);
-      }}
-      onDragLeave={(e) => !e.currentTarget.contains(e.relatedTarget as Node | null) && setOver(false)}
-      onDrop={handleDrop}
-    >
+    <div className={`files-panel${over ? ' drop-zone-over' : ''}`} data-testid="files-panel" {...dropProps}>
       <div className="side-panel-head">
         <h2>Files</h2>
         <Button onClick={() => input.current?.click()} data-testid="files-upload">

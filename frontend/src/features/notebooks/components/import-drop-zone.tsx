@@ -1,5 +1,6 @@
-import { useRef, useState, type DragEvent, type ReactNode } from 'react';
+import { useRef, type ReactNode } from 'react';
 import { Button } from '../../../components/ui/button';
+import { useFileDrop } from '../../../components/ui/use-file-drop';
 
 const isIpynb = (f: File) => /\.ipynb$/i.test(f.name);
 
@@ -16,7 +17,6 @@ export function ImportDropZone({
   onReject: (message: string) => void;
   children: ReactNode;
 }) {
-  const [over, setOver] = useState(false);
   const input = useRef<HTMLInputElement>(null);
 
   const take = (files: File[]) => {
@@ -25,24 +25,10 @@ export function ImportDropZone({
     if (bad.length) onReject(`Not a notebook (.ipynb): ${bad.map((f) => f.name).join(', ')}`);
     if (good.length) onFiles(good);
   };
-  const handleDrop = (e: DragEvent) => {
-    e.preventDefault();
-    setOver(false);
-    take(Array.from(e.dataTransfer.files));
-  };
+  const { over, dropProps } = useFileDrop(take);
 
   return (
-    <div
-      className={`drop-zone${over ? ' drop-zone-over' : ''}`}
-      data-testid="import-drop-zone"
-      onDragOver={(e) => {
-        if (!e.dataTransfer.types.includes('Files')) return;
-        e.preventDefault();
-        setOver(true);
-      }}
-      onDragLeave={(e) => !e.currentTarget.contains(e.relatedTarget as Node | null) && setOver(false)}
-      onDrop={handleDrop}
-    >
+    <div className={`drop-zone${over ? ' drop-zone-over' : ''}`} data-testid="import-drop-zone" {...dropProps}>
       <div className="drop-zone-bar">
         <Button onClick={() => input.current?.click()} data-testid="import-button">
           Import .ipynb
