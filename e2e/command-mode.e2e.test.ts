@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importNotebook, startE2E, type E2E } from './harness';
 import { cell, openNotebook } from './notebook-page';
 
-/** Polls a UI condition with playwright's own expect timeout (vitest's default of 1 s is short on a busy machine). */
-const until = <T>(fn: () => Promise<T>) => expect.poll(fn, { timeout: 5_000 });
+/** Polls a UI condition (within e2e/vitest.config.ts's expect.poll timeout). */
+const until = <T>(fn: () => Promise<T>) => expect.poll(fn);
 
 /** Every cell's source as shown (Monaco's lines, or the static view, or rendered Markdown). */
 const sources = (page: Page) =>

@@ -12,6 +12,9 @@ export default defineConfig({
     include: ['e2e/**/*.e2e.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 180_000,
+    // `expect.poll` waits on a condition in the page; vitest's 1 s default is a timing threshold that a busy machine
+    // misses (a soak run failed on a tab following another's save in ~1.5 s). The test's own timeout still bounds it.
+    expect: { poll: { timeout: 30_000 } },
     pool: 'forks',
     fileParallelism: false,
   },
