@@ -16,3 +16,6 @@ export function principalOf(req: Request): Principal {
   if (!req.principal) throw unauthenticated();
   return req.principal;
 }
+
+/** A principal as the API shows it: who, never how they signed in (no session id, token id or IP). */
+export const userView = ({ id, email, name, role }: Principal) => ({ id, email, name, role });

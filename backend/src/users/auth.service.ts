@@ -88,7 +88,11 @@ export class AuthService {
       expiresAt,
     });
     this.log.info({ userId: user.id }, 'signed in');
-    return { token, principal: toPrincipal(user), expiresAt };
+    return {
+      token,
+      principal: { ...toPrincipal(user), credential: { kind: 'session', sessionId: hashToken(token) } },
+      expiresAt,
+    };
   }
 
   /** Ends the session of this token (if any). */
@@ -107,7 +111,7 @@ export class AuthService {
       return null;
     }
     const user = await this.store.users.getById(session.userId);
-    return user ? toPrincipal(user) : null;
+    return user ? { ...toPrincipal(user), credential: { kind: 'session', sessionId: id } } : null;
   }
 
   /** For WebSocket upgrades: reads the session cookie from a raw `Cookie` header. */

@@ -114,6 +114,7 @@ describe('users and auth (real SQLite file)', () => {
         email: 'quant@bank.example',
         name: 'Quant',
         role: 'author',
+        credential: { kind: 'session', sessionId: hashToken(r.token) },
       });
       expect(r.token.length).toBeGreaterThanOrEqual(40);
       expect(r.expiresAt).toBe('2026-11-20T20:00:00.000Z');

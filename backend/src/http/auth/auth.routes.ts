@@ -1,7 +1,7 @@
 import { Router, type CookieOptions, type Request } from 'express';
 import type { AuthService } from '../../users/auth.service';
 import { SESSION_COOKIE } from '../../users/auth.service';
-import { principalOf } from '../context';
+import { principalOf, userView } from '../context';
 import { sessionTokenOf } from '../middleware/auth';
 import { parseInput } from '../middleware/validate';
 import { LoginSchema } from './auth.schema';
@@ -42,7 +42,7 @@ export function authRoutes({ auth }: AuthRoutesDeps): Router {
     const session = await auth.login(email, password, { ip: req.ip });
     res.cookie(SESSION_COOKIE, session.token, { ...cookieOptions(req), expires: new Date(session.expiresAt) });
     res.setHeader('Cache-Control', 'no-store');
-    res.json({ user: session.principal, expiresAt: session.expiresAt });
+    res.json({ user: userView(session.principal), expiresAt: session.expiresAt });
   });
 
   router.post('/auth/logout', async (req, res) => {
@@ -54,7 +54,7 @@ export function authRoutes({ auth }: AuthRoutesDeps): Router {
 
   router.get('/me', (req, res) => {
     res.setHeader('Cache-Control', 'no-store');
-    res.json({ user: principalOf(req) });
+    res.json({ user: userView(principalOf(req)) });
   });
 
   return router;

@@ -23,7 +23,7 @@ export function requireSession(auth: Pick<AuthService, 'principalFromToken'>): R
     if (PUBLIC_API_ROUTES.some((r) => r.method === req.method && r.path === path)) return next();
     const principal = await auth.principalFromToken(sessionTokenOf(req.cookies));
     if (!principal) throw unauthenticated();
-    req.principal = principal;
+    req.principal = { ...principal, ip: req.ip };
     next();
   };
 }
