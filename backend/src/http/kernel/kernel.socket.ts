@@ -40,6 +40,8 @@ export interface KernelSockets {
   close(): Promise<void>;
 }
 
+/** The endpoint, in Express route syntax (http/testing/routes.ts lists it beside the Express routes). */
+export const KERNEL_SOCKET_ROUTE = '/api/notebooks/:id/kernel';
 const PATH = /^\/api\/notebooks\/([^/]+)\/kernel\/?$/;
 /** Close code of a socket whose sign-in session ended (logout, expiry): the browser should sign in again. */
 export const SESSION_ENDED_CLOSE_CODE = 4401;

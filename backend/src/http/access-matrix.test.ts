@@ -1,0 +1,368 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import type { Principal } from '../contracts/principal';
+import { codeCell, notebookOf } from '../notebooks/testing/notebook-builders';
+import type { Role } from '../store/store';
+import { testFetch } from '../testing/http';
+import { UsersService } from '../users/users.service';
+import { connectKernelWs, statusIs } from './kernel/kernel.socket.fixture';
+import { startFullApp, type FullApp } from './testing/full-app';
+import { mountedRoutes, routeKey, WEBSOCKET_ROUTES } from './testing/routes';
+
+/**
+ * The route × role access matrix: every route the real app mounts (read from Express' router stack, plus the kernel
+ * WebSocket), asked by every kind of caller, with the EXACT status each gets. The table is compared with the mounted
+ * routes both ways, so mounting a route without a row here fails this test (and so does a row for a route that is
+ * gone). Each case gets fresh objects (a notebook of `owner` with a file, runs, a live kernel when the row needs
+ * one), so a case that changes or deletes something never affects the next.
+ *
+ * Callers:
+ * - admin; owner (the author who created the notebook); other (an author it is not shared with); reader and editor
+ *   (authors it is shared with, `read` / `edit`); viewer; anonymous (no credentials).
+ * - [helper TOKENS] API tokens with and without the route's scope join as columns once Bearer tokens land.
+ * The rules these statuses encode: README "Access" and notebooks/notebook-access.ts.
+ */
+
+const CALLERS = ['admin', 'owner', 'other', 'reader', 'editor', 'viewer', 'anonymous'] as const;
+type Caller = (typeof CALLERS)[number];
+type Expect = Record<Caller, number>;
+
+/** Objects of one case, all owned by `owner`; made on first use. */
+interface Fixture {
+  notebookId: string;
+  /** A run of the notebook started by the owner and still queued (no worker serves this queue). */
+  queuedRun(): Promise<string>;
+  /** A run of the notebook started by the owner that has ended, with its executed notebook. */
+  endedRun(): Promise<string>;
+  /** The owner's live kernel session on the notebook (a real kernel, started through the WebSocket). */
+  kernelSession(): Promise<string>;
+}
+
+interface Request {
+  path: string;
+  body?: unknown;
+  /** A raw body (uploads), sent with `contentType`. */
+  raw?: string;
+  contentType?: string;
+}
+
+interface Row {
+  /** `METHOD /path` as mounted (routes.ts); WS for the WebSocket. */
+  route: string;
+  expect: Expect;
+  request: (f: Fixture, caller: Caller) => Promise<Request> | Request;
+  /** The case signs in afresh (the route ends the session it is called with). */
+  freshSession?: boolean;
+}
+
+/** Every caller gets `status`, but signed-out callers 401, and the listed overrides. */
+const all = (status: number, overrides: Partial<Expect> = {}): Expect => ({
+  admin: status,
+  owner: status,
+  other: status,
+  reader: status,
+  editor: status,
+  viewer: status,
+  anonymous: 401,
+  ...overrides,
+});
+
+const nb = (f: Fixture, rest = '') => `/api/notebooks/${f.notebookId}${rest}`;
+const IPYNB = JSON.stringify(notebookOf([codeCell('c1', '1 + 1')]));
+
+const MATRIX: Row[] = [
+  // Public probes.
+  { route: 'GET /healthz', expect: all(200, { anonymous: 200 }), request: () => ({ path: '/healthz' }) },
+  { route: 'GET /readyz', expect: all(200, { anonymous: 200 }), request: () => ({ path: '/readyz' }) },
+
+  // Sign-in: public (each caller signs in as itself; anonymous as a user of its own).
+  {
+    route: 'POST /api/auth/login',
+    expect: all(200, { anonymous: 200 }),
+    request: (_f, caller) => ({ path: '/api/auth/login', body: { email: emailOf(caller), password: PASSWORD } }),
+  },
+  {
+    route: 'POST /api/auth/logout',
+    expect: all(204),
+    request: () => ({ path: '/api/auth/logout' }),
+    freshSession: true,
+  },
+  { route: 'GET /api/me', expect: all(200), request: () => ({ path: '/api/me' }) },
+
+  // Notebooks.
+  { route: 'GET /api/notebooks', expect: all(200, { viewer: 403 }), request: () => ({ path: '/api/notebooks' }) },
+  {
+    route: 'POST /api/notebooks',
+    expect: all(201, { viewer: 403 }),
+    request: () => ({ path: '/api/notebooks', body: { name: 'New' } }),
+  },
+  {
+    route: 'POST /api/notebooks/import',
+    expect: all(201, { viewer: 403 }),
+    request: () => ({
+      path: '/api/notebooks/import?name=up.ipynb',
+      raw: IPYNB,
+      contentType: 'application/x-ipynb+json',
+    }),
+  },
+  { route: 'GET /api/notebooks/:id', expect: all(200, { viewer: 403 }), request: (f) => ({ path: nb(f) }) },
+  {
+    route: 'PUT /api/notebooks/:id',
+    expect: all(200, { other: 403, reader: 403, editor: 403, viewer: 403 }),
+    request: (f) => ({ path: nb(f), body: { version: 1, name: 'Renamed' } }),
+  },
+  {
+    route: 'DELETE /api/notebooks/:id',
+    expect: all(204, { other: 403, reader: 403, editor: 403, viewer: 403 }),
+    request: (f) => ({ path: nb(f) }),
+  },
+  {
+    route: 'GET /api/notebooks/:id/ipynb',
+    expect: all(200, { viewer: 403 }),
+    request: (f) => ({ path: nb(f, '/ipynb') }),
+  },
+  {
+    route: 'GET /api/notebooks/:id/revisions',
+    expect: all(200, { viewer: 403 }),
+    request: (f) => ({ path: nb(f, '/revisions') }),
+  },
+  {
+    route: 'GET /api/notebooks/:id/revisions/:version',
+    expect: all(200, { viewer: 403 }),
+    request: (f) => ({ path: nb(f, '/revisions/1') }),
+  },
+  {
+    route: 'POST /api/notebooks/:id/revisions/:version/restore',
+    expect: all(200, { other: 403, reader: 403, editor: 403, viewer: 403 }),
+    request: (f) => ({ path: nb(f, '/revisions/1/restore'), body: {} }),
+  },
+
+  // The notebook's files.
+  {
+    route: 'GET /api/notebooks/:id/files',
+    expect: all(200, { viewer: 403 }),
+    request: (f) => ({ path: nb(f, '/files') }),
+  },
+  {
+    route: 'GET /api/notebooks/:id/files/*path',
+    expect: all(200, { viewer: 403 }),
+    request: (f) => ({ path: nb(f, '/files/data.csv') }),
+  },
+  {
+    route: 'PUT /api/notebooks/:id/files/*path',
+    expect: all(200, { other: 403, reader: 403, editor: 403, viewer: 403 }),
+    request: (f) => ({ path: nb(f, '/files/data.csv'), raw: 'a,b\n3,4\n', contentType: 'text/csv' }),
+  },
+  {
+    route: 'DELETE /api/notebooks/:id/files/*path',
+    expect: all(204, { other: 403, reader: 403, editor: 403, viewer: 403 }),
+    request: (f) => ({ path: nb(f, '/files/data.csv') }),
+  },
+
+  // Headless runs.
+  {
+    route: 'POST /api/notebooks/:id/runs',
+    expect: all(202, { viewer: 403 }),
+    request: (f) => ({ path: nb(f, '/runs'), body: {} }),
+  },
+  {
+    route: 'GET /api/runs/:id',
+    expect: all(200, { viewer: 403 }),
+    request: async (f) => ({ path: `/api/runs/${await f.endedRun()}` }),
+  },
+  {
+    route: 'GET /api/runs/:id/ipynb',
+    expect: all(200, { viewer: 403 }),
+    request: async (f) => ({ path: `/api/runs/${await f.endedRun()}/ipynb` }),
+  },
+  {
+    route: 'GET /api/runs/:id/events',
+    expect: all(200, { viewer: 403 }),
+    request: async (f) => ({ path: `/api/runs/${await f.queuedRun()}/events` }),
+  },
+  {
+    route: 'POST /api/runs/:id/cancel',
+    expect: all(200, { other: 403, reader: 403, editor: 403, viewer: 403 }),
+    request: async (f) => ({ path: `/api/runs/${await f.queuedRun()}/cancel` }),
+  },
+
+  // Running kernels: everyone sees and stops their own; admins everyone's.
+  { route: 'GET /api/kernels', expect: all(200), request: () => ({ path: '/api/kernels' }) },
+  {
+    route: 'DELETE /api/kernels/:id',
+    expect: all(404, { admin: 204, owner: 204 }),
+    request: async (f) => ({ path: `/api/kernels/${await f.kernelSession()}` }),
+  },
+  { route: 'DELETE /api/kernels', expect: all(200), request: () => ({ path: '/api/kernels' }) },
+
+  // Live editing.
+  {
+    route: 'WS /api/notebooks/:id/kernel',
+    expect: all(101, { viewer: 403 }),
+    request: (f) => ({ path: nb(f, '/kernel') }),
+  },
+];
+
+const PASSWORD = 'matrix-password';
+const emailOf = (caller: Caller) => `${caller}@matrix.test`;
+const ROLE_OF: Record<Caller, Role> = {
+  admin: 'admin',
+  owner: 'author',
+  other: 'author',
+  reader: 'author',
+  editor: 'author',
+  viewer: 'viewer',
+  anonymous: 'viewer', // signs in only in the login row
+};
+
+let t: FullApp;
+const principals = {} as Record<Caller, Principal>;
+const cookies = {} as Record<Exclude<Caller, 'anonymous'>, string>;
+const open: WebSocket[] = [];
+
+beforeAll(async () => {
+  t = await startFullApp();
+  const users = new UsersService(t.store);
+  for (const caller of CALLERS) {
+    const user = await users.create({
+      email: emailOf(caller),
+      name: caller,
+      role: ROLE_OF[caller],
+      password: PASSWORD,
+    });
+    principals[caller] = user;
+    if (caller !== 'anonymous') cookies[caller] = await signIn(caller);
+  }
+});
+afterEach(async () => {
+  for (const ws of open.splice(0)) ws.terminate();
+  for (const s of t.sessions.list()) await t.sessions.endNotebook(s.notebookId);
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+async function signIn(caller: Caller): Promise<string> {
+  return `folio_session=${(await t.auth.login(emailOf(caller), PASSWORD)).token}`;
+}
+
+/** A notebook of the owner with a file, shared with reader (read) and editor (edit). */
+async function newFixture(): Promise<Fixture> {
+  const owner = principals.owner;
+  const created = await t.notebooks.create(owner, { name: 'Matrix', content: notebookOf([codeCell('c1', '1 + 1')]) });
+  const notebookId = created.id;
+  await t.store.notebookFiles.put({
+    notebookId,
+    path: 'data.csv',
+    size: 8,
+    sha256: '0'.repeat(64),
+    data: Buffer.from('a,b\n1,2\n'),
+    updatedAt: new Date().toISOString(),
+    updatedBy: owner.id,
+  });
+  await share(notebookId, principals.reader, 'read');
+  await share(notebookId, principals.editor, 'edit');
+  const once = <T>(make: () => Promise<T>) => {
+    let p: Promise<T> | undefined;
+    return () => (p ??= make());
+  };
+  return {
+    notebookId,
+    queuedRun: once(async () => (await t.runs.start(owner, notebookId, {})).id),
+    endedRun: once(async () => {
+      const run = await t.runs.start(owner, notebookId, {});
+      // What a worker leaves behind, written through the store as run-lifecycle.ts does.
+      const ended = await t.store.runs.transition(
+        run.id,
+        { status: ['queued'] },
+        {
+          status: 'succeeded',
+          executed: created.content,
+          startedAt: new Date().toISOString(),
+          endedAt: new Date().toISOString(),
+        },
+      );
+      expect(ended?.status).toBe('succeeded');
+      return run.id;
+    }),
+    kernelSession: once(async () => {
+      const c = await connectKernelWs(
+        `${t.url.replace('http', 'ws')}${nb({ notebookId } as Fixture, '/kernel')}`,
+        cookies.owner,
+      );
+      open.push(c.ws);
+      await c.next('status', statusIs('idle'));
+      c.ws.close();
+      await c.closed;
+      const session = t.sessions.get(owner.id, notebookId);
+      expect(session?.hasKernel).toBe(true);
+      return session!.id;
+    }),
+  };
+}
+
+/** Shares the notebook. Sharing is not built yet: reader and editor are authors without access so far. */
+async function share(_notebookId: string, _with: Principal, _permission: 'read' | 'edit'): Promise<void> {}
+
+async function statusOf(row: Row, caller: Caller, f: Fixture): Promise<number> {
+  const req = await row.request(f, caller);
+  const cookie = caller === 'anonymous' ? undefined : row.freshSession ? await signIn(caller) : cookies[caller];
+  const headers: Record<string, string> = cookie ? { cookie } : {};
+  const [method] = row.route.split(' ');
+  if (method === 'WS') return upgradeStatus(`${t.url.replace('http', 'ws')}${req.path}`, headers);
+  if (req.raw !== undefined) headers['content-type'] = req.contentType ?? 'application/octet-stream';
+  else if (req.body !== undefined) headers['content-type'] = 'application/json';
+  const abort = new AbortController();
+  const res = await testFetch(`${t.url}${req.path}`, {
+    method,
+    headers,
+    body: req.raw ?? (req.body === undefined ? undefined : JSON.stringify(req.body)),
+    signal: abort.signal,
+  });
+  // SSE streams stay open: the status is what counts.
+  if (res.headers.get('content-type')?.startsWith('text/event-stream')) abort.abort();
+  else await res.arrayBuffer();
+  return res.status;
+}
+
+/** The HTTP status of a WebSocket upgrade: 101 when accepted (then closed), else the refusal's status. */
+function upgradeStatus(url: string, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { headers });
+    open.push(ws);
+    ws.once('upgrade', () => resolve(101));
+    ws.once('unexpected-response', (_req, res) => {
+      resolve(res.statusCode ?? 0);
+      res.resume();
+    });
+    ws.once('error', (e) => reject(e));
+  });
+}
+
+describe('route × caller access matrix', () => {
+  it('has exactly one row per mounted route (Express routes and WebSockets), and no row for an unmounted one', () => {
+    const mounted = [...mountedRoutes(t.app), ...WEBSOCKET_ROUTES].map(routeKey);
+    const rows = MATRIX.map((r) => r.route);
+    expect(new Set(mounted).size, 'a route is mounted twice').toBe(mounted.length);
+    expect(new Set(rows).size, 'a route has two rows').toBe(rows.length);
+    expect(
+      mounted.filter((r) => !rows.includes(r)),
+      'mounted routes without a row in MATRIX',
+    ).toEqual([]);
+    expect(
+      rows.filter((r) => !mounted.includes(r)),
+      'rows of MATRIX for routes that are not mounted',
+    ).toEqual([]);
+  });
+
+  for (const row of MATRIX) {
+    describe(row.route, () => {
+      for (const caller of CALLERS) {
+        it(`${caller} → ${row.expect[caller]}`, async () => {
+          const f = await newFixture();
+          expect(await statusOf(row, caller, f)).toBe(row.expect[caller]);
+        });
+      }
+    });
+  }
+});

@@ -1,0 +1,139 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type http from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type express from 'express';
+import { Redis } from 'ioredis';
+import pino from 'pino';
+import { loadConfig, type Config } from '../../config';
+import { startRedisServer, type RedisServer } from '../../embedded/redis-server';
+import { KernelPool } from '../../kernels/pool';
+import { KernelSessionManager } from '../../kernels/sessions/kernel-session-manager';
+import { RunningKernelsService } from '../../kernels/sessions/running-kernels.service';
+import { startTestJupyter, type TestJupyter } from '../../kernels/testing/jupyter-fixture';
+import { NotebookFilesService } from '../../notebook-files/notebook-files.service';
+import { NotebookService } from '../../notebooks/notebook.service';
+import { BullRunEvents } from '../../queue/run-events';
+import { BullRunQueue } from '../../queue/run-queue';
+import { RunProgressService } from '../../runs/run-progress';
+import { RunService } from '../../runs/run.service';
+import { openSqliteStore } from '../../store/sqlite/sqlite-store';
+import type { Store } from '../../store/store';
+import { listen } from '../../testing/http';
+import { AuthService } from '../../users/auth.service';
+import { createApp } from '../app';
+import { HealthService, jupyterCheck, redisCheck, storeCheck } from '../health/health.service';
+import { attachKernelSockets, sessionExpiryFrom, type KernelSockets } from '../kernel/kernel.socket';
+
+/**
+ * For tests over the whole API (the access matrix, route lists): Folio's web role wired as compose.ts wires it —
+ * every service and route, the kernel WebSocket on the same http.Server — over a temp SQLite file, a real
+ * redis-server (a run queue of its own, no worker: runs stay queued) and a real Jupyter Server (live kernels
+ * started on demand). Keep it in step with compose.ts when a service or route is added there.
+ */
+export interface FullApp {
+  url: string;
+  app: express.Express;
+  config: Config;
+  store: Store;
+  auth: AuthService;
+  notebooks: NotebookService;
+  runs: RunService;
+  sessions: KernelSessionManager;
+  server: http.Server;
+  close(): Promise<void>;
+}
+
+export async function startFullApp(opts: { env?: Record<string, string> } = {}): Promise<FullApp> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'folio-full-app-'));
+  const config = loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent', ...opts.env });
+  let redis: RedisServer | undefined;
+  let jupyter: TestJupyter | undefined;
+  try {
+    [redis, jupyter] = await Promise.all([
+      startRedisServer({ dataDir: dir, logger: pino({ level: 'silent' }) }),
+      startTestJupyter('folio-full-app-jupyter-'),
+    ]);
+  } catch (e) {
+    await Promise.allSettled([redis?.stop(), jupyter?.stop()]);
+    throw e;
+  }
+  const logger = jupyter.logger;
+  const store = openSqliteStore(path.join(dir, 'folio.db'));
+  const connection = { host: '127.0.0.1', port: redis.port };
+  const queueName = `full-app-${randomUUID()}`;
+  const runQueue = new BullRunQueue({ connection, name: queueName });
+  const runEvents = new BullRunEvents({
+    connection: { ...connection, maxRetriesPerRequest: null },
+    name: queueName,
+    logger,
+  });
+  const probe = new Redis({ ...connection, lazyConnect: true, maxRetriesPerRequest: 1 });
+  await probe.connect();
+  const pool = new KernelPool({ settings: jupyter.settings, size: 0, logger });
+  await pool.start();
+  const sessions = new KernelSessionManager({ kernels: pool, logger, idleMs: config.kernels.idleMs });
+
+  const auth = new AuthService({ store, logger });
+  const notebooks = new NotebookService({
+    notebooks: store.notebooks,
+    limits: config.limits,
+    onDeleted: (id) => void sessions.endNotebook(id),
+    users: store.users,
+  });
+  const notebookFiles = new NotebookFilesService({
+    files: store.notebookFiles,
+    notebooks: store.notebooks,
+    limits: config.limits,
+    users: store.users,
+  });
+  const runs = new RunService({ notebooks: store.notebooks, runs: store.runs, queue: runQueue, logger });
+  const runProgress = new RunProgressService({ runs, events: runEvents });
+  const server = jupyter.server;
+  const health = new HealthService({
+    store: storeCheck(store),
+    redis: redisCheck(probe),
+    jupyter: jupyterCheck(server),
+  });
+  const kernels = new RunningKernelsService({
+    sessions,
+    notebookName: async (id) => (await store.notebooks.get(id))?.name ?? null,
+    userName: async (id) => (await store.users.getById(id))?.email ?? null,
+  });
+  const app = createApp({ config, logger, store, auth, notebooks, notebookFiles, runs, runProgress, health, kernels });
+  const { server: http, url } = await listen(app);
+  const sockets: KernelSockets = attachKernelSockets(http, {
+    auth,
+    notebooks,
+    sessions,
+    logger,
+    sessionExpiresAt: sessionExpiryFrom(store.sessions),
+  });
+
+  return {
+    url,
+    app,
+    config,
+    store,
+    auth,
+    notebooks,
+    runs,
+    sessions,
+    server: http,
+    async close() {
+      await sockets.close();
+      http.closeAllConnections();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+      await sessions.shutdown();
+      await pool.shutdown();
+      await runEvents.close();
+      await runQueue.queue.obliterate({ force: true }).catch(() => undefined);
+      await runQueue.close();
+      probe.disconnect();
+      await store.close();
+      await Promise.all([redis.stop(), jupyter.stop()]);
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
