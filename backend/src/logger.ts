@@ -7,11 +7,35 @@ export type { Logger };
 export function createLogger(level: string): Logger {
   const pretty = process.stdout.isTTY && process.env.NODE_ENV !== 'production';
   return pino({
+    ...loggerOptions(level),
+    transport: pretty
+      ? { target: 'pino-pretty', options: { translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' } }
+      : undefined,
+  });
+}
+
+/**
+ * The root logger's options (tests build a logger on a stream with them). Secrets are redacted wherever a log call
+ * puts them by name; the access log (http/middleware/request-log.ts) never logs headers in the first place.
+ */
+export function loggerOptions(level: string): pino.LoggerOptions {
+  return {
     level,
     base: undefined,
-    redact: ['req.headers.cookie', 'req.headers.authorization', 'password', '*.password', 'token', '*.token'],
-    transport: pretty ? { target: 'pino-pretty', options: { translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' } } : undefined,
-  });
+    redact: [
+      'req.headers.cookie',
+      'req.headers.authorization',
+      'res.headers["set-cookie"]',
+      'headers.cookie',
+      'headers.authorization',
+      'password',
+      '*.password',
+      'token',
+      '*.token',
+      'secret',
+      '*.secret',
+    ],
+  };
 }
 
 /**

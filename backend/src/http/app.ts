@@ -1,5 +1,5 @@
 import cookieParser from 'cookie-parser';
-import express, { type RequestHandler } from 'express';
+import express from 'express';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import type { NotebookFilesService } from '../notebook-files/notebook-files.service';
@@ -9,6 +9,8 @@ import type { AuthService } from '../users/auth.service';
 import { authRoutes } from './auth/auth.routes';
 import { requireSession } from './middleware/auth';
 import { apiNotFound, errorHandler } from './middleware/errors';
+import { jsonBody } from './middleware/json-body';
+import { requestLog } from './middleware/request-log';
 import { sameOriginWrites } from './middleware/same-origin';
 import { securityHeaders } from './middleware/security-headers';
 import { serveFrontend } from './middleware/static-frontend';
@@ -42,9 +44,6 @@ export interface AppDeps {
   frontendDir?: string;
 }
 
-/** JSON bodies of requests without a session (i.e. the login form) are small. */
-const PUBLIC_JSON_LIMIT = '16kb';
-
 /**
  * The Express app: security headers, health, session-checked /api routes with JSON bodies, the SPA, and one error
  * handler. No listening here: main.ts owns the http.Server (and attaches the kernel WebSockets to it).
@@ -52,13 +51,15 @@ const PUBLIC_JSON_LIMIT = '16kb';
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  app.set('env', 'production'); // Express' own last-resort error page never shows a stack (errors.ts answers first)
   app.set('trust proxy', deps.config.http.trustProxy);
-  app.use(securityHeaders);
+  app.use(requestLog(deps.logger)); // request ids (X-Request-Id) and the access log, secrets redacted
+  app.use(securityHeaders());
 
   if (deps.health) app.use(healthRoutes({ health: deps.health }));
   app.use(cookieParser());
   // Sessions are checked before bodies are parsed, so anonymous clients cannot make us parse large bodies.
-  app.use('/api', sameOriginWrites, requireSession(deps.auth), jsonBody(deps.config.limits.maxUploadBytes));
+  app.use('/api', sameOriginWrites, requireSession(deps.auth), jsonBody({ large: deps.config.limits.maxUploadBytes }));
   app.use('/api', authRoutes({ auth: deps.auth }));
   app.use('/api/notebooks', notebooksRoutes({ notebooks: deps.notebooks, config: deps.config }));
   if (deps.notebookFiles)
@@ -70,21 +71,4 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(serveFrontend(deps.frontendDir));
   app.use(errorHandler(deps.logger));
   return app;
-}
-
-/**
- * Routes that read their body raw: an uploaded .ipynb is validated as a notebook (422, not a JSON body's 400), and a
- * notebook file is stored byte for byte whatever its type.
- */
-const RAW_BODY_PATHS = new Set(['/notebooks/import']);
-const isRawBodyPath = (p: string) => RAW_BODY_PATHS.has(p) || /^\/notebooks\/[^/]+\/files\/./.test(p);
-
-/** `express.json` with a large limit for signed-in requests (notebooks carry outputs) and a small one otherwise. */
-function jsonBody(signedInLimit: number): RequestHandler {
-  const signedIn = express.json({ limit: signedInLimit });
-  const anonymous = express.json({ limit: PUBLIC_JSON_LIMIT });
-  return (req, res, next) => {
-    if (isRawBodyPath(req.path)) return next();
-    return (req.principal ? signedIn : anonymous)(req, res, next);
-  };
 }
