@@ -33,6 +33,7 @@ import { openSqliteStore } from './store/sqlite/sqlite-store';
 import type { Store } from './store/store';
 import { AuthService } from './users/auth.service';
 import { bootstrapAdmin } from './users/bootstrap-admin';
+import { oidcServiceFor } from './users/oidc.service';
 
 /**
  * The composition root: starts the embedded children (unless REDIS_URL / JUPYTER_URL), opens the store, builds
@@ -182,7 +183,8 @@ async function compose(config: Config, logger: Logger, life: Lifecycle): Promise
   const runEvents = new BullRunEvents({ connection: workerConnection(redisUrl), logger });
   life.add('queue', 'run events', () => runEvents.close());
 
-  const auth = new AuthService({ store, logger });
+  const auth = new AuthService({ store, logger, passwordSignIn: config.signIn.password });
+  const oidc = oidcServiceFor(config.signIn.oidc, { store, logger, startSession: (u, from) => auth.startSession(u, from) });
   const notebooks = new NotebookService({
     notebooks: store.notebooks,
     limits: config.limits,
@@ -215,7 +217,7 @@ async function compose(config: Config, logger: Logger, life: Lifecycle): Promise
       return s?.state === 'up' ? s.pid : null;
     }),
   });
-  const app = createApp({ config, logger, store, auth, notebooks, notebookFiles, runs, runProgress, health, kernels });
+  const app = createApp({ config, logger, store, auth, oidc, notebooks, notebookFiles, runs, runProgress, health, kernels });
 
   await Promise.all(pending);
   handler = app;

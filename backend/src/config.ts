@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import type { Role } from './contracts/principal';
 
 /**
  * The one place that reads process.env. Every variable is documented in README.md with its default.
@@ -58,6 +59,28 @@ const EnvSchema = z.object({
     .string()
     .regex(/^(true|false|\d+|[0-9a-fA-F.:/]+(\s*,\s*[0-9a-fA-F.:/]+)*|loopback|linklocal|uniquelocal)$/, 'must be true, false, a hop count, or a list of proxy addresses')
     .optional(),
+  /** Folio's address as browsers reach it, e.g. https://folio.bank.example. Needed for single sign-on (its redirect URL). */
+  FOLIO_PUBLIC_URL: optionalUrl,
+  /** Whether email + password sign-in stays on. Default true; false needs FOLIO_OIDC_ISSUER (SSO only). */
+  FOLIO_PASSWORD_LOGIN: z.enum(['true', 'false']).default('true'),
+  /** OpenID Connect single sign-on (users/oidc.service.ts). Unset: off. Issuer identifier (https, or http on loopback). */
+  FOLIO_OIDC_ISSUER: optionalUrl,
+  /** The client registered at the IdP for Folio. Required with FOLIO_OIDC_ISSUER. */
+  FOLIO_OIDC_CLIENT_ID: z.string().optional(),
+  /** Its secret (client_secret_basic). Unset: a public client (PKCE only). */
+  FOLIO_OIDC_CLIENT_SECRET: z.string().optional(),
+  /** Scopes asked for, space-separated; must include openid. Default "openid email profile". */
+  FOLIO_OIDC_SCOPES: z.string().default('openid email profile'),
+  /** The provider's name on the login page ("Sign in with …"). Default "single sign-on". */
+  FOLIO_OIDC_NAME: z.string().max(60).default('single sign-on'),
+  /** The claim (dot path, e.g. groups or realm_access.roles) mapped to the role on every sign-in. Unset: roles are Folio's. */
+  FOLIO_OIDC_ROLE_CLAIM: z.string().regex(/^[^.\s]+(\.[^.\s]+)*$/, 'must be a claim name or a dot path').optional(),
+  /** JSON object: claim value → role, e.g. {"folio-admins":"admin","quants":"author"}. Unset: the value is the role name. */
+  FOLIO_OIDC_ROLE_MAP: z.string().optional(),
+  /** Role of a user whose claim maps to none (or of every new user without a role claim); none refuses them. Default viewer. */
+  FOLIO_OIDC_DEFAULT_ROLE: z.enum(['admin', 'author', 'viewer', 'none']).default('viewer'),
+  /** true: the first SSO sign-in with a verified email links the existing Folio account of that email. Default false (refused). */
+  FOLIO_OIDC_LINK_BY_EMAIL: z.enum(['true', 'false']).default('false'),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -87,7 +110,28 @@ export interface Config {
   /** Graceful stop: running runs get `drainMs`, then are interrupted (they end failed, code interrupted). */
   shutdown: { drainMs: number };
   limits: { maxUploadBytes: number; maxFileBytes: number };
-  http: { trustProxy: boolean | number | string };
+  http: { trustProxy: boolean | number | string; publicUrl?: string };
+  /** Which sign-in methods exist: email + password, and OpenID Connect single sign-on when configured. */
+  signIn: { password: boolean; oidc: OidcConfig | null };
+}
+
+export interface OidcConfig {
+  issuer: string;
+  clientId: string;
+  clientSecret?: string;
+  /** FOLIO_PUBLIC_URL + /api/auth/oidc/callback: register exactly this at the IdP. */
+  redirectUrl: string;
+  scopes: string[];
+  /** Shown on the login page: "Sign in with <name>". */
+  name: string;
+  /** Dot path of the claim that carries the role (string or array of strings); null: roles are managed in Folio. */
+  roleClaim: string | null;
+  /** Claim value → role; null: the value itself must be a role name. */
+  roleMap: Record<string, Role> | null;
+  /** Role when the claim maps to none (and of new users without a role claim); null refuses the sign-in. */
+  defaultRole: Role | null;
+  /** Link an existing account by verified email on the first SSO sign-in (otherwise refused). */
+  linkByEmail: boolean;
 }
 
 export class ConfigError extends Error {
@@ -105,7 +149,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   }
   const e = parsed.data;
-  const layout = layoutProblems(e);
+  const layout = [...layoutProblems(e), ...signInProblems(e)];
   if (layout.length) throw new ConfigError(layout);
   const dataDir = path.resolve(e.DATA_DIR);
   const mb = 1024 * 1024;
@@ -130,7 +174,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     admin: { email: e.FOLIO_ADMIN_EMAIL, password: e.FOLIO_ADMIN_PASSWORD },
     shutdown: { drainMs: e.FOLIO_SHUTDOWN_DRAIN_S * 1000 },
     limits: { maxUploadBytes: Math.round(e.FOLIO_MAX_UPLOAD_MB * mb), maxFileBytes: Math.round(e.FOLIO_MAX_FILE_MB * mb) },
-    http: { trustProxy: parseTrustProxy(e.TRUST_PROXY) },
+    http: { trustProxy: parseTrustProxy(e.TRUST_PROXY), publicUrl: e.FOLIO_PUBLIC_URL?.replace(/\/+$/, '') },
+    signIn: { password: e.FOLIO_PASSWORD_LOGIN === 'true', oidc: oidcConfig(e) },
   };
 }
 
@@ -153,4 +198,64 @@ function parseTrustProxy(v: string | undefined): boolean | number | string {
   if (v === undefined || v === 'false') return false;
   if (v === 'true') return true;
   return /^\d+$/.test(v) ? Number(v) : v;
+}
+
+const ROLE_NAMES: readonly Role[] = ['admin', 'author', 'viewer'];
+const OIDC_VARS = ['FOLIO_OIDC_CLIENT_ID', 'FOLIO_OIDC_CLIENT_SECRET', 'FOLIO_OIDC_ROLE_CLAIM', 'FOLIO_OIDC_ROLE_MAP'] as const;
+const isLoopback = (host: string) => ['localhost', '127.0.0.1', '[::1]'].includes(host) || /^127\./.test(host);
+
+/** The claim value → role map of FOLIO_OIDC_ROLE_MAP, or a problem. */
+function parseRoleMap(json: string): Record<string, Role> | string {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    return 'FOLIO_OIDC_ROLE_MAP: must be a JSON object of claim value → role, e.g. {"folio-admins":"admin","quants":"author"}';
+  }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return 'FOLIO_OIDC_ROLE_MAP: must be a JSON object';
+  const bad = Object.entries(value).filter(([, r]) => !ROLE_NAMES.includes(r as Role));
+  if (bad.length) return `FOLIO_OIDC_ROLE_MAP: ${bad.map(([k]) => JSON.stringify(k)).join(', ')} must map to admin, author or viewer`;
+  return value as Record<string, Role>;
+}
+
+/** Sign-in settings that cannot work together. */
+function signInProblems(e: Env): string[] {
+  const problems: string[] = [];
+  if (!e.FOLIO_OIDC_ISSUER) {
+    for (const v of OIDC_VARS) if (e[v] !== undefined) problems.push(`${v}: set FOLIO_OIDC_ISSUER too, or unset it`);
+    if (e.FOLIO_PASSWORD_LOGIN === 'false') problems.push('FOLIO_PASSWORD_LOGIN: false leaves no way to sign in without FOLIO_OIDC_ISSUER');
+    return problems;
+  }
+  const issuer = new URL(e.FOLIO_OIDC_ISSUER);
+  if (issuer.protocol !== 'https:' && !(issuer.protocol === 'http:' && isLoopback(issuer.hostname))) {
+    problems.push('FOLIO_OIDC_ISSUER: must be https (plain http only on a loopback address, for tests)');
+  }
+  if (!e.FOLIO_OIDC_CLIENT_ID) problems.push('FOLIO_OIDC_CLIENT_ID: required with FOLIO_OIDC_ISSUER');
+  if (!e.FOLIO_PUBLIC_URL) {
+    problems.push('FOLIO_PUBLIC_URL: required with FOLIO_OIDC_ISSUER (the redirect URL registered at the IdP is derived from it)');
+  }
+  if (!e.FOLIO_OIDC_SCOPES.split(/\s+/).includes('openid')) problems.push('FOLIO_OIDC_SCOPES: must include openid');
+  if (e.FOLIO_OIDC_ROLE_MAP !== undefined) {
+    if (!e.FOLIO_OIDC_ROLE_CLAIM) problems.push('FOLIO_OIDC_ROLE_MAP: needs FOLIO_OIDC_ROLE_CLAIM (the claim it maps)');
+    const map = parseRoleMap(e.FOLIO_OIDC_ROLE_MAP);
+    if (typeof map === 'string') problems.push(map);
+  }
+  return problems;
+}
+
+function oidcConfig(e: Env): OidcConfig | null {
+  if (!e.FOLIO_OIDC_ISSUER || !e.FOLIO_OIDC_CLIENT_ID || !e.FOLIO_PUBLIC_URL) return null;
+  const map = e.FOLIO_OIDC_ROLE_MAP === undefined ? null : parseRoleMap(e.FOLIO_OIDC_ROLE_MAP);
+  return {
+    issuer: e.FOLIO_OIDC_ISSUER,
+    clientId: e.FOLIO_OIDC_CLIENT_ID,
+    clientSecret: e.FOLIO_OIDC_CLIENT_SECRET,
+    redirectUrl: `${e.FOLIO_PUBLIC_URL.replace(/\/+$/, '')}/api/auth/oidc/callback`,
+    scopes: e.FOLIO_OIDC_SCOPES.split(/\s+/).filter(Boolean),
+    name: e.FOLIO_OIDC_NAME,
+    roleClaim: e.FOLIO_OIDC_ROLE_CLAIM ?? null,
+    roleMap: typeof map === 'string' ? null : map,
+    defaultRole: e.FOLIO_OIDC_DEFAULT_ROLE === 'none' ? null : e.FOLIO_OIDC_DEFAULT_ROLE,
+    linkByEmail: e.FOLIO_OIDC_LINK_BY_EMAIL === 'true',
+  };
 }

@@ -7,6 +7,8 @@ import type { NotebookService } from '../notebooks/notebook.service';
 import type { Store } from '../store/store';
 import type { AuthService } from '../users/auth.service';
 import { authRoutes } from './auth/auth.routes';
+import { oidcRoutes } from './auth/oidc.routes';
+import type { OidcService } from '../users/oidc.service';
 import { requireSession } from './middleware/auth';
 import { apiNotFound, errorHandler } from './middleware/errors';
 import { jsonBody } from './middleware/json-body';
@@ -40,6 +42,8 @@ export interface AppDeps {
   runProgress?: RunProgressService;
   /** The Running kernels panel (GET|DELETE /api/kernels[/:id]); web role only. */
   kernels?: RunningKernelsService;
+  /** OpenID Connect single sign-on (/api/auth/oidc/*), when configured (config.signIn.oidc). */
+  oidc?: OidcService;
   /** The built SPA. Default frontend/dist of this checkout. */
   frontendDir?: string;
 }
@@ -61,6 +65,7 @@ export function createApp(deps: AppDeps): express.Express {
   // Sessions are checked before bodies are parsed, so anonymous clients cannot make us parse large bodies.
   app.use('/api', sameOriginWrites, requireSession(deps.auth), jsonBody({ large: deps.config.limits.maxUploadBytes }));
   app.use('/api', authRoutes({ auth: deps.auth }));
+  app.use('/api', oidcRoutes({ oidc: deps.oidc ?? null, passwordSignIn: deps.config.signIn.password, logger: deps.logger }));
   app.use('/api/notebooks', notebooksRoutes({ notebooks: deps.notebooks, config: deps.config }));
   if (deps.notebookFiles)
     app.use('/api/notebooks', notebookFilesRoutes({ files: deps.notebookFiles, config: deps.config }));

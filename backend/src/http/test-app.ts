@@ -10,6 +10,7 @@ import { openSqliteStore } from '../store/sqlite/sqlite-store';
 import type { Role, Store } from '../store/store';
 import { listen } from '../testing/http';
 import { AuthService } from '../users/auth.service';
+import { oidcServiceFor } from '../users/oidc.service';
 import { UsersService } from '../users/users.service';
 import { createApp, type AppDeps } from './app';
 
@@ -28,13 +29,26 @@ export interface TestApp {
 }
 
 export async function startTestApp(
-  opts: { env?: Record<string, string>; overrides?: Partial<AppDeps> } = {},
+  opts: {
+    env?: Record<string, string>;
+    overrides?: Partial<AppDeps>;
+    /** Listen on this port instead of a free one (e.g. one registered at a test IdP beforehand). */
+    port?: number;
+    /** The clock of the sign-in services, for expiry tests. Default Date.now. */
+    now?: () => number;
+  } = {},
 ): Promise<TestApp> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'folio-http-'));
   const config = loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent', ...opts.env });
   const logger = pino({ level: 'silent' });
   const store = openSqliteStore(path.join(dir, 'folio.db'));
-  const auth = new AuthService({ store, logger });
+  const auth = new AuthService({ store, logger, passwordSignIn: config.signIn.password, now: opts.now });
+  const oidc = oidcServiceFor(config.signIn.oidc, {
+    store,
+    logger,
+    now: opts.now,
+    startSession: (u, from) => auth.startSession(u, from),
+  });
   const notebooks = new NotebookService({ notebooks: store.notebooks, limits: config.limits, users: store.users });
   const notebookFiles = new NotebookFilesService({
     files: store.notebookFiles,
@@ -42,9 +56,9 @@ export async function startTestApp(
     limits: config.limits,
     users: store.users,
   });
-  const app = createApp({ config, logger, store, auth, notebooks, notebookFiles, ...opts.overrides });
+  const app = createApp({ config, logger, store, auth, oidc, notebooks, notebookFiles, ...opts.overrides });
   // Folio's server settings (keep-alive), as compose.ts; requests go through testing/http.ts's testFetch.
-  const { server, url } = await listen(app);
+  const { server, url } = await listen(app, opts.port);
   const users = new UsersService(store);
   let n = 0;
   return {

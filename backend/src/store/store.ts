@@ -75,6 +75,8 @@ export interface UserRepository {
   getByEmail(email: string): Promise<UserRecord | null>;
   list(): Promise<UserRecord[]>;
   count(): Promise<number>;
+  /** Changes these fields; null when there is no such user; conflict (409) when the new email is taken. */
+  update(id: string, patch: Partial<Pick<UserRecord, 'email' | 'name' | 'role'>>): Promise<UserRecord | null>;
 }
 
 export interface SessionRepository {
@@ -179,6 +181,53 @@ export interface NotebookFileRepository {
   delete(notebookId: string, path: string): Promise<boolean>;
 }
 
+/**
+ * A user's account at an OpenID Connect provider: (issuer, subject) is who they are there, whatever their email is
+ * now. At most one Folio user per (issuer, subject).
+ */
+export interface UserIdentityRecord {
+  issuer: string;
+  subject: string;
+  userId: string;
+  /** The email the provider last gave (informational; the link is the subject). */
+  email: string | null;
+  createdAt: string;
+  lastSignInAt: string;
+}
+
+export interface UserIdentityRepository {
+  get(issuer: string, subject: string): Promise<UserIdentityRecord | null>;
+  /** Links (issuer, subject) to the user; false (nothing written) when that pair is linked already. */
+  create(identity: UserIdentityRecord): Promise<boolean>;
+  /** Oldest first. */
+  listByUser(userId: string): Promise<UserIdentityRecord[]>;
+  recordSignIn(issuer: string, subject: string, at: string, email: string | null): Promise<void>;
+}
+
+/**
+ * A single sign-on in progress, between the redirect to the provider and its callback (users/oidc.service.ts). The
+ * browser holds only a random id in a cookie; `id` is its sha256.
+ */
+export interface OidcLoginRecord {
+  id: string;
+  state: string;
+  nonce: string;
+  /** PKCE code_verifier: a secret until the code is exchanged. */
+  codeVerifier: string;
+  /** Where to go after signing in: a same-origin path. */
+  next: string;
+  createdAt: string;
+  expiresAt: string;
+}
+
+export interface OidcLoginRepository {
+  create(login: OidcLoginRecord): Promise<void>;
+  /** Returns the login and deletes it, atomically: each one is used at most once, also with two callbacks at once. */
+  take(id: string): Promise<OidcLoginRecord | null>;
+  /** Deletes those with `expiresAt <= now`; returns how many. */
+  deleteExpired(now: string): Promise<number>;
+}
+
 /** Small key/value for one-off markers (e.g. "examples seeded"). */
 export interface MetaRepository {
   get(key: string): Promise<string | null>;
@@ -191,6 +240,8 @@ export interface Store {
   notebooks: NotebookRepository;
   runs: RunRepository;
   notebookFiles: NotebookFileRepository;
+  userIdentities: UserIdentityRepository;
+  oidcLogins: OidcLoginRepository;
   meta: MetaRepository;
   /** Cheap liveness probe for /readyz. Throws when the store is unusable. */
   ping(): Promise<void>;

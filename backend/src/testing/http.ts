@@ -18,12 +18,12 @@ export const testAgent = new Agent({ keepAliveTimeout: IDLE_MS, keepAliveMaxTime
 export const testFetch = ((input: string | URL, init?: RequestInit) =>
   undiciFetch(input, { ...(init as UndiciRequestInit), dispatcher: testAgent })) as unknown as typeof fetch;
 
-/** Serve `handler` on 127.0.0.1 and a free port, with Folio's server settings. */
-export async function listen(handler: http.RequestListener): Promise<{ server: http.Server; url: string }> {
+/** Serve `handler` on 127.0.0.1 and a free port (or `port`), with Folio's server settings. */
+export async function listen(handler: http.RequestListener, port = 0): Promise<{ server: http.Server; url: string }> {
   const server = createHttpServer(handler);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(port, '127.0.0.1', () => resolve());
   });
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { DomainError, unauthenticated } from '../errors';
+import { DomainError, forbidden, unauthenticated } from '../errors';
 import type { Principal } from '../contracts/principal';
 import type { Logger } from '../logger';
 import type { Store, UserRecord } from '../store/store';
@@ -29,6 +29,8 @@ export interface AuthServiceOptions {
   now?: () => number;
   /** Failed sign-in limits (in memory, per process). Default LOGIN_LIMITS: 10 per email, 100 per IP, per 15 minutes. */
   loginLimits?: LoginLimits;
+  /** False when email + password sign-in is turned off (FOLIO_PASSWORD_LOGIN=false: single sign-on only). Default true. */
+  passwordSignIn?: boolean;
 }
 
 export const toPrincipal = (u: UserRecord): Principal => ({ id: u.id, email: u.email, name: u.name, role: u.role });
@@ -43,6 +45,7 @@ export class AuthService {
   /** Verified against when the email is unknown, so both failures cost the same scrypt time. */
   private readonly dummyHash: Promise<string>;
   private readonly throttle: LoginThrottle;
+  private readonly passwordSignIn: boolean;
 
   constructor(opts: AuthServiceOptions) {
     this.store = opts.store;
@@ -51,6 +54,7 @@ export class AuthService {
     this.now = opts.now ?? Date.now;
     this.dummyHash = hashPassword(randomBytes(16).toString('hex'));
     this.throttle = new LoginThrottle(opts.loginLimits, this.now);
+    this.passwordSignIn = opts.passwordSignIn ?? true;
   }
 
   /**
@@ -59,6 +63,7 @@ export class AuthService {
    * login-throttle.ts), without checking the password.
    */
   async login(email: string, password: string, from: { ip?: string } = {}): Promise<LoginResult> {
+    if (!this.passwordSignIn) throw forbidden('Password sign-in is turned off; sign in with single sign-on.');
     const key = email.trim().toLowerCase();
     const refused = this.throttle.begin(key, from.ip);
     if (refused) {
@@ -77,6 +82,11 @@ export class AuthService {
       throw unauthenticated(INVALID_CREDENTIALS);
     }
     this.throttle.succeeded(key, from.ip);
+    return this.startSession(user, from);
+  }
+
+  /** A new session for a user who proved who they are (password, or single sign-on: users/oidc.service.ts). */
+  async startSession(user: UserRecord, from: { ip?: string } = {}): Promise<LoginResult> {
     const now = this.now();
     await this.store.sessions.deleteExpired(new Date(now).toISOString());
     const token = randomBytes(32).toString('base64url');
@@ -87,10 +97,10 @@ export class AuthService {
       createdAt: new Date(now).toISOString(),
       expiresAt,
     });
-    this.log.info({ userId: user.id }, 'signed in');
+    this.log.info({ userId: user.id, ip: from.ip }, 'signed in');
     return {
       token,
-      principal: { ...toPrincipal(user), credential: { kind: 'session', sessionId: hashToken(token) } },
+      principal: { ...toPrincipal(user), credential: { kind: 'session', sessionId: hashToken(token) }, ip: from.ip },
       expiresAt,
     };
   }

@@ -16,7 +16,7 @@ export interface AuthRoutesDeps {
  * to a TLS-terminating proxy that says so in X-Forwarded-Proto. Trusting that header for this alone is safe even
  * without `trust proxy`: Secure only restricts the cookie, so a forged header can only lose the forger's own session.
  */
-const cookieOptions = (req: Request): CookieOptions => ({
+export const cookieOptions = (req: Request): CookieOptions => ({
   httpOnly: true,
   sameSite: 'lax',
   secure: req.secure || forwardedProto(req) === 'https',

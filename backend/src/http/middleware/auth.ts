@@ -5,6 +5,9 @@ import { SESSION_COOKIE, type AuthService } from '../../users/auth.service';
 /** Routes under /api that need no session (method + path relative to /api). Everything else requires one. */
 export const PUBLIC_API_ROUTES: ReadonlyArray<{ method: string; path: string }> = [
   { method: 'POST', path: '/auth/login' },
+  { method: 'GET', path: '/auth/config' },
+  { method: 'GET', path: '/auth/oidc/login' },
+  { method: 'GET', path: '/auth/oidc/callback' },
 ];
 
 /** The session token of a request: the `folio_session` cookie (API tokens with `Authorization: Bearer` come later). */

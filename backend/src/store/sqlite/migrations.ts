@@ -109,6 +109,33 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 5,
+    name: 'single sign-on identities and logins',
+    up: `
+      CREATE TABLE user_identities (
+        issuer         TEXT NOT NULL,
+        subject        TEXT NOT NULL,
+        user_id        TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        email          TEXT,
+        created_at     TEXT NOT NULL,
+        last_signin_at TEXT NOT NULL,
+        PRIMARY KEY (issuer, subject)
+      );
+      CREATE INDEX user_identities_by_user ON user_identities(user_id);
+
+      CREATE TABLE oidc_logins (
+        id            TEXT PRIMARY KEY,
+        state         TEXT NOT NULL,
+        nonce         TEXT NOT NULL,
+        code_verifier TEXT NOT NULL,
+        next          TEXT NOT NULL,
+        created_at    TEXT NOT NULL,
+        expires_at    TEXT NOT NULL
+      );
+      CREATE INDEX oidc_logins_expires_at ON oidc_logins(expires_at);
+    `,
+  },
 ];
 
 /**

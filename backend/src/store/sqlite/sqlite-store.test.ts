@@ -4,7 +4,9 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { notebookFilesContract } from '../notebook-files.contract';
+import { oidcLoginsContract } from '../oidc-logins.contract';
 import { sampleNotebook, storeContract, type StoreFactory } from '../store.contract';
+import { userIdentitiesContract } from '../user-identities.contract';
 import { MIGRATIONS, migrate } from './migrations';
 import { openSqliteStore } from './sqlite-store';
 
@@ -20,6 +22,8 @@ const sqliteFactory: StoreFactory = async () => {
 };
 storeContract('sqlite', sqliteFactory);
 notebookFilesContract('sqlite', sqliteFactory);
+userIdentitiesContract('sqlite', sqliteFactory);
+oidcLoginsContract('sqlite', sqliteFactory);
 
 describe('sqlite store specifics', () => {
   let dir: string;

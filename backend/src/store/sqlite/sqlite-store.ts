@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { conflict } from '../../errors';
 import type { MetaRepository, SessionRecord, SessionRepository, Store, UserRecord, UserRepository } from '../store';
 import { migrate } from './migrations';
+import { sqliteOidcLogins, sqliteUserIdentities } from './sqlite-identities.repository';
 import { sqliteNotebookFiles } from './sqlite-notebook-files.repository';
 import { sqliteNotebooks } from './sqlite-notebooks.repository';
 import { sqliteRuns } from './sqlite-runs.repository';
@@ -34,6 +35,8 @@ export function openSqliteStore(file: string): Store {
     notebooks: sqliteNotebooks(db),
     runs: sqliteRuns(db),
     notebookFiles: sqliteNotebookFiles(db),
+    userIdentities: sqliteUserIdentities(db),
+    oidcLogins: sqliteOidcLogins(db),
     meta: sqliteMeta(db),
     ping: async () => {
       db.prepare('SELECT 1').get();
@@ -69,6 +72,7 @@ function sqliteUsers(db: Database.Database): UserRepository {
   const byEmail = db.prepare<[string], UserRow>('SELECT * FROM users WHERE email = ?');
   const all = db.prepare<[], UserRow>('SELECT * FROM users ORDER BY created_at, email');
   const count = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM users');
+  const update = db.prepare('UPDATE users SET email = ?, name = ?, role = ? WHERE id = ?');
   return {
     async create(user) {
       const record: UserRecord = { ...user, email: user.email.toLowerCase(), createdAt: new Date().toISOString() };
@@ -95,6 +99,21 @@ function sqliteUsers(db: Database.Database): UserRepository {
     },
     async count() {
       return count.get()?.n ?? 0;
+    },
+    async update(id, patch) {
+      const current = byId.get(id);
+      if (!current) return null;
+      const next = { ...toUser(current), ...patch };
+      next.email = next.email.toLowerCase();
+      try {
+        update.run(next.email, next.name, next.role, id);
+      } catch (e) {
+        if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' && /users\.email/.test((e as Error).message)) {
+          throw conflict(`A user with the email ${next.email} already exists.`);
+        }
+        throw e;
+      }
+      return next;
     },
   };
 }

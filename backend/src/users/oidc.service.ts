@@ -1,0 +1,340 @@
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import * as oidc from 'openid-client';
+import type { OidcConfig } from '../config';
+import type { Role } from '../contracts/principal';
+import type { Logger } from '../logger';
+import type { OidcLoginRepository, UserIdentityRepository, UserRecord, UserRepository } from '../store/store';
+import type { LoginResult } from './auth.service';
+import { roleFromClaims, safeNextPath } from './oidc-claims';
+
+/** How long a single sign-on may take between the redirect to the provider and its callback. */
+export const OIDC_LOGIN_TTL_MS = 10 * 60 * 1000;
+
+/**
+ * Why a single sign-on did not sign anyone in. The login page shows a message for each (never the provider's raw
+ * text), the log and the audit trail keep the details.
+ */
+export type OidcFailure =
+  | 'access_denied' // the user cancelled, or the provider refused them
+  | 'idp_error' // the provider answered another error
+  | 'state' // the callback's state is not the one of the sign-in this browser started (forged or crossed)
+  | 'expired' // no sign-in in progress for this browser: too old, already used, or started elsewhere
+  | 'invalid_response' // the code exchange or the ID token failed verification (signature, nonce, issuer, audience…)
+  | 'unavailable' // the provider cannot be reached
+  | 'no_email' // a new user without an email claim
+  | 'email_unverified' // the provider says the email is not verified
+  | 'account_exists' // a Folio account has this email but no link to this identity: not taken over silently
+  | 'not_entitled' // the role claim maps to no role and there is no default role
+  | 'disabled'; // the Folio account is disabled
+
+export class OidcSignInError extends Error {
+  constructor(
+    readonly reason: OidcFailure,
+    message: string,
+    /** For the log and the audit trail only (never shown to the user, never secrets). */
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'OidcSignInError';
+  }
+}
+
+/** What changed about the user on this sign-in, for the audit trail. */
+export interface OidcSignInResult {
+  session: LoginResult;
+  /** A same-origin path to go to. */
+  next: string;
+  user: UserRecord;
+  created: boolean;
+  /** The role before this sign-in, when the role claim changed it. */
+  roleChangedFrom?: Role;
+  /** True when this sign-in linked an existing account by its verified email (FOLIO_OIDC_LINK_BY_EMAIL). */
+  linked: boolean;
+}
+
+export interface OidcServiceOptions {
+  config: OidcConfig;
+  users: UserRepository;
+  identities: UserIdentityRepository;
+  logins: OidcLoginRepository;
+  /** Creates the session, exactly as a password sign-in does. */
+  startSession(user: UserRecord, from: { ip?: string }): Promise<LoginResult>;
+  logger: Logger;
+  /** Clock for the sign-in expiry. Default Date.now. */
+  now?: () => number;
+}
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+const sameString = (a: string, b: string) => {
+  const [x, y] = [Buffer.from(a), Buffer.from(b)];
+  return x.length === y.length && timingSafeEqual(x, y);
+};
+const isLoopbackHttp = (u: URL) => u.protocol === 'http:';
+
+/**
+ * OpenID Connect single sign-on with openid-client: authorization code flow with PKCE (S256), state and nonce. The
+ * sign-in in progress (state, nonce, PKCE verifier, where to go next) is kept in the store under the hash of a random
+ * id that only this browser holds (an httpOnly cookie), so any web process can finish it and it is used at most once.
+ *
+ * Accounts. A provider account is (issuer, sub) — never the email, which can change at the provider or be reused. The
+ * first sign-in creates the Folio user (email, name, the mapped role) and links it; later sign-ins find it by the link
+ * (a changed email is taken over when free). A Folio account that already has the email but no link is NOT taken over:
+ * the sign-in is refused (`account_exists`), unless FOLIO_OIDC_LINK_BY_EMAIL says this provider's verified emails are
+ * trusted (a bank's own directory), in which case it is linked and audited. Why: otherwise whoever controls an email
+ * at the provider — a misconfigured tenant, a self-service IdP, a recycled mailbox — would silently become that Folio
+ * user, admins included.
+ *
+ * Roles. With a role claim configured, the provider is the source of truth: the role is re-mapped on every sign-in
+ * (the highest mapped value wins; none mapped → the default role, or refused when it is `none`). Without one, new
+ * users get the default role and roles are managed in Folio.
+ */
+export class OidcService {
+  private readonly cfg: OidcConfig;
+  private readonly log: Logger;
+  private readonly now: () => number;
+  private discovered: Promise<oidc.Configuration> | null = null;
+
+  constructor(private readonly opts: OidcServiceOptions) {
+    this.cfg = opts.config;
+    this.log = opts.logger.child({ component: 'oidc' });
+    this.now = opts.now ?? Date.now;
+  }
+
+  /** The provider's name for the login page. */
+  get name(): string {
+    return this.cfg.name;
+  }
+
+  /**
+   * Starts a sign-in: returns the provider's authorization URL to redirect to, and the secret for the login cookie.
+   * `next` is kept only when it is a path of this site (see safeNextPath).
+   */
+  async begin(next: unknown): Promise<{ redirectTo: string; loginCookie: string; maxAgeMs: number }> {
+    const client = await this.client();
+    const codeVerifier = oidc.randomPKCECodeVerifier();
+    const state = oidc.randomState();
+    const nonce = oidc.randomNonce();
+    const secret = randomBytes(32).toString('base64url');
+    const now = this.now();
+    await this.opts.logins.deleteExpired(new Date(now).toISOString());
+    await this.opts.logins.create({
+      id: sha256(secret),
+      state,
+      nonce,
+      codeVerifier,
+      next: safeNextPath(next),
+      createdAt: new Date(now).toISOString(),
+      expiresAt: new Date(now + OIDC_LOGIN_TTL_MS).toISOString(),
+    });
+    const url = oidc.buildAuthorizationUrl(client, {
+      redirect_uri: this.cfg.redirectUrl,
+      scope: this.cfg.scopes.join(' '),
+      code_challenge: await oidc.calculatePKCECodeChallenge(codeVerifier),
+      code_challenge_method: 'S256',
+      state,
+      nonce,
+    });
+    return { redirectTo: url.href, loginCookie: secret, maxAgeMs: OIDC_LOGIN_TTL_MS };
+  }
+
+  /**
+   * Finishes a sign-in from the provider's callback: checks it belongs to the sign-in this browser started (login
+   * cookie + state), exchanges the code (PKCE verifier; openid-client verifies the ID token's signature, issuer,
+   * audience, expiry and nonce), finds or creates the user, maps the role, and starts a session. Throws
+   * OidcSignInError.
+   */
+  async complete(input: { loginCookie?: string; query: URLSearchParams; ip?: string }): Promise<OidcSignInResult> {
+    const login = input.loginCookie ? await this.opts.logins.take(sha256(input.loginCookie)) : null;
+    if (!login) throw new OidcSignInError('expired', 'No single sign-on in progress for this browser.');
+    if (Date.parse(login.expiresAt) <= this.now())
+      throw new OidcSignInError('expired', 'The single sign-on took too long.');
+    const state = input.query.get('state');
+    if (!state || !sameString(state, login.state)) {
+      throw new OidcSignInError('state', 'The callback does not belong to the sign-in this browser started.');
+    }
+    const error = input.query.get('error');
+    if (error) {
+      const details = { error, description: input.query.get('error_description')?.slice(0, 300) };
+      throw new OidcSignInError(
+        error === 'access_denied' ? 'access_denied' : 'idp_error',
+        'The provider refused.',
+        details,
+      );
+    }
+
+    const client = await this.client();
+    const callbackUrl = new URL(this.cfg.redirectUrl);
+    callbackUrl.search = input.query.toString();
+    let claims: Record<string, unknown>;
+    try {
+      const tokens = await oidc.authorizationCodeGrant(client, callbackUrl, {
+        pkceCodeVerifier: login.codeVerifier,
+        expectedState: login.state,
+        expectedNonce: login.nonce,
+        idTokenExpected: true,
+      });
+      const idClaims = tokens.claims();
+      if (!idClaims) throw new Error('no ID token');
+      // The ID token's claims win over userinfo's (its signature was checked); userinfo adds what the provider keeps
+      // out of ID tokens (often groups and email). Its `sub` must be the ID token's (openid-client checks).
+      const info = client.serverMetadata().userinfo_endpoint
+        ? await oidc.fetchUserInfo(client, tokens.access_token, idClaims.sub)
+        : {};
+      claims = { ...info, ...idClaims };
+    } catch (e) {
+      const reason = isNetworkError(e) ? 'unavailable' : 'invalid_response';
+      throw new OidcSignInError(reason, "The provider's answer could not be verified.", { error: errorText(e) });
+    }
+
+    const account = await this.accountFor(claims);
+    const session = await this.opts.startSession(account.user, { ip: input.ip });
+    return { ...account, session, next: login.next };
+  }
+
+  /** The Folio user of these verified claims: found by link, linked, or created; role and profile brought up to date. */
+  private async accountFor(claims: Record<string, unknown>): Promise<Omit<OidcSignInResult, 'session' | 'next'>> {
+    const { users, identities } = this.opts;
+    const issuer = String(claims.iss);
+    const subject = String(claims.sub);
+    const who = { issuer, subject };
+    const email =
+      typeof claims.email === 'string' && claims.email.includes('@') ? claims.email.trim().toLowerCase() : null;
+    const verified = claims.email_verified === true || claims.email_verified === 'true';
+    const unverified = claims.email_verified === false || claims.email_verified === 'false';
+    const claimRole = this.cfg.roleClaim ? (roleFromClaims(claims, this.cfg) ?? this.cfg.defaultRole) : undefined;
+    const at = new Date(this.now()).toISOString();
+
+    let created = false;
+    let linked = false;
+    let user: UserRecord | null;
+    const identity = await identities.get(issuer, subject);
+    if (identity) {
+      user = await users.getById(identity.userId);
+      if (!user) throw new OidcSignInError('not_entitled', 'The linked account no longer exists.', who);
+    } else {
+      const existing = email ? await users.getByEmail(email) : null;
+      if (existing) {
+        if (!this.cfg.linkByEmail || !verified) {
+          throw new OidcSignInError('account_exists', 'An account with this email exists and is not linked.', {
+            ...who,
+            userId: existing.id,
+            emailVerified: verified,
+          });
+        }
+        user = existing;
+        linked = true;
+      } else {
+        if (!email) throw new OidcSignInError('no_email', 'The provider gave no email.', who);
+        if (unverified) throw new OidcSignInError('email_unverified', 'The email is not verified.', { ...who, email });
+        const role = claimRole === undefined ? this.cfg.defaultRole : claimRole;
+        if (!role) throw new OidcSignInError('not_entitled', 'No role maps from the claims.', { ...who, email });
+        try {
+          user = await users.create({
+            id: randomUUID(),
+            email,
+            name: displayName(claims, email),
+            role,
+            passwordHash: '',
+          });
+        } catch (e) {
+          throw new OidcSignInError('account_exists', 'The email was taken meanwhile.', {
+            ...who,
+            error: errorText(e),
+          });
+        }
+        created = true;
+      }
+      if (!(await identities.create({ ...who, userId: user.id, email, createdAt: at, lastSignInAt: at }))) {
+        // Another sign-in of the same identity linked it first (two tabs at once): use its link.
+        const winner = await identities.get(issuer, subject);
+        const u = winner && (await users.getById(winner.userId));
+        if (!u) throw new OidcSignInError('account_exists', 'The identity was linked meanwhile.', who);
+        user = u;
+      }
+    }
+
+    if (claimRole === null) {
+      throw new OidcSignInError('not_entitled', 'No role maps from the claims.', { ...who, userId: user.id });
+    }
+    const roleChangedFrom = claimRole && claimRole !== user.role ? user.role : undefined;
+    const patch: Partial<Pick<UserRecord, 'email' | 'name' | 'role'>> = {};
+    if (roleChangedFrom) patch.role = claimRole!;
+    const name = displayName(claims, user.email);
+    if (typeof claims.name === 'string' && name !== user.name) patch.name = name;
+    if (email && email !== user.email && !(await users.getByEmail(email))) patch.email = email;
+    if (Object.keys(patch).length) {
+      try {
+        user = (await users.update(user.id, patch)) ?? user;
+      } catch (e) {
+        // The new email was taken in between: keep the old one, apply the rest.
+        this.log.warn({ userId: user.id, error: errorText(e) }, 'single sign-on: email not updated');
+        delete patch.email;
+        user = (await users.update(user.id, patch)) ?? user;
+      }
+    }
+    await identities.recordSignIn(issuer, subject, at, email);
+    this.log.info({ userId: user.id, issuer, created, linked, roleChangedFrom }, 'single sign-on');
+    return { user, created, linked, roleChangedFrom };
+  }
+
+  /** The discovered provider configuration; discovered on first use (Folio starts while the IdP is down), retried after a failure. */
+  private client(): Promise<oidc.Configuration> {
+    if (!this.discovered) {
+      const issuer = new URL(this.cfg.issuer);
+      const auth = this.cfg.clientSecret ? oidc.ClientSecretBasic(this.cfg.clientSecret) : oidc.None();
+      this.discovered = oidc
+        .discovery(issuer, this.cfg.clientId, undefined, auth, {
+          // config.ts allows plain http only for an issuer on a loopback address (tests, a local IdP).
+          execute: isLoopbackHttp(issuer) ? [oidc.allowInsecureRequests] : [],
+          timeout: 10,
+        })
+        .catch((e: unknown) => {
+          this.discovered = null;
+          this.log.warn({ issuer: this.cfg.issuer, error: errorText(e) }, 'single sign-on: provider discovery failed');
+          throw new OidcSignInError('unavailable', 'The provider cannot be reached.', { error: errorText(e) });
+        });
+    }
+    return this.discovered;
+  }
+}
+
+/** The name a user goes by: the `name` claim, else `preferred_username`, else the email's local part. */
+function displayName(claims: Record<string, unknown>, email: string): string {
+  for (const c of [claims.name, claims.preferred_username]) {
+    if (typeof c === 'string' && c.trim()) return c.trim().slice(0, 200);
+  }
+  return email.split('@')[0] || email;
+}
+
+const errorText = (e: unknown) => (e instanceof Error ? `${e.name}: ${e.message}` : String(e)).slice(0, 500);
+
+/** A fetch that never reached the provider (refused, reset, DNS, timeout) rather than an answer that failed checks. */
+function isNetworkError(e: unknown): boolean {
+  for (let c: unknown = e; c instanceof Error; c = c.cause) {
+    if (
+      c.name === 'AbortError' ||
+      c.name === 'TimeoutError' ||
+      (c instanceof TypeError && /fetch failed/.test(c.message))
+    )
+      return true;
+  }
+  return false;
+}
+
+/** The OidcService of this configuration, or undefined when single sign-on is off (composition roots and tests). */
+export function oidcServiceFor(
+  config: OidcConfig | null,
+  deps: {
+    store: { users: UserRepository; userIdentities: UserIdentityRepository; oidcLogins: OidcLoginRepository };
+  } & Pick<OidcServiceOptions, 'startSession' | 'logger' | 'now'>,
+): OidcService | undefined {
+  if (!config) return undefined;
+  const { store, ...rest } = deps;
+  return new OidcService({
+    config,
+    users: store.users,
+    identities: store.userIdentities,
+    logins: store.oidcLogins,
+    ...rest,
+  });
+}
