@@ -88,6 +88,22 @@ const MATRIX: Row[] = [
     freshSession: true,
   },
   { route: 'GET /api/me', expect: all(200), request: () => ({ path: '/api/me' }) },
+  // Single sign-on: public browser navigations; failures redirect (303) to the login page with a reason.
+  {
+    route: 'GET /api/auth/config',
+    expect: all(200, { anonymous: 200 }),
+    request: () => ({ path: '/api/auth/config' }),
+  },
+  {
+    route: 'GET /api/auth/oidc/login',
+    expect: all(303, { anonymous: 303 }), // → /login?sso_error=unavailable (the IdP here is down)
+    request: () => ({ path: '/api/auth/oidc/login?next=/notebooks' }),
+  },
+  {
+    route: 'GET /api/auth/oidc/callback',
+    expect: all(303, { anonymous: 303 }), // → /login?sso_error=expired (no sign-in in progress)
+    request: () => ({ path: '/api/auth/oidc/callback?code=x&state=y' }),
+  },
 
   // Notebooks.
   { route: 'GET /api/notebooks', expect: all(200, { viewer: 403 }), request: () => ({ path: '/api/notebooks' }) },
@@ -215,13 +231,21 @@ const ROLE_OF: Record<Caller, Role> = {
   anonymous: 'viewer', // signs in only in the login row
 };
 
+const SSO_ENV = {
+  FOLIO_PUBLIC_URL: 'http://127.0.0.1',
+  FOLIO_OIDC_ISSUER: 'http://127.0.0.1:9', // the discard port: nothing listens, discovery fails at once
+  FOLIO_OIDC_CLIENT_ID: 'folio',
+};
+
 let t: FullApp;
 const principals = {} as Record<Caller, Principal>;
 const cookies = {} as Record<Exclude<Caller, 'anonymous'>, string>;
 const open: WebSocket[] = [];
 
 beforeAll(async () => {
-  t = await startFullApp();
+  // Single sign-on configured against an IdP that is down: its routes answer their redirects without a real provider
+  // (the flow itself: auth/oidc.routes.test.ts).
+  t = await startFullApp({ env: SSO_ENV });
   const users = new UsersService(t.store);
   for (const caller of CALLERS) {
     const user = await users.create({
@@ -318,6 +342,7 @@ async function statusOf(row: Row, caller: Caller, f: Fixture): Promise<number> {
     headers,
     body: req.raw ?? (req.body === undefined ? undefined : JSON.stringify(req.body)),
     signal: abort.signal,
+    redirect: 'manual', // a redirect's own status is the answer
   });
   // SSE streams stay open: the status is what counts.
   if (res.headers.get('content-type')?.startsWith('text/event-stream')) abort.abort();

@@ -1,4 +1,5 @@
 import { Router, type Request, type Response } from 'express';
+import { DomainError } from '../../errors';
 import type { Logger } from '../../logger';
 import { SESSION_COOKIE } from '../../users/auth.service';
 import { OidcSignInError, type OidcFailure, type OidcService } from '../../users/oidc.service';
@@ -19,7 +20,7 @@ const LOGIN_COOKIE_PATH = '/api/auth/oidc';
 const loginPageWith = (reason: OidcFailure | 'failed') => `/login?sso_error=${reason}`;
 
 /**
- * Mount on /api (all public: see PUBLIC_API_ROUTES).
+ * Mount on /api (all public: see PUBLIC_API_ROUTES). Without single sign-on configured the oidc routes answer 404.
  *   GET /auth/config              → {password: boolean, oidc: {name, loginUrl} | null}: the sign-in methods, for the login page
  *   GET /auth/oidc/login?next=    → 302 to the provider (a sign-in in progress, its id in an httpOnly cookie);
  *                                    `next` kept only when a path of this site
@@ -35,7 +36,13 @@ export function oidcRoutes({ oidc, passwordSignIn, logger }: OidcRoutesDeps): Ro
     res.json({ password: passwordSignIn, oidc: oidc ? { name: oidc.name, loginUrl: '/api/auth/oidc/login' } : null });
   });
 
-  if (!oidc) return router;
+  if (!oidc) {
+    // Mounted all the same (route lists, the access matrix): without single sign-on they do not exist.
+    router.get(['/auth/oidc/login', '/auth/oidc/callback'], () => {
+      throw new DomainError('not_found', 'Single sign-on is not configured.');
+    });
+    return router;
+  }
 
   const loginCookie = (req: Request) => ({ ...cookieOptions(req), path: LOGIN_COOKIE_PATH });
   const fail = (res: Response, e: unknown) => {

@@ -22,6 +22,7 @@ import { openSqliteStore } from '../../store/sqlite/sqlite-store';
 import type { Store } from '../../store/store';
 import { listen } from '../../testing/http';
 import { AuthService } from '../../users/auth.service';
+import { oidcServiceFor } from '../../users/oidc.service';
 import { createApp } from '../app';
 import { HealthService, jupyterCheck, redisCheck, storeCheck } from '../health/health.service';
 import { attachKernelSockets, sessionExpiryFrom, type KernelSockets } from '../kernel/kernel.socket';
@@ -75,7 +76,12 @@ export async function startFullApp(opts: { env?: Record<string, string> } = {}):
   await pool.start();
   const sessions = new KernelSessionManager({ kernels: pool, logger, idleMs: config.kernels.idleMs });
 
-  const auth = new AuthService({ store, logger });
+  const auth = new AuthService({ store, logger, passwordSignIn: config.signIn.password });
+  const oidc = oidcServiceFor(config.signIn.oidc, {
+    store,
+    logger,
+    startSession: (u, from) => auth.startSession(u, from),
+  });
   const notebooks = new NotebookService({
     notebooks: store.notebooks,
     limits: config.limits,
@@ -101,7 +107,19 @@ export async function startFullApp(opts: { env?: Record<string, string> } = {}):
     notebookName: async (id) => (await store.notebooks.get(id))?.name ?? null,
     userName: async (id) => (await store.users.getById(id))?.email ?? null,
   });
-  const app = createApp({ config, logger, store, auth, notebooks, notebookFiles, runs, runProgress, health, kernels });
+  const app = createApp({
+    config,
+    logger,
+    store,
+    auth,
+    oidc,
+    notebooks,
+    notebookFiles,
+    runs,
+    runProgress,
+    health,
+    kernels,
+  });
   const { server: http, url } = await listen(app);
   const sockets: KernelSockets = attachKernelSockets(http, {
     auth,
