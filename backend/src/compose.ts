@@ -34,6 +34,11 @@ import type { Store } from './store/store';
 import { AuthService } from './users/auth.service';
 import { bootstrapAdmin } from './users/bootstrap-admin';
 import { oidcServiceFor } from './users/oidc.service';
+import { FolioMetrics } from './metrics/metrics';
+import { startMetricsServer } from './metrics/metrics-endpoint';
+import { observeRunTransitions } from './metrics/run-metrics';
+import { watchConnections, watchKernelPool, watchLiveKernels, watchRunQueue } from './metrics/sources';
+import { openEventStreams } from './http/runs/sse';
 
 /**
  * The composition root: starts the embedded children (unless REDIS_URL / JUPYTER_URL), opens the store, builds
@@ -71,6 +76,7 @@ export async function startFolio(config: Config, logger: Logger): Promise<Folio>
 async function compose(config: Config, logger: Logger, life: Lifecycle): Promise<Folio> {
   const web = config.role !== 'worker';
   const worker = config.role !== 'web';
+  const metrics = new FolioMetrics({ role: config.role }); // GET /metrics (web) or FOLIO_METRICS_PORT (worker)
   // The web role binds PORT first, so a port in use fails in a second, not after Jupyter has started.
   // Until the app is built every request gets 503 (so /readyz says "not yet").
   let handler: http.RequestListener = (_req, res) => {
@@ -109,6 +115,7 @@ async function compose(config: Config, logger: Logger, life: Lifecycle): Promise
   const poolOf = (name: string, size = config.kernels.poolSize) => {
     const pool = new KernelPool({ settings, size, preamble: KERNEL_PREAMBLE, logger });
     pools.push(pool);
+    watchKernelPool(metrics, name, pool);
     life.add('pools', `${name} kernel pool`, () => pool.shutdown());
     return pool;
   };
@@ -118,7 +125,7 @@ async function compose(config: Config, logger: Logger, life: Lifecycle): Promise
   if (worker) {
     const runsPool = poolOf('runs');
     warmPool = runsPool;
-    const lifecycle = new RunLifecycle({ runs: store.runs, notebooks: store.notebooks, logger });
+    const lifecycle = new RunLifecycle({ runs: observeRunTransitions(store.runs, metrics), notebooks: store.notebooks, logger });
     const execution = new RunExecution({
       lifecycle,
       kernels: runsPool,
@@ -130,6 +137,7 @@ async function compose(config: Config, logger: Logger, life: Lifecycle): Promise
     // The reconciler's view of the queue (job states, re-enqueue): a producer, failing fast while Redis is away.
     const jobs = new BullRunQueue({ connection: producerConnection(redisUrl) });
     life.add('queue', 'run jobs', () => jobs.close());
+    if (!web) watchRunQueue(metrics, jobs.queue);
     const reconciler = new RunReconciler({ runs: store.runs, jobs, lifecycle, logger });
     life.add('workers', 'run reconciler', () => reconciler.stop());
     const runWorker = runsPool.start().then(() => {
@@ -148,6 +156,10 @@ async function compose(config: Config, logger: Logger, life: Lifecycle): Promise
     pending.push(runWorker);
   }
   if (!server) {
+    if (config.metrics.port !== undefined && config.metrics.token) {
+      const endpoint = await startMetricsServer({ metrics, port: config.metrics.port, token: config.metrics.token, logger });
+      life.add('http', 'metrics listener', () => endpoint.close());
+    }
     await Promise.all(pending);
     logger.info({ role: config.role, concurrency: config.kernels.poolSize }, 'Folio worker ready');
     return { shutdown: () => life.shutdown(shutdownDeadline(config)) };
@@ -179,6 +191,7 @@ async function compose(config: Config, logger: Logger, life: Lifecycle): Promise
   life.add('queue', 'readiness redis client', () => probe.disconnect());
   const runQueue = new BullRunQueue({ connection: producerConnection(redisUrl) });
   life.add('queue', 'run queue', () => runQueue.close());
+  watchRunQueue(metrics, runQueue.queue);
   // One QueueEvents for every SSE client of the run queue; workers may be other processes.
   const runEvents = new BullRunEvents({ connection: workerConnection(redisUrl), logger });
   life.add('queue', 'run events', () => runEvents.close());
@@ -198,7 +211,7 @@ async function compose(config: Config, logger: Logger, life: Lifecycle): Promise
     limits: config.limits,
     users: store.users,
   });
-  const runs = new RunService({ notebooks: store.notebooks, runs: store.runs, queue: runQueue, logger });
+  const runs = new RunService({ notebooks: store.notebooks, runs: observeRunTransitions(store.runs, metrics), queue: runQueue, logger });
   const runProgress = new RunProgressService({ runs, events: runEvents });
   const health = new HealthService({
     store: storeCheck(store),
@@ -217,12 +230,15 @@ async function compose(config: Config, logger: Logger, life: Lifecycle): Promise
       return s?.state === 'up' ? s.pid : null;
     }),
   });
-  const app = createApp({ config, logger, store, auth, oidc, notebooks, notebookFiles, runs, runProgress, health, kernels });
+  watchLiveKernels(metrics, sessions);
+  watchConnections(metrics, 'sse', openEventStreams);
+  const app = createApp({ config, logger, store, auth, oidc, notebooks, notebookFiles, runs, runProgress, health, kernels, metrics });
 
   await Promise.all(pending);
   handler = app;
   const sockets = attachKernelSockets(server, { auth, notebooks, sessions, logger, sessionExpiresAt: sessionExpiryFrom(store.sessions) });
   life.add('http', 'kernel sockets', () => sockets.close());
+  watchConnections(metrics, 'kernel_ws', () => sockets.openCount());
   const url = `http://localhost:${(server.address() as AddressInfo).port}`;
   logger.info({ role: config.role, dataDir: config.dataDir }, `Folio ready on ${url}`);
   return { url, shutdown: () => life.shutdown(shutdownDeadline(config)) };

@@ -51,6 +51,14 @@ describe('loadConfig', () => {
     expect(loadConfig({ FOLIO_ROLE: 'all' }).redis.url).toBeUndefined(); // embedded Redis
   });
 
+  it('takes a metrics token of 24+ characters, and a worker metrics port only with it', () => {
+    const token = 'm'.repeat(24);
+    expect(loadConfig({}).metrics).toEqual({ token: undefined, port: undefined });
+    expect(loadConfig({ FOLIO_METRICS_TOKEN: token, FOLIO_METRICS_PORT: '9464' }).metrics).toEqual({ token, port: 9464 });
+    expect(() => loadConfig({ FOLIO_METRICS_TOKEN: 'short' })).toThrow(/FOLIO_METRICS_TOKEN: must be at least 24/);
+    expect(() => loadConfig({ FOLIO_METRICS_PORT: '9464' })).toThrow(/FOLIO_METRICS_PORT: needs FOLIO_METRICS_TOKEN/);
+  });
+
   it('uses MongoDB when MONGODB_URL is set', () => {
     expect(loadConfig({ MONGODB_URL: 'mongodb://db:27017/folio' }).store).toEqual({ kind: 'mongo', url: 'mongodb://db:27017/folio' });
   });

@@ -81,6 +81,13 @@ const EnvSchema = z.object({
   FOLIO_OIDC_DEFAULT_ROLE: z.enum(['admin', 'author', 'viewer', 'none']).default('viewer'),
   /** true: the first SSO sign-in with a verified email links the existing Folio account of that email. Default false (refused). */
   FOLIO_OIDC_LINK_BY_EMAIL: z.enum(['true', 'false']).default('false'),
+  /**
+   * A static bearer token for Prometheus to scrape GET /metrics with (compared timing-safe; 24+ characters). Unset:
+   * only an admin's API token with scope admin (or an admin's session) may scrape.
+   */
+  FOLIO_METRICS_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
+  /** Worker role only: serve GET /metrics on this port (needs FOLIO_METRICS_TOKEN). Unset: no metrics listener. */
+  FOLIO_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -111,6 +118,8 @@ export interface Config {
   shutdown: { drainMs: number };
   limits: { maxUploadBytes: number; maxFileBytes: number };
   http: { trustProxy: boolean | number | string; publicUrl?: string };
+  /** GET /metrics: the scrapers' static token; the worker role's own metrics port. */
+  metrics: { token?: string; port?: number };
   /** Which sign-in methods exist: email + password, and OpenID Connect single sign-on when configured. */
   signIn: { password: boolean; oidc: OidcConfig | null };
 }
@@ -176,6 +185,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     limits: { maxUploadBytes: Math.round(e.FOLIO_MAX_UPLOAD_MB * mb), maxFileBytes: Math.round(e.FOLIO_MAX_FILE_MB * mb) },
     http: { trustProxy: parseTrustProxy(e.TRUST_PROXY), publicUrl: e.FOLIO_PUBLIC_URL?.replace(/\/+$/, '') },
     signIn: { password: e.FOLIO_PASSWORD_LOGIN === 'true', oidc: oidcConfig(e) },
+    metrics: { token: e.FOLIO_METRICS_TOKEN, port: e.FOLIO_METRICS_PORT },
   };
 }
 
@@ -185,6 +195,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
  * redis-server would be private to each process. (Two embedded Jupyter Servers are fine: each process has its own.)
  */
 function layoutProblems(e: Env): string[] {
+  if (e.FOLIO_METRICS_PORT !== undefined && !e.FOLIO_METRICS_TOKEN) {
+    return ['FOLIO_METRICS_PORT: needs FOLIO_METRICS_TOKEN (the worker metrics listener accepts only that token).'];
+  }
   if (e.FOLIO_ROLE === 'all' || e.REDIS_URL) return [];
   const lost = e.FOLIO_ROLE === 'web' ? 'the runs it queues would never reach a worker' : 'it would never see the runs web queues';
   return [

@@ -25,6 +25,9 @@ import type { RunService } from '../runs/run.service';
 import { runsRoutes } from './runs/runs.routes';
 import type { RunningKernelsService } from '../kernels/sessions/running-kernels.service';
 import { kernelsRoutes } from './kernels/kernels.routes';
+import type { FolioMetrics } from '../metrics/metrics';
+import { httpMetrics } from '../metrics/http-metrics';
+import { metricsRoutes } from '../metrics/metrics-endpoint';
 
 export interface AppDeps {
   config: Config;
@@ -44,6 +47,8 @@ export interface AppDeps {
   kernels?: RunningKernelsService;
   /** OpenID Connect single sign-on (/api/auth/oidc/*), when configured (config.signIn.oidc). */
   oidc?: OidcService;
+  /** Prometheus metrics (GET /metrics and the HTTP request metrics); compose.ts gives every process its own. */
+  metrics?: FolioMetrics;
   /** The built SPA. Default frontend/dist of this checkout. */
   frontendDir?: string;
 }
@@ -57,11 +62,14 @@ export function createApp(deps: AppDeps): express.Express {
   app.disable('x-powered-by');
   app.set('env', 'production'); // Express' own last-resort error page never shows a stack (errors.ts answers first)
   app.set('trust proxy', deps.config.http.trustProxy);
+  if (deps.metrics) app.use(httpMetrics(deps.metrics, app));
   app.use(requestLog(deps.logger)); // request ids (X-Request-Id) and the access log, secrets redacted
   app.use(securityHeaders());
 
   if (deps.health) app.use(healthRoutes({ health: deps.health }));
   app.use(cookieParser());
+  if (deps.metrics)
+    app.use(metricsRoutes({ metrics: deps.metrics, metricsToken: deps.config.metrics.token, authenticate: requireSession(deps.auth) }));
   // Sessions are checked before bodies are parsed, so anonymous clients cannot make us parse large bodies.
   app.use('/api', sameOriginWrites, requireSession(deps.auth), jsonBody({ large: deps.config.limits.maxUploadBytes }));
   app.use('/api', authRoutes({ auth: deps.auth }));

@@ -38,6 +38,8 @@ export interface KernelSocketDeps {
 export interface KernelSockets {
   /** Closes every kernel socket (1001 going away); sessions and kernels are ended by KernelSessionManager.shutdown. */
   close(): Promise<void>;
+  /** Kernel sockets open now (metrics). */
+  openCount(): number;
 }
 
 /** The endpoint, in Express route syntax (http/testing/routes.ts lists it beside the Express routes). */
@@ -195,6 +197,7 @@ export function attachKernelSockets(server: http.Server, deps: KernelSocketDeps)
   }
 
   return {
+    openCount: () => wss.clients.size,
     async close() {
       server.off('upgrade', onUpgrade);
       for (const ws of wss.clients) ws.close(1001, 'Server shutting down');

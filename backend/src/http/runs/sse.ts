@@ -3,6 +3,10 @@ import type { Response } from 'express';
 /** A comment line every 15 s keeps proxies and load balancers from closing an idle stream. */
 export const SSE_HEARTBEAT_MS = 15_000;
 
+let openStreams = 0;
+/** Event streams open now in this process (metrics). */
+export const openEventStreams = () => openStreams;
+
 /**
  * Writes `events` to `res` as Server-Sent Events (`event:` name, `data:` JSON), with a heartbeat comment, then
  * ends the response. Stops writing once the client has gone (the source ends on its own through its signal).
@@ -14,6 +18,7 @@ export async function sendServerSentEvents(res: Response, events: AsyncIterable<
     'X-Accel-Buffering': 'no',
   });
   res.flushHeaders();
+  openStreams++;
   const open = () => !res.writableEnded && !res.destroyed;
   const heartbeat = setInterval(() => open() && res.write(': heartbeat\n\n'), SSE_HEARTBEAT_MS);
   try {
@@ -22,6 +27,7 @@ export async function sendServerSentEvents(res: Response, events: AsyncIterable<
       res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     }
   } finally {
+    openStreams--;
     clearInterval(heartbeat);
     if (open()) res.end();
   }
