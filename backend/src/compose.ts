@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import type { Config } from './config';
 import { defaultKernelVenv } from './embedded/jupyter-server';
 import { superviseJupyterServer, superviseRedisServer } from './embedded/supervised-children';
+import { AuditService } from './audit/audit.service';
 import { createApp } from './http/app';
 import { createHttpServer } from './http/server';
 import { HealthService, jupyterCheck, redisCheck, storeCheck, supervisedCheck } from './http/health/health.service';
@@ -198,12 +199,15 @@ async function compose(config: Config, logger: Logger, life: Lifecycle): Promise
 
   const auth = new AuthService({ store, logger, passwordSignIn: config.signIn.password });
   const oidc = oidcServiceFor(config.signIn.oidc, { store, logger, startSession: (u, from) => auth.startSession(u, from) });
+  // The audit trail: services record their actions through it (synchronously: see audit/audit.service.ts).
+  const audit = new AuditService({ audit: store.audit, logger });
   const notebooks = new NotebookService({
     notebooks: store.notebooks,
     limits: config.limits,
     onDeleted: (id) => void sessions.endNotebook(id),
     examples: () => seededExamples(store.meta),
     users: store.users,
+    audit,
   });
   const notebookFiles = new NotebookFilesService({
     files: store.notebookFiles,
@@ -211,7 +215,7 @@ async function compose(config: Config, logger: Logger, life: Lifecycle): Promise
     limits: config.limits,
     users: store.users,
   });
-  const runs = new RunService({ notebooks: store.notebooks, runs: observeRunTransitions(store.runs, metrics), queue: runQueue, logger });
+  const runs = new RunService({ notebooks: store.notebooks, runs: observeRunTransitions(store.runs, metrics), queue: runQueue, logger, audit });
   const runProgress = new RunProgressService({ runs, events: runEvents });
   const health = new HealthService({
     store: storeCheck(store),

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type http from 'node:http';
 import pino from 'pino';
+import { AuditService } from '../audit/audit.service';
 import { loadConfig, type Config } from '../config';
 import { NotebookFilesService } from '../notebook-files/notebook-files.service';
 import { NotebookService } from '../notebooks/notebook.service';
@@ -23,6 +24,8 @@ export interface TestApp {
   config: Config;
   store: Store;
   auth: AuthService;
+  /** The audit trail the app's services record to. */
+  audit: AuditService;
   server: http.Server;
   signIn(role?: Role, email?: string): Promise<{ cookie: string; userId: string }>;
   close(): Promise<void>;
@@ -49,7 +52,13 @@ export async function startTestApp(
     now: opts.now,
     startSession: (u, from) => auth.startSession(u, from),
   });
-  const notebooks = new NotebookService({ notebooks: store.notebooks, limits: config.limits, users: store.users });
+  const audit = new AuditService({ audit: store.audit, logger });
+  const notebooks = new NotebookService({
+    notebooks: store.notebooks,
+    limits: config.limits,
+    users: store.users,
+    audit,
+  });
   const notebookFiles = new NotebookFilesService({
     files: store.notebookFiles,
     notebooks: store.notebooks,
@@ -66,6 +75,7 @@ export async function startTestApp(
     config,
     store,
     auth,
+    audit,
     server,
     async signIn(role = 'author', email = `${role}-${++n}@folio.test`) {
       const user = await users.create({ email, role, password: 'test-password' });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { AuditRecorder } from '../audit/audit.service';
 import { badRequest, conflict, forbidden, notFound } from '../errors';
 import type { Principal } from '../contracts/principal';
 import type {
@@ -68,6 +69,11 @@ export interface NotebookServiceDeps {
   examples?: () => Promise<{ ids: ReadonlySet<string>; names: ReadonlySet<string> }>;
   /** Names the authors of revisions (`savedByName`). Default: their ids. */
   users?: Pick<UserRepository, 'getById'>;
+  /**
+   * The audit trail: notebook.create|import|update|delete (see the audit service's rules: recorded before answering;
+   * a create whose event cannot be written is undone). Default: nothing recorded (tests of other rules).
+   */
+  audit?: AuditRecorder;
 }
 
 /** A notebook in the list: its summary, and whether it is one of the seeded examples (the list pins those). */
@@ -110,7 +116,9 @@ export class NotebookService {
     assertCanCreate(who);
     const content = input.content === undefined ? emptyNotebook() : normalizeNotebook(input.content);
     const name = await this.uniqueName(who.id, input.name);
-    return this.deps.notebooks.create({ id: randomUUID(), name, ownerId: who.id, content });
+    const nb = await this.deps.notebooks.create({ id: randomUUID(), name, ownerId: who.id, content });
+    await this.recordCreated(who, 'notebook.create', nb, {});
+    return nb;
   }
 
   /** Imports an uploaded .ipynb; invalid or oversized files are refused (422/413) and nothing is stored. */
@@ -118,7 +126,29 @@ export class NotebookService {
     assertCanCreate(who);
     const content = parseIpynb(input.body, this.deps.limits.maxUploadBytes);
     const name = await this.uniqueName(who.id, input.name);
-    return this.deps.notebooks.create({ id: randomUUID(), name, ownerId: who.id, content });
+    const nb = await this.deps.notebooks.create({ id: randomUUID(), name, ownerId: who.id, content });
+    await this.recordCreated(who, 'notebook.import', nb, { fileName: input.name, bytes: Buffer.byteLength(input.body) });
+    return nb;
+  }
+
+  /** Records a new notebook; when the event cannot be written the notebook is deleted again (no unaudited create). */
+  private async recordCreated(
+    who: Principal,
+    action: 'notebook.create' | 'notebook.import',
+    nb: NotebookRecord,
+    details: Record<string, unknown>,
+  ): Promise<void> {
+    try {
+      await this.deps.audit?.record({
+        action,
+        actor: who,
+        target: { type: 'notebook', id: nb.id, name: nb.name },
+        details: { ...details, version: nb.version, cells: nb.cellCount },
+      });
+    } catch (e) {
+      await this.deps.notebooks.delete(nb.id);
+      throw e;
+    }
   }
 
   /**
@@ -152,7 +182,45 @@ export class NotebookService {
         : normalizeNotebook(withStoredOutputs(input.content, current, keep));
     await this.assertNoUnseenCodeEmptied(current, input.version, content);
     const change = { name: input.name ?? current.name, content };
-    return this.save(who, current, expected, change, input.checkpoint ?? false);
+    const saved = await this.save(who, current, expected, change, input.checkpoint ?? false);
+    const overwrote = input.overwriteVersion !== undefined && input.overwriteVersion !== input.version;
+    await this.recordUpdate(who, current, saved, {
+      checkpoint: input.checkpoint ?? false,
+      ...(overwrote ? { overwrote: { sawVersion: input.version } } : {}),
+    });
+    return saved;
+  }
+
+  /**
+   * notebook.update, once per editing burst: autosave saves every few seconds while someone types, and an event per
+   * save would bury everything else in the trail. Like the history (REVISION_BURST_MS), the first save of a user's
+   * burst on a notebook is recorded, and nothing more from that user on it for the next 10 minutes — except what is
+   * worth an event of its own: a checkpoint (Ctrl+S), a rename, an overwrite of someone else's save, a restore.
+   * The revision history holds every burst's content, who and when.
+   */
+  private async recordUpdate(
+    who: Principal,
+    before: NotebookRecord,
+    after: NotebookRecord,
+    details: { checkpoint: boolean; restoredFrom?: number; overwrote?: { sawVersion: number } },
+  ): Promise<void> {
+    const renamed = before.name !== after.name;
+    const own = details.checkpoint || renamed || details.restoredFrom !== undefined || !!details.overwrote;
+    await this.deps.audit?.record(
+      {
+        action: 'notebook.update',
+        actor: who,
+        target: { type: 'notebook', id: after.id, name: after.name },
+        details: {
+          fromVersion: before.version,
+          version: after.version,
+          ...(renamed ? { renamedFrom: before.name } : {}),
+          ...details,
+          cells: after.cellCount,
+        },
+      },
+      own ? {} : { coalesceWithinMs: this.deps.revisions?.burstMs ?? REVISION_BURST_MS },
+    );
   }
 
   /** The guard of the class comment: code not seen at `seenVersion` is never emptied. */
@@ -174,6 +242,13 @@ export class NotebookService {
     assertCanRead(who);
     const current = await this.load(id);
     assertCanWrite(who, current);
+    // Recorded first: a delete cannot be undone if its event then failed to be written.
+    await this.deps.audit?.record({
+      action: 'notebook.delete',
+      actor: who,
+      target: { type: 'notebook', id, name: current.name },
+      details: { version: current.version, ownerId: current.ownerId, cells: current.cellCount },
+    });
     if (!(await this.deps.notebooks.delete(id))) throw notFound('Notebook');
     this.deps.onDeleted?.(id);
   }
@@ -215,7 +290,9 @@ export class NotebookService {
     const revision = await this.deps.notebooks.getRevision(id, version);
     if (!revision) throw notFound(`Revision ${version}`);
     const change = { name: revision.name, content: revision.content };
-    return this.save(who, current, expectedVersion ?? current.version, change, true);
+    const saved = await this.save(who, current, expectedVersion ?? current.version, change, true);
+    await this.recordUpdate(who, current, saved, { checkpoint: true, restoredFrom: version });
+    return saved;
   }
 
   private async save(

@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import type { AuditRecorder } from '../audit/audit.service';
 import { conflict, forbidden, notFound, unavailable } from '../errors';
 import type { Principal } from '../contracts/principal';
 import { canonicalJson, inferParameters, toJson, validateParams, type JsonValue, type ParamSpec } from '../kernels/parameters';
@@ -32,6 +33,12 @@ export interface RunServiceDeps {
   runs: RunRepository;
   queue: RunQueue;
   logger: Logger;
+  /**
+   * The audit trail: run.request (who, which notebook and version, which parameters) before the run is queued — a run
+   * whose event cannot be written ends failed and never executes — and run.cancel before the cancel applies.
+   * Default: nothing recorded (tests of other rules).
+   */
+  audit?: AuditRecorder;
 }
 
 export interface ExecutedIpynb {
@@ -67,6 +74,18 @@ export class RunService {
     };
     await this.deps.runs.create(run);
     try {
+      await this.deps.audit?.record({
+        action: 'run.request',
+        actor: who,
+        target: { type: 'notebook', id: notebookId, name: nb.name },
+        details: { runId: run.id, notebookVersion: nb.version, params: canonical, paramsHash: run.paramsHash, trigger },
+      });
+    } catch (e) {
+      const error = { code: 'audit_unavailable', message: 'The audit trail could not be written; the run was not started.' };
+      await this.deps.runs.transition(run.id, guards.unclaimed, { status: 'failed', error, endedAt: new Date().toISOString() });
+      throw e;
+    }
+    try {
       await this.deps.queue.enqueue(run.id);
     } catch (e) {
       this.log.error({ err: e, runId: run.id }, 'could not enqueue run');
@@ -94,6 +113,15 @@ export class RunService {
   async cancel(who: Principal, id: string): Promise<CancelResult> {
     const run = await this.get(who, id);
     if (run.actorId !== who.id && who.role !== 'admin') throw forbidden('Only the user who started a run, or an admin, can cancel it.');
+    if (isFinal(run.status)) throw alreadyEnded(run.status);
+    // Recorded first (a cancel cannot be undone); a run that ends on its own meanwhile still gets its 409 below.
+    const nb = await this.deps.notebooks.get(run.notebookId);
+    await this.deps.audit?.record({
+      action: 'run.cancel',
+      actor: who,
+      target: { type: 'notebook', id: run.notebookId, ...(nb ? { name: nb.name } : {}) },
+      details: { runId: id, status: run.status, startedBy: run.actorId },
+    });
     const at = new Date().toISOString();
     const error = { code: 'cancelled', message: `The run was cancelled by ${who.email}.` };
     if (run.status === 'queued') {
@@ -113,7 +141,7 @@ export class RunService {
       }
     }
     const ended = (await this.deps.runs.get(id)) ?? current;
-    throw conflict(`The run has already ended (${ended.status}); there is nothing to cancel.`, { status: ended.status });
+    throw alreadyEnded(ended.status);
   }
 
   /** The executed notebook (injected parameters, outputs, execution counts) once the run has ended. */
@@ -125,6 +153,9 @@ export class RunService {
     return { fileName: `${base}-run-${run.id.slice(0, 8)}.ipynb`, notebook: run.executed };
   }
 }
+
+const alreadyEnded = (status: RunRecord['status']) =>
+  conflict(`The run has already ended (${status}); there is nothing to cancel.`, { status });
 
 function assertCanRun(who: Principal): void {
   if (who.role !== 'author' && who.role !== 'admin') throw forbidden('Only authors and admins can run notebooks.');

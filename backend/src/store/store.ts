@@ -1,3 +1,4 @@
+import type { AuditEvent } from '../contracts/audit';
 import type { Notebook } from '../contracts/nbformat';
 import type { Role } from '../contracts/principal';
 import type { RunRecord, RunStatus } from '../contracts/runs';
@@ -228,6 +229,42 @@ export interface OidcLoginRepository {
   deleteExpired(now: string): Promise<number>;
 }
 
+/** One event of the audit trail as stored: exactly what the API shows (contracts/audit.ts). */
+export type AuditEventRecord = AuditEvent;
+
+/** Which events `AuditRepository.list` returns; every given field must match (AND). */
+export interface AuditFilter {
+  /** The actor's user id, email (any case) or token id. */
+  actor?: string;
+  /** Any of these actions. */
+  actions?: readonly string[];
+  targetType?: string;
+  targetId?: string;
+  /** `at >= from` (ISO-8601 UTC). */
+  from?: string;
+  /** `at < to` (ISO-8601 UTC). */
+  to?: string;
+}
+
+/**
+ * The audit trail: append-only — there is no update and no delete. Events form one hash chain ordered by `seq`
+ * (1, 2, 3…, no gaps); the chain rule (what `hash` covers) belongs to audit/audit-chain.ts, the adapter stores the
+ * fields verbatim. Appending is a compare-and-set on the chain's head, so writers in several processes never fork it.
+ */
+export interface AuditRepository {
+  /** The newest event's `seq` and `hash`, or null for an empty trail. */
+  head(): Promise<{ seq: number; hash: string } | null>;
+  /**
+   * Appends `event` if it extends the current head: `event.seq` is the head's `seq + 1` (1 when empty) and
+   * `event.prevHash` is the head's hash. Otherwise stores nothing and returns false (read the head again, relink, retry).
+   */
+  append(event: AuditEventRecord): Promise<boolean>;
+  /** Matching events, newest first (by `seq`), only those with `seq < beforeSeq` when given; at most `limit`. */
+  list(filter: AuditFilter, page: { beforeSeq?: number; limit: number }): Promise<AuditEventRecord[]>;
+  /** The chain in order, for verification: events with `seq > afterSeq`, oldest first, at most `limit`. */
+  chain(afterSeq: number, limit: number): Promise<AuditEventRecord[]>;
+}
+
 /** Small key/value for one-off markers (e.g. "examples seeded"). */
 export interface MetaRepository {
   get(key: string): Promise<string | null>;
@@ -242,6 +279,7 @@ export interface Store {
   notebookFiles: NotebookFileRepository;
   userIdentities: UserIdentityRepository;
   oidcLogins: OidcLoginRepository;
+  audit: AuditRepository;
   meta: MetaRepository;
   /** Cheap liveness probe for /readyz. Throws when the store is unusable. */
   ping(): Promise<void>;

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type express from 'express';
 import { Redis } from 'ioredis';
 import pino from 'pino';
+import { AuditService } from '../../audit/audit.service';
 import { loadConfig, type Config } from '../../config';
 import { startRedisServer, type RedisServer } from '../../embedded/redis-server';
 import { KernelPool } from '../../kernels/pool';
@@ -41,6 +42,7 @@ export interface FullApp {
   auth: AuthService;
   notebooks: NotebookService;
   runs: RunService;
+  audit: AuditService;
   sessions: KernelSessionManager;
   server: http.Server;
   close(): Promise<void>;
@@ -82,11 +84,13 @@ export async function startFullApp(opts: { env?: Record<string, string> } = {}):
     logger,
     startSession: (u, from) => auth.startSession(u, from),
   });
+  const audit = new AuditService({ audit: store.audit, logger });
   const notebooks = new NotebookService({
     notebooks: store.notebooks,
     limits: config.limits,
     onDeleted: (id) => void sessions.endNotebook(id),
     users: store.users,
+    audit,
   });
   const notebookFiles = new NotebookFilesService({
     files: store.notebookFiles,
@@ -94,7 +98,7 @@ export async function startFullApp(opts: { env?: Record<string, string> } = {}):
     limits: config.limits,
     users: store.users,
   });
-  const runs = new RunService({ notebooks: store.notebooks, runs: store.runs, queue: runQueue, logger });
+  const runs = new RunService({ notebooks: store.notebooks, runs: store.runs, queue: runQueue, logger, audit });
   const runProgress = new RunProgressService({ runs, events: runEvents });
   const server = jupyter.server;
   const health = new HealthService({
@@ -137,6 +141,7 @@ export async function startFullApp(opts: { env?: Record<string, string> } = {}):
     auth,
     notebooks,
     runs,
+    audit,
     sessions,
     server: http,
     async close() {

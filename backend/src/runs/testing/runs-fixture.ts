@@ -17,6 +17,7 @@ import { RunLifecycle } from '../run-lifecycle';
 import { RunProgressService } from '../run-progress';
 import { RunReconciler } from '../run-reconciler';
 import type { Liveness } from '../run-state';
+import type { AuditRecorder } from '../../audit/audit.service';
 import { RunService } from '../run.service';
 
 /**
@@ -51,6 +52,8 @@ export interface RunnerOptions {
   queueName?: string;
   /** Another Redis than the fixture's (a test that stops it). */
   connection?: { host: string; port: number };
+  /** The audit trail the RunService records to. Default none. */
+  audit?: AuditRecorder;
 }
 
 export type JobEvent =
@@ -115,7 +118,7 @@ export async function startRunsFixture(opts: { poolSize?: number; preamble?: str
       logger,
     });
     const runEvents = new BullRunEvents({ connection: { ...connection, maxRetriesPerRequest: null }, name: queueName, logger });
-    const service = new RunService({ notebooks: store.notebooks, runs: store.runs, queue, logger });
+    const service = new RunService({ notebooks: store.notebooks, runs: store.runs, queue, logger, audit: r.audit });
     const seen = new Map<string, JobEvent[]>();
     const listeners = new Set<() => void>();
     const push = (id: string | undefined, e: JobEvent) => {

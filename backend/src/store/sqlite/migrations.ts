@@ -136,6 +136,41 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX oidc_logins_expires_at ON oidc_logins(expires_at);
     `,
   },
+  {
+    version: 6,
+    name: 'audit trail',
+    // Append-only: triggers refuse UPDATE and DELETE (the hash chain still shows tampering by someone who drops them).
+    // The filter columns are generated from the hashed JSON, so they can never disagree with what the chain covers.
+    up: `
+      CREATE TABLE audit_events (
+        seq       INTEGER PRIMARY KEY,
+        id        TEXT NOT NULL UNIQUE,
+        at        TEXT NOT NULL,
+        action    TEXT NOT NULL,
+        ip        TEXT,
+        actor     TEXT NOT NULL,
+        target    TEXT,
+        details   TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash      TEXT NOT NULL,
+        actor_user_id  TEXT GENERATED ALWAYS AS (json_extract(actor, '$.userId')) VIRTUAL,
+        actor_email    TEXT GENERATED ALWAYS AS (lower(json_extract(actor, '$.email'))) VIRTUAL,
+        actor_token_id TEXT GENERATED ALWAYS AS (json_extract(actor, '$.tokenId')) VIRTUAL,
+        target_type    TEXT GENERATED ALWAYS AS (json_extract(target, '$.type')) VIRTUAL,
+        target_id      TEXT GENERATED ALWAYS AS (json_extract(target, '$.id')) VIRTUAL
+      );
+      CREATE INDEX audit_by_action ON audit_events(action, seq);
+      CREATE INDEX audit_by_at ON audit_events(at);
+      CREATE INDEX audit_by_actor_user ON audit_events(actor_user_id, seq);
+      CREATE INDEX audit_by_actor_email ON audit_events(actor_email, seq);
+      CREATE INDEX audit_by_actor_token ON audit_events(actor_token_id, seq);
+      CREATE INDEX audit_by_target ON audit_events(target_id, seq);
+      CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
+        BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
+      CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
+        BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
+    `,
+  },
 ];
 
 /**

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { auditContract } from '../audit.contract';
 import { notebookFilesContract } from '../notebook-files.contract';
 import { oidcLoginsContract } from '../oidc-logins.contract';
 import { sampleNotebook, storeContract, type StoreFactory } from '../store.contract';
@@ -24,6 +25,7 @@ storeContract('sqlite', sqliteFactory);
 notebookFilesContract('sqlite', sqliteFactory);
 userIdentitiesContract('sqlite', sqliteFactory);
 oidcLoginsContract('sqlite', sqliteFactory);
+auditContract('sqlite', sqliteFactory);
 
 describe('sqlite store specifics', () => {
   let dir: string;
@@ -109,6 +111,31 @@ describe('sqlite store specifics', () => {
     await a.meta.set('who', 'a');
     expect(await b.meta.get('who')).toBe('a');
     await Promise.all([a.close(), b.close()]);
+  });
+
+  it('refuses to update or delete an audit event, even in SQL', async () => {
+    const file = path.join(dir, 'folio.db');
+    const store = openSqliteStore(file);
+    const zero = '0'.repeat(64);
+    const e = {
+      id: 'e1',
+      seq: 1,
+      at: '2026-03-02T09:00:00.000Z',
+      actor: { type: 'system' as const, name: 'test' },
+      ip: null,
+      action: 'auth.login' as const,
+      target: null,
+      details: {},
+      prevHash: zero,
+      hash: 'a'.repeat(64),
+    };
+    expect(await store.audit.append(e)).toBe(true);
+    await store.close();
+    const db = new Database(file);
+    expect(() => db.prepare("UPDATE audit_events SET action = 'auth.logout'").run()).toThrow(/append-only/);
+    expect(() => db.prepare('DELETE FROM audit_events').run()).toThrow(/append-only/);
+    expect(db.prepare('SELECT count(*) FROM audit_events').pluck().get()).toBe(1);
+    db.close();
   });
 
   it('names the file when it cannot be opened', () => {

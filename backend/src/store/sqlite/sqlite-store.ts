@@ -5,6 +5,7 @@ import { conflict } from '../../errors';
 import type { MetaRepository, SessionRecord, SessionRepository, Store, UserRecord, UserRepository } from '../store';
 import { migrate } from './migrations';
 import { sqliteOidcLogins, sqliteUserIdentities } from './sqlite-identities.repository';
+import { sqliteAudit } from './sqlite-audit.repository';
 import { sqliteNotebookFiles } from './sqlite-notebook-files.repository';
 import { sqliteNotebooks } from './sqlite-notebooks.repository';
 import { sqliteRuns } from './sqlite-runs.repository';
@@ -37,6 +38,7 @@ export function openSqliteStore(file: string): Store {
     notebookFiles: sqliteNotebookFiles(db),
     userIdentities: sqliteUserIdentities(db),
     oidcLogins: sqliteOidcLogins(db),
+    audit: sqliteAudit(db),
     meta: sqliteMeta(db),
     ping: async () => {
       db.prepare('SELECT 1').get();
