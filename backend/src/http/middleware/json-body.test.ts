@@ -24,12 +24,15 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 describe('JSON body limits per route', () => {
-  it('takes large bodies only where a notebook is created or saved', async () => {
+  it('takes large bodies only where a notebook is created or saved, or a run gets its parameters', async () => {
     const big = padding(SMALL_JSON_LIMIT * 2); // over the small limit, under FOLIO_MAX_UPLOAD_MB
     const created = await json('POST', '/api/notebooks', { name: 'Big', content: { padding: big } });
     expect(created.status).not.toBe(413); // parsed; the notebook check answers (422: not nbformat)
     const saved = await json('PUT', `/api/notebooks/${notebookId}`, { version: 1, name: 'Renamed', padding: big });
     expect(saved.status).toBe(200);
+    // Parameter values can carry data (the runs routes' own test sends a 1 MB value through a real kernel).
+    const run = await json('POST', `/api/notebooks/${notebookId}/runs`, { params: { positions: big } });
+    expect(run.status).not.toBe(413);
   });
 
   it('refuses a body past the small limit on every other route with 413, before the route runs', async () => {

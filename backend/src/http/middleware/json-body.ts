@@ -20,10 +20,14 @@ export const SMALL_JSON_LIMIT = 256 * 1024;
 /** Requests without a session (the sign-in form). 16 KB. */
 export const ANONYMOUS_JSON_LIMIT = 16 * 1024;
 
-/** Routes (method, path under /api) whose JSON body is a notebook: POST /notebooks, PUT /notebooks/:id. */
+/**
+ * Routes (method, path under /api) whose JSON body is a notebook — POST /notebooks, PUT /notebooks/:id — or a run's
+ * parameters (POST /notebooks/:id/runs), whose values can carry data (a list of positions, a config of a few MB).
+ */
 export const LARGE_JSON_ROUTES: ReadonlyArray<{ method: string; path: RegExp }> = [
   { method: 'POST', path: /^\/notebooks\/?$/ },
   { method: 'PUT', path: /^\/notebooks\/[^/]+\/?$/ },
+  { method: 'POST', path: /^\/notebooks\/[^/]+\/runs\/?$/ },
 ];
 
 /**
