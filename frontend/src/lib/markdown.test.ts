@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { relativeFilePath, renderMarkdown } from './markdown';
-import { removeMath } from './math';
+import { relativeFilePath, renderMarkdown, renderTex } from './markdown';
 
 describe('renderMarkdown', () => {
   it('renders Markdown', () => {
@@ -52,12 +51,79 @@ describe('renderMarkdown', () => {
     expect(html).not.toContain('<em>');
   });
   it('leaves dollars in code and prices alone', () => {
-    const { math } = removeMath('costs $5 and $10 `echo $HOME` $x$\n```\n$not$ math\n```\n');
-    expect(math.map((m) => m.tex)).toEqual(['x']);
+    const html = renderMarkdown('costs $5 and $10 `echo $HOME` $x$\n\n```\n$not$ math\n```\n');
+    expect(html.match(/class="katex"/g)).toHaveLength(1);
+    expect(html).toContain('<code>echo $HOME</code>');
+    expect(html).toContain('$not$ math');
   });
   it('resolves attachment images to data URLs', () => {
     const html = renderMarkdown('![plot](attachment:plot.png)', { 'plot.png': { 'image/png': 'iVBORw0K' } });
     expect(html).toContain('src="data:image/png;base64,iVBORw0K"');
+  });
+});
+
+describe('sanitized last: nothing is added after DOMPurify', () => {
+  const parse = (html: string) => new DOMParser().parseFromString(html, 'text/html');
+
+  it('keeps styles only on the formulas of this render: a marker an author writes is worthless, and never shown', () => {
+    const html = renderMarkdown(
+      '<span data-folio-math="0123456789abcdef0123456789abcdef" style="position:fixed;inset:0">forged</span> ' +
+        '<span data-folio-math="" style="top:-9em">empty</span> $x^2$',
+    );
+    const doc = parse(html);
+    expect(doc.querySelectorAll('[style]').length).toBeGreaterThan(0); // KaTeX's own
+    for (const el of Array.from(doc.querySelectorAll('[style]'))) expect(el.closest('.katex')).not.toBeNull();
+    expect(html).not.toMatch(/position:\s*fixed|top:-9em|data-folio-math/);
+    expect(doc.body.textContent).toContain('forged');
+  });
+
+  it('renders TeX text as text and refuses KaTeX trust commands (\\href, \\htmlStyle, \\includegraphics)', () => {
+    const html = renderMarkdown(
+      '$\\text{<img src=x onerror=alert(1)>}$ $\\href{javascript:alert(1)}{x}$ $\\htmlStyle{position:fixed}{y}$ ' +
+        '$\\includegraphics{https://evil.example/a.png}$',
+    );
+    const doc = parse(html);
+    expect(doc.querySelectorAll('img, a, [onerror], [style*="fixed"]')).toHaveLength(0);
+    expect(doc.body.textContent).toContain('\\htmlStyle'); // shown as an error in place, as source text
+  });
+
+  it('renders Jupyter math: bare \\begin{align} blocks and math inside HTML blocks', () => {
+    const html = renderMarkdown(
+      '\\begin{align}\na &= b \\\\\nc &= d\n\\end{align}\n\n<div>\n\n$e^x$\n\n</div>\n\n<div>$y$</div>',
+    );
+    expect(parse(html).querySelectorAll('.katex')).toHaveLength(3);
+  });
+
+  it('prefixes ids and names, so author HTML cannot clobber globals of the app (window.x, document.x)', () => {
+    const doc = parse(renderMarkdown('<img id="__xss" name="cookie" src="a.png"> <a id="top">t</a>'));
+    expect(doc.querySelector('img')!.id).toBe('user-content-__xss');
+    expect(doc.querySelector('img')!.getAttribute('name')).toBe('user-content-cookie');
+    expect(doc.querySelector('a')!.id).toBe('user-content-top');
+  });
+
+  it.each([
+    '<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>',
+    '<svg><p><style><img src=x onerror=alert(1)></style></p></svg>',
+    '<form><math><mtext></form><form><mglyph><svg><mtext><style><path id="</style><img onerror=alert(1) src>">',
+    '<noscript><p title="</noscript><img src=x onerror=alert(1)>">',
+    '<svg><foreignObject><iframe srcdoc="<script>alert(1)</script>"></iframe></foreignObject></svg>',
+    '<a href="jav&#x09;ascript:alert(1)">x</a><a href="data:text/html,<script>alert(1)</script>">y</a>',
+    '<meta http-equiv="refresh" content="0;url=javascript:alert(1)"><base href="javascript:alert(1)//">',
+  ])('mXSS and filter-evasion vector %# leaves no handler, script, frame or executable URL', (vector) => {
+    const doc = parse(renderMarkdown(vector));
+    const all = Array.from(doc.body.querySelectorAll('*'));
+    expect(doc.querySelectorAll('script, iframe, meta, base, style, form')).toHaveLength(0);
+    for (const el of all)
+      for (const a of Array.from(el.attributes)) {
+        expect(a.name).not.toMatch(/^on/i);
+        expect(a.value).not.toMatch(/^\s*(javascript|data:text\/html)/i);
+      }
+  });
+
+  it('renderTex (text/latex outputs) goes through the same sanitizer', () => {
+    const html = renderTex('\\frac{1}{2}', true);
+    expect(parse(html).querySelector('.katex-display')).not.toBeNull();
+    expect(html).not.toContain('data-folio-math');
   });
 });
 
@@ -105,7 +171,7 @@ describe('relative image paths resolve against the notebook files', () => {
     );
     expect(Array.from(doc.querySelectorAll('a')).map((a) => a.getAttribute('href'))).toEqual([
       '/api/notebooks/nb1/files/positions.csv',
-      '#top',
+      '#user-content-top', // ids are prefixed (no DOM clobbering), anchors with them
       'https://example.com',
     ]);
   });
