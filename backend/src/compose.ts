@@ -40,6 +40,7 @@ import { startMetricsServer } from './metrics/metrics-endpoint';
 import { observeRunTransitions } from './metrics/run-metrics';
 import { watchConnections, watchKernelPool, watchLiveKernels, watchRunQueue } from './metrics/sources';
 import { openEventStreams } from './http/runs/sse';
+import { TokensService } from './users/tokens.service';
 
 /**
  * The composition root: starts the embedded children (unless REDIS_URL / JUPYTER_URL), opens the store, builds
@@ -201,6 +202,7 @@ async function compose(config: Config, logger: Logger, life: Lifecycle): Promise
   const oidc = oidcServiceFor(config.signIn.oidc, { store, logger, startSession: (u, from) => auth.startSession(u, from) });
   // The audit trail: services record their actions through it (synchronously: see audit/audit.service.ts).
   const audit = new AuditService({ audit: store.audit, logger });
+  const tokens = new TokensService({ tokens: store.apiTokens, users: store.users, activeUser: (id) => store.users.getById(id), logger });
   const notebooks = new NotebookService({
     notebooks: store.notebooks,
     limits: config.limits,
@@ -236,11 +238,11 @@ async function compose(config: Config, logger: Logger, life: Lifecycle): Promise
   });
   watchLiveKernels(metrics, sessions);
   watchConnections(metrics, 'sse', openEventStreams);
-  const app = createApp({ config, logger, store, auth, oidc, notebooks, notebookFiles, runs, runProgress, health, kernels, metrics });
+  const app = createApp({ config, logger, store, auth, oidc, tokens, notebooks, notebookFiles, runs, runProgress, health, kernels, metrics });
 
   await Promise.all(pending);
   handler = app;
-  const sockets = attachKernelSockets(server, { auth, notebooks, sessions, logger, sessionExpiresAt: sessionExpiryFrom(store.sessions) });
+  const sockets = attachKernelSockets(server, { auth, tokens, notebooks, sessions, logger, sessionExpiresAt: sessionExpiryFrom(store.sessions) });
   life.add('http', 'kernel sockets', () => sockets.close());
   watchConnections(metrics, 'kernel_ws', () => sockets.openCount());
   const url = `http://localhost:${(server.address() as AddressInfo).port}`;

@@ -6,10 +6,11 @@ import type { NotebookFilesService } from '../notebook-files/notebook-files.serv
 import type { NotebookService } from '../notebooks/notebook.service';
 import type { Store } from '../store/store';
 import type { AuthService } from '../users/auth.service';
+import type { TokensService } from '../users/tokens.service';
 import { authRoutes } from './auth/auth.routes';
 import { oidcRoutes } from './auth/oidc.routes';
 import type { OidcService } from '../users/oidc.service';
-import { requireSession } from './middleware/auth';
+import { authenticateApi } from './middleware/auth';
 import { apiNotFound, errorHandler } from './middleware/errors';
 import { jsonBody } from './middleware/json-body';
 import { requestLog } from './middleware/request-log';
@@ -28,12 +29,15 @@ import { kernelsRoutes } from './kernels/kernels.routes';
 import type { FolioMetrics } from '../metrics/metrics';
 import { httpMetrics } from '../metrics/http-metrics';
 import { metricsRoutes } from '../metrics/metrics-endpoint';
+import { tokensRoutes } from './tokens/tokens.routes';
 
 export interface AppDeps {
   config: Config;
   logger: Logger;
   store: Store;
   auth: AuthService;
+  /** API tokens (/api/tokens, `Authorization: Bearer`); without it bearer requests get 401 and /api/tokens 404. */
+  tokens?: TokensService;
   notebooks: NotebookService;
   /** A notebook's folder of files (/api/notebooks/:id/files); optional so tests of other routes can leave it out. */
   notebookFiles?: NotebookFilesService;
@@ -69,9 +73,9 @@ export function createApp(deps: AppDeps): express.Express {
   if (deps.health) app.use(healthRoutes({ health: deps.health }));
   app.use(cookieParser());
   if (deps.metrics)
-    app.use(metricsRoutes({ metrics: deps.metrics, metricsToken: deps.config.metrics.token, authenticate: requireSession(deps.auth) }));
-  // Sessions are checked before bodies are parsed, so anonymous clients cannot make us parse large bodies.
-  app.use('/api', sameOriginWrites, requireSession(deps.auth), jsonBody({ large: deps.config.limits.maxUploadBytes }));
+    app.use(metricsRoutes({ metrics: deps.metrics, metricsToken: deps.config.metrics.token, authenticate: authenticateApi(deps) }));
+  // Sessions and API tokens are checked before bodies are parsed, so anonymous clients cannot make us parse large bodies.
+  app.use('/api', sameOriginWrites, authenticateApi(deps), jsonBody({ large: deps.config.limits.maxUploadBytes }));
   app.use('/api', authRoutes({ auth: deps.auth }));
   app.use('/api', oidcRoutes({ oidc: deps.oidc ?? null, passwordSignIn: deps.config.signIn.password, logger: deps.logger }));
   app.use('/api/notebooks', notebooksRoutes({ notebooks: deps.notebooks, config: deps.config }));
@@ -79,6 +83,7 @@ export function createApp(deps: AppDeps): express.Express {
     app.use('/api/notebooks', notebookFilesRoutes({ files: deps.notebookFiles, config: deps.config }));
   if (deps.runs) app.use('/api', runsRoutes({ runs: deps.runs, progress: deps.runProgress }));
   if (deps.kernels) app.use('/api/kernels', kernelsRoutes({ kernels: deps.kernels }));
+  if (deps.tokens) app.use('/api/tokens', tokensRoutes({ tokens: deps.tokens }));
   app.use('/api', apiNotFound);
 
   app.use(serveFrontend(deps.frontendDir));

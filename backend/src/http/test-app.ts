@@ -12,6 +12,7 @@ import type { Role, Store } from '../store/store';
 import { listen } from '../testing/http';
 import { AuthService } from '../users/auth.service';
 import { oidcServiceFor } from '../users/oidc.service';
+import { TokensService, type TokensServiceOptions } from '../users/tokens.service';
 import { UsersService } from '../users/users.service';
 import { createApp, type AppDeps } from './app';
 
@@ -39,6 +40,8 @@ export async function startTestApp(
     port?: number;
     /** The clock of the sign-in services, for expiry tests. Default Date.now. */
     now?: () => number;
+    /** Options of the API tokens service (a clock, a logger). */
+    tokens?: Partial<Pick<TokensServiceOptions, 'now' | 'logger' | 'expiry'>>;
   } = {},
 ): Promise<TestApp> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'folio-http-'));
@@ -65,7 +68,15 @@ export async function startTestApp(
     limits: config.limits,
     users: store.users,
   });
-  const app = createApp({ config, logger, store, auth, oidc, notebooks, notebookFiles, ...opts.overrides });
+  const tokens = new TokensService({
+    tokens: store.apiTokens,
+    users: store.users,
+    activeUser: (id) => store.users.getById(id),
+    logger,
+    now: opts.now,
+    ...opts.tokens,
+  });
+  const app = createApp({ config, logger, store, auth, oidc, tokens, notebooks, notebookFiles, ...opts.overrides });
   // Folio's server settings (keep-alive), as compose.ts; requests go through testing/http.ts's testFetch.
   const { server, url } = await listen(app, opts.port);
   const users = new UsersService(store);

@@ -1,6 +1,6 @@
 import type { AuditEvent } from '../contracts/audit';
 import type { Notebook } from '../contracts/nbformat';
-import type { Role } from '../contracts/principal';
+import type { Role, TokenScope } from '../contracts/principal';
 import type { RunRecord, RunStatus } from '../contracts/runs';
 
 export type { Role } from '../contracts/principal';
@@ -265,6 +265,40 @@ export interface AuditRepository {
   chain(afterSeq: number, limit: number): Promise<AuditEventRecord[]>;
 }
 
+/**
+ * An API token (users/tokens.service.ts). The secret itself is never stored, only its sha256; revoked tokens stay
+ * (with `revokedAt`) as evidence of what existed.
+ */
+export interface ApiTokenRecord {
+  id: string;
+  /** sha256 (hex) of the secret; unique. */
+  secretHash: string;
+  /** The owner: the token acts as this user, never beyond their rights. */
+  userId: string;
+  name: string;
+  scopes: TokenScope[];
+  /** Who made it: the owner, or an admin for a service account. */
+  createdBy: string;
+  createdAt: string;
+  expiresAt: string;
+  /** Written at most about once a minute, not per request. */
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+  revokedBy: string | null;
+}
+
+export interface ApiTokenRepository {
+  create(token: ApiTokenRecord): Promise<void>;
+  getById(id: string): Promise<ApiTokenRecord | null>;
+  getBySecretHash(secretHash: string): Promise<ApiTokenRecord | null>;
+  /** Newest first; one user's tokens, or everyone's without `userId`. */
+  list(filter?: { userId?: string }): Promise<ApiTokenRecord[]>;
+  /** Marks the token revoked if it is not yet (compare-and-set); the revoked record, or null when it was not live. */
+  revoke(id: string, at: string, by: string): Promise<ApiTokenRecord | null>;
+  /** `lastUsedAt = at` unless it is already `at` or later. */
+  touch(id: string, at: string): Promise<void>;
+}
+
 /** Small key/value for one-off markers (e.g. "examples seeded"). */
 export interface MetaRepository {
   get(key: string): Promise<string | null>;
@@ -280,6 +314,7 @@ export interface Store {
   userIdentities: UserIdentityRepository;
   oidcLogins: OidcLoginRepository;
   audit: AuditRepository;
+  apiTokens: ApiTokenRepository;
   meta: MetaRepository;
   /** Cheap liveness probe for /readyz. Throws when the store is unusable. */
   ping(): Promise<void>;

@@ -2,14 +2,17 @@ import type { Principal, TokenScope } from '../contracts/principal';
 import { DomainError } from '../errors';
 
 /** Every scope an API token can carry (issue 9), in the order the UI lists them. */
-export const TOKEN_SCOPES: readonly TokenScope[] = [
+export const TOKEN_SCOPES = [
   'apps:read',
   'apps:run',
   'apps:refresh',
   'notebooks:read',
   'notebooks:write',
   'admin',
-];
+] as const satisfies readonly TokenScope[];
+// Every TokenScope is listed (the compiler fails here when contracts/principal.ts gains one).
+const _allListed: Exclude<TokenScope, (typeof TOKEN_SCOPES)[number]> extends never ? true : never = true;
+void _allListed;
 
 /** What each scope lets a token do, for the API tokens page and the docs. */
 export const SCOPE_DESCRIPTIONS: Record<TokenScope, string> = {

@@ -1,5 +1,6 @@
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
+import { bearerTokenOf } from '../middleware/auth';
 import { isSameOrigin } from '../middleware/same-origin';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { isDomainError } from '../../errors';
@@ -10,12 +11,16 @@ import type { Logger } from '../../logger';
 import type { NotebookService } from '../../notebooks/notebook.service';
 import type { SessionRepository } from '../../store/store';
 import { hashToken, readCookie, SESSION_COOKIE, type AuthService } from '../../users/auth.service';
+import { requireScope } from '../../users/scopes';
+import type { TokensService } from '../../users/tokens.service';
 import type { Principal } from '../context';
 import { parseClientMessage, type ClientMessage, type ServerMessage } from './kernel.protocol';
 import { SocketOutbox } from './socket-outbox';
 
 export interface KernelSocketDeps {
   auth: Pick<AuthService, 'principalFromToken'>;
+  /** `Authorization: Bearer` API tokens (clients other than browsers); without it a bearer upgrade gets 401. */
+  tokens?: Pick<TokensService, 'authenticate'>;
   /** When a session token expires (ms since the epoch; null if unknown), so its sockets close on time. Default none. */
   sessionExpiresAt?: (token: string) => Promise<number | null>;
   /** How often an open socket re-checks its sign-in session even when idle (logout elsewhere). Default 60 s. */
@@ -44,6 +49,16 @@ export interface KernelSockets {
 
 /** The endpoint, in Express route syntax (http/testing/routes.ts lists it beside the Express routes). */
 export const KERNEL_SOCKET_ROUTE = '/api/notebooks/:id/kernel';
+
+/** How an open socket signed in, and how to check that it still is. */
+interface SignIn {
+  bearer: boolean;
+  principal: Principal;
+  /** When the session or token expires (ms since the epoch); null if unknown. */
+  expiresAt: number | null;
+  recheck: () => Promise<Principal | null>;
+}
+
 const PATH = /^\/api\/notebooks\/([^/]+)\/kernel\/?$/;
 /** Close code of a socket whose sign-in session ended (logout, expiry): the browser should sign in again. */
 export const SESSION_ENDED_CLOSE_CODE = 4401;
@@ -74,19 +89,21 @@ export function attachKernelSockets(server: http.Server, deps: KernelSocketDeps)
     }
     void (async () => {
       const notebookId = decodeURIComponent(match[1]!);
-      const token = readCookie(req.headers.cookie, SESSION_COOKIE);
-      const principal = await deps.auth.principalFromToken(token);
-      if (!token || !principal) return refuse(socket, 401, 'unauthenticated', 'Sign in to continue.');
-      if (!isSameOrigin(req.headers))
+      const signIn = await signInOf(req);
+      if (!signIn) return refuse(socket, 401, 'unauthenticated', 'Sign in to continue.');
+      // Cross-site WebSocket hijacking rides on the cookie; a bearer upgrade carries its own credential (browsers
+      // cannot set the header on a WebSocket, other clients send no Origin anyway).
+      if (!signIn.bearer && !isSameOrigin(req.headers))
         return refuse(socket, 403, 'forbidden', 'Cross-origin kernel connections are not allowed.');
+      const { principal } = signIn;
       try {
         await deps.notebooks.get(principal, notebookId);
+        requireScope(principal, 'notebooks:write'); // a live kernel runs code
       } catch (e) {
         if (isDomainError(e)) return refuse(socket, e.status, e.code, e.message);
         throw e;
       }
-      const expiresAt = (await deps.sessionExpiresAt?.(token)) ?? null;
-      wss.handleUpgrade(req, socket, head, (ws) => serve(ws, { token, principal, expiresAt }, notebookId));
+      wss.handleUpgrade(req, socket, head, (ws) => serve(ws, signIn, notebookId));
     })().catch((e: unknown) => {
       log.error({ err: e }, 'kernel socket upgrade failed');
       refuse(socket, 500, 'internal', 'Something went wrong on our side.');
@@ -94,11 +111,32 @@ export function attachKernelSockets(server: http.Server, deps: KernelSocketDeps)
   };
   server.on('upgrade', onUpgrade);
 
-  function serve(
-    ws: WebSocket,
-    signIn: { token: string; principal: Principal; expiresAt: number | null },
-    notebookId: string,
-  ) {
+  /**
+   * The upgrade's credential: `Authorization: Bearer` (an API token; cookies are then ignored) or the session cookie.
+   * `recheck` resolves the same credential again for the open socket.
+   */
+  async function signInOf(req: http.IncomingMessage): Promise<SignIn | null> {
+    const bearer = bearerTokenOf(req.headers);
+    if (bearer !== undefined) {
+      const recheck = async () => (bearer && (await deps.tokens?.authenticate(bearer))) || null;
+      const t = await recheck();
+      return (
+        t && {
+          bearer: true,
+          principal: t.principal,
+          expiresAt: t.expiresAt,
+          recheck: async () => (await recheck())?.principal ?? null,
+        }
+      );
+    }
+    const token = readCookie(req.headers.cookie, SESSION_COOKIE);
+    const principal = token ? await deps.auth.principalFromToken(token) : null;
+    if (!token || !principal) return null;
+    const expiresAt = (await deps.sessionExpiresAt?.(token)) ?? null;
+    return { bearer: false, principal, expiresAt, recheck: () => deps.auth.principalFromToken(token) };
+  }
+
+  function serve(ws: WebSocket, signIn: SignIn, notebookId: string) {
     let principal = signIn.principal;
     const outbox = new SocketOutbox(ws, deps.sendHighWaterBytes ?? 1024 * 1024);
     const client: SessionClient = { send: (event) => outbox.send(asServerMessage(event)) };
@@ -108,7 +146,7 @@ export function attachKernelSockets(server: http.Server, deps: KernelSocketDeps)
     /** Whether the sign-in session is still live (and the same user); if not, the socket is closed with 4401. */
     const stillSignedIn = async (requestId?: string): Promise<boolean> => {
       if (ws.readyState !== ws.OPEN) return false;
-      const now = await deps.auth.principalFromToken(signIn.token);
+      const now = await signIn.recheck();
       if (now && now.id === principal.id) {
         principal = now;
         return true;

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { RequestHandler } from 'express';
 import { forbidden } from '../../errors';
+import { bearerTokenOf } from './auth';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -33,8 +34,13 @@ const firstValue = (h: string | string[] | undefined) => (Array.isArray(h) ? h[0
 /**
  * Defence in depth against cross-site request forgery, on top of the SameSite=Lax cookie: a state-changing /api
  * request whose Origin is another site gets a 403.
+ *
+ * Requests with `Authorization: Bearer` are exempt: forgery rides on credentials the browser adds by itself
+ * (cookies), and a bearer request is authenticated by its token alone — its cookies are ignored (auth.ts). A page of
+ * another site cannot send one with a token it does not know, nor read the answer (no CORS is ever granted).
  */
 export const sameOriginWrites: RequestHandler = (req, _res, next) => {
-  if (SAFE_METHODS.has(req.method) || isSameOrigin(req.headers)) return next();
+  if (SAFE_METHODS.has(req.method) || bearerTokenOf(req.headers) !== undefined || isSameOrigin(req.headers))
+    return next();
   throw forbidden('Cross-origin request refused.');
 };

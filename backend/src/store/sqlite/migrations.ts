@@ -171,6 +171,26 @@ export const MIGRATIONS: readonly Migration[] = [
         BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
     `,
   },
+  {
+    version: 7,
+    name: 'api tokens',
+    up: `
+      CREATE TABLE api_tokens (
+        id          TEXT PRIMARY KEY,
+        secret_hash TEXT NOT NULL UNIQUE,
+        user_id     TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        name        TEXT NOT NULL,
+        scopes      TEXT NOT NULL,
+        created_by  TEXT NOT NULL,
+        created_at  TEXT NOT NULL,
+        expires_at  TEXT NOT NULL,
+        last_used_at TEXT,
+        revoked_at  TEXT,
+        revoked_by  TEXT
+      );
+      CREATE INDEX api_tokens_by_user ON api_tokens(user_id, created_at);
+    `,
+  },
 ];
 
 /**

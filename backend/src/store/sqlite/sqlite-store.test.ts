@@ -4,6 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { auditContract } from '../audit.contract';
+import { apiTokensContract } from '../api-tokens.contract';
 import { notebookFilesContract } from '../notebook-files.contract';
 import { oidcLoginsContract } from '../oidc-logins.contract';
 import { sampleNotebook, storeContract, type StoreFactory } from '../store.contract';
@@ -26,6 +27,7 @@ notebookFilesContract('sqlite', sqliteFactory);
 userIdentitiesContract('sqlite', sqliteFactory);
 oidcLoginsContract('sqlite', sqliteFactory);
 auditContract('sqlite', sqliteFactory);
+apiTokensContract('sqlite', sqliteFactory);
 
 describe('sqlite store specifics', () => {
   let dir: string;

@@ -6,6 +6,7 @@ import type { MetaRepository, SessionRecord, SessionRepository, Store, UserRecor
 import { migrate } from './migrations';
 import { sqliteOidcLogins, sqliteUserIdentities } from './sqlite-identities.repository';
 import { sqliteAudit } from './sqlite-audit.repository';
+import { sqliteApiTokens } from './sqlite-api-tokens.repository';
 import { sqliteNotebookFiles } from './sqlite-notebook-files.repository';
 import { sqliteNotebooks } from './sqlite-notebooks.repository';
 import { sqliteRuns } from './sqlite-runs.repository';
@@ -39,6 +40,7 @@ export function openSqliteStore(file: string): Store {
     userIdentities: sqliteUserIdentities(db),
     oidcLogins: sqliteOidcLogins(db),
     audit: sqliteAudit(db),
+    apiTokens: sqliteApiTokens(db),
     meta: sqliteMeta(db),
     ping: async () => {
       db.prepare('SELECT 1').get();
