@@ -211,6 +211,22 @@ const MATRIX: Row[] = [
   },
   { route: 'DELETE /api/kernels', expect: all(200), request: () => ({ path: '/api/kernels' }) },
 
+  // API tokens: everyone manages their own; a token of another user is not found (admins: anyone's).
+  { route: 'GET /api/tokens', expect: all(200), request: () => ({ path: '/api/tokens' }) },
+  {
+    route: 'POST /api/tokens',
+    expect: all(201),
+    request: () => ({ path: '/api/tokens', body: { name: 'matrix', scopes: ['apps:read'] } }),
+  },
+  {
+    route: 'DELETE /api/tokens/:id',
+    expect: all(404, { admin: 204, owner: 204 }),
+    request: async () => {
+      const made = await t.tokens.create(principals.owner, { name: 'matrix', scopes: ['apps:read'] });
+      return { path: `/api/tokens/${made.id}` };
+    },
+  },
+
   // Live editing.
   {
     route: 'WS /api/notebooks/:id/kernel',

@@ -24,6 +24,7 @@ import type { Store } from '../../store/store';
 import { listen } from '../../testing/http';
 import { AuthService } from '../../users/auth.service';
 import { oidcServiceFor } from '../../users/oidc.service';
+import { TokensService } from '../../users/tokens.service';
 import { createApp } from '../app';
 import { HealthService, jupyterCheck, redisCheck, storeCheck } from '../health/health.service';
 import { attachKernelSockets, sessionExpiryFrom, type KernelSockets } from '../kernel/kernel.socket';
@@ -40,6 +41,7 @@ export interface FullApp {
   config: Config;
   store: Store;
   auth: AuthService;
+  tokens: TokensService;
   notebooks: NotebookService;
   runs: RunService;
   audit: AuditService;
@@ -85,6 +87,12 @@ export async function startFullApp(opts: { env?: Record<string, string> } = {}):
     startSession: (u, from) => auth.startSession(u, from),
   });
   const audit = new AuditService({ audit: store.audit, logger });
+  const tokens = new TokensService({
+    tokens: store.apiTokens,
+    users: store.users,
+    activeUser: (id) => store.users.getById(id),
+    logger,
+  });
   const notebooks = new NotebookService({
     notebooks: store.notebooks,
     limits: config.limits,
@@ -117,6 +125,7 @@ export async function startFullApp(opts: { env?: Record<string, string> } = {}):
     store,
     auth,
     oidc,
+    tokens,
     notebooks,
     notebookFiles,
     runs,
@@ -127,6 +136,7 @@ export async function startFullApp(opts: { env?: Record<string, string> } = {}):
   const { server: http, url } = await listen(app);
   const sockets: KernelSockets = attachKernelSockets(http, {
     auth,
+    tokens,
     notebooks,
     sessions,
     logger,
@@ -139,6 +149,7 @@ export async function startFullApp(opts: { env?: Record<string, string> } = {}):
     config,
     store,
     auth,
+    tokens,
     notebooks,
     runs,
     audit,
