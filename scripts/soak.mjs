@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// `npm run soak` — is the suite stable on a busy machine? N times: a fresh `git clone` of this repository's HEAD
-// into a temp dir and `npm test` in it (setup included: npm ci, the kernel venv, the frontend build; only the
-// download caches of npm and pip are shared, as on any machine), while CPU-burning processes keep the cores busy.
+// `npm run soak` — is the suite stable on a busy machine? N times: a fresh `git clone` of this repository's HEAD (as
+// it was when the soak started, for every run, even if the repository moves on) into a temp dir and `npm test` in it
+// (setup included: npm ci, the kernel venv, the frontend build; only the download caches of npm and pip are shared,
+// as on any machine), while CPU-burning processes keep the cores busy.
 // Prints pass/fail and the duration of each run, then a summary; exits 1 when a run failed.
 //
 //   npm run soak                      5 runs, 2 burners
@@ -106,13 +107,15 @@ async function cleanUp(run) {
   return [...found.values()];
 }
 
-async function oneRun(i) {
+async function oneRun(i, commit) {
   const id = `${process.pid}-${i}`;
   const clone = path.join(soakDir, `clone-${i}`);
   const tmp = path.join(soakDir, `tmp-${i}`);
   const log = path.join(soakDir, `run-${i}.log`);
   fs.mkdirSync(tmp);
   git(['clone', '--quiet', root, clone]);
+  // Every run tests the commit the soak started at, even when the repository moves on meanwhile.
+  git(['checkout', '--quiet', '--detach', commit], clone);
   const out = fs.openSync(log, 'w');
   const t0 = Date.now();
   // Its own session and process group, so the run can be ended as a whole (and Ctrl-C here reaches us first).
@@ -159,7 +162,8 @@ process.on('SIGTERM', () => void stop('SIGTERM'));
 process.on('exit', stopLoad);
 
 async function main() {
-  const head = git(['rev-parse', '--short', 'HEAD']);
+  const commit = git(['rev-parse', 'HEAD']);
+  const head = commit.slice(0, 7);
   const dirty = git(['status', '--porcelain', '--untracked-files=no']);
   say(
     `${runs} run${runs === 1 ? '' : 's'} of \`${command}\` from fresh clones of ${root} at ${head}, ${load} CPU burner${load === 1 ? '' : 's'} (${os.cpus().length} cores)`,
@@ -169,7 +173,7 @@ async function main() {
   startLoad();
   const results = [];
   for (let i = 1; i <= runs; i++) {
-    const r = await oneRun(i);
+    const r = await oneRun(i, commit);
     if (stopping) return; // Ctrl-C: stop() reports and exits
     results.push(r);
     say(`run ${i}/${runs}: ${r.ok ? 'pass' : 'FAIL'} in ${(r.ms / 1000).toFixed(0)} s${r.ok ? '' : ` (${r.log})`}`);
