@@ -202,7 +202,7 @@ async function compose(config: Config, logger: Logger, life: Lifecycle): Promise
   const oidc = oidcServiceFor(config.signIn.oidc, { store, logger, startSession: (u, from) => auth.startSession(u, from) });
   // The audit trail: services record their actions through it (synchronously: see audit/audit.service.ts).
   const audit = new AuditService({ audit: store.audit, logger });
-  const tokens = new TokensService({ tokens: store.apiTokens, users: store.users, activeUser: (id) => store.users.getById(id), logger });
+  const tokens = new TokensService({ tokens: store.apiTokens, users: store.users, activeUser: (id) => store.users.getById(id), audit, logger });
   const notebooks = new NotebookService({
     notebooks: store.notebooks,
     limits: config.limits,

@@ -72,6 +72,7 @@ export async function startTestApp(
     tokens: store.apiTokens,
     users: store.users,
     activeUser: (id) => store.users.getById(id),
+    audit,
     logger,
     now: opts.now,
     ...opts.tokens,

@@ -3,6 +3,7 @@ import type { Principal, Role, TokenScope } from '../contracts/principal';
 import { badRequest, DomainError, forbidden, notFound } from '../errors';
 import type { Logger } from '../logger';
 import type { ApiTokenRecord, ApiTokenRepository, UserRecord, UserRepository } from '../store/store';
+import type { AuditRecorder } from '../audit/audit.service';
 import { hasScope, TOKEN_SCOPES } from './scopes';
 
 /**
@@ -79,14 +80,6 @@ export interface TokenSignIn {
   expiresAt: number;
 }
 
-/** The audit trail's `record()` as this service uses it (audit/audit.service.ts); optional until it is wired. */
-export type TokenAudit = (event: {
-  action: 'token.create' | 'token.revoke';
-  actor: Principal;
-  target: { type: 'token'; id: string; name: string };
-  details: Record<string, unknown>;
-}) => Promise<void>;
-
 export interface TokensServiceOptions {
   tokens: ApiTokenRepository;
   /** For the owners shown in lists (disabled ones too). */
@@ -94,7 +87,11 @@ export interface TokensServiceOptions {
   /** The owner of a token if the account may act now (exists, not disabled); null otherwise. */
   activeUser: (userId: string) => Promise<UserRecord | null>;
   logger: Logger;
-  audit?: TokenAudit;
+  /**
+   * The audit trail: `token.create` and `token.revoke`, synchronously (an action whose event cannot be written fails,
+   * 503; a created token is then revoked again before anything is answered).
+   */
+  audit: Pick<AuditRecorder, 'record'>;
   /** Clock, for tests of expiry. Default Date.now. */
   now?: () => number;
   expiry?: { defaultDays: number; maxDays: number };
@@ -108,7 +105,7 @@ export class TokensService {
   private readonly users: Pick<UserRepository, 'getById'>;
   private readonly activeUser: (userId: string) => Promise<UserRecord | null>;
   private readonly log: Logger;
-  private readonly audit: TokenAudit;
+  private readonly audit: Pick<AuditRecorder, 'record'>;
   private readonly now: () => number;
   private readonly expiry: { defaultDays: number; maxDays: number };
 
@@ -117,7 +114,7 @@ export class TokensService {
     this.users = opts.users;
     this.activeUser = opts.activeUser;
     this.log = opts.logger.child({ component: 'tokens' });
-    this.audit = opts.audit ?? (async () => undefined);
+    this.audit = opts.audit;
     this.now = opts.now ?? Date.now;
     this.expiry = opts.expiry ?? TOKEN_EXPIRY;
   }
@@ -165,12 +162,18 @@ export class TokensService {
       revokedBy: null,
     };
     await this.tokens.create(record);
-    await this.audit({
-      action: 'token.create',
-      actor,
-      target: { type: 'token', id: record.id, name },
-      details: { userId: owner.id, scopes, expiresAt: record.expiresAt },
-    });
+    try {
+      await this.audit.record({
+        action: 'token.create',
+        actor,
+        target: { type: 'token', id: record.id, name },
+        details: { userId: owner.id, scopes, expiresAt: record.expiresAt },
+      });
+    } catch (e) {
+      // Unrecorded, the token must not work: the secret was never shown, and the record stays revoked.
+      await this.tokens.revoke(record.id, new Date(this.now()).toISOString(), actor.id);
+      throw e;
+    }
     this.log.info({ tokenId: record.id, userId: owner.id, by: actor.id, scopes }, 'API token created');
     return { id: record.id, token: secret, name, scopes, expiresAt: record.expiresAt, userId: owner.id };
   }
@@ -203,14 +206,15 @@ export class TokensService {
     const record = await this.tokens.getById(id);
     if (!record || (record.userId !== actor.id && actor.role !== 'admin')) throw notFound('API token');
     if (record.revokedAt) return;
-    const revoked = await this.tokens.revoke(id, new Date(this.now()).toISOString(), actor.id);
-    if (!revoked) return; // revoked meanwhile by someone else
-    await this.audit({
+    // Recorded first (AuditService's rule for effects that are not undone): the trail may then show a revocation
+    // that a failure right after prevented, never a revocation without its event.
+    await this.audit.record({
       action: 'token.revoke',
       actor,
       target: { type: 'token', id, name: record.name },
       details: { userId: record.userId },
     });
+    await this.tokens.revoke(id, new Date(this.now()).toISOString(), actor.id);
     this.log.info({ tokenId: id, userId: record.userId, by: actor.id }, 'API token revoked');
   }
 

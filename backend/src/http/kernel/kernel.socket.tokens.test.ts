@@ -29,6 +29,7 @@ beforeAll(async () => {
     tokens: t.store.apiTokens,
     users: t.store.users,
     activeUser: (id) => t.store.users.getById(id),
+    audit: t.audit,
     logger: jupyter.logger,
   });
   const notebooks = new NotebookService({ notebooks: t.store.notebooks, limits: t.config.limits });

@@ -91,6 +91,7 @@ export async function startFullApp(opts: { env?: Record<string, string> } = {}):
     tokens: store.apiTokens,
     users: store.users,
     activeUser: (id) => store.users.getById(id),
+    audit,
     logger,
   });
   const notebooks = new NotebookService({

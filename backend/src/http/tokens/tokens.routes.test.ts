@@ -1,4 +1,6 @@
+import path from 'node:path';
 import { Writable } from 'node:stream';
+import Database from 'better-sqlite3';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TokenScope } from '../../contracts/principal';
@@ -318,5 +320,74 @@ describe('Authorization: Bearer', () => {
 
     expect((await call({ bearer: plain.token }, 'DELETE', `/api/tokens/${plain.id}`)).status).toBe(204);
     expect((await me({ bearer: plain.token })).status).toBe(401);
+  });
+});
+
+describe('audit trail', () => {
+  const eventsOf = async (app: TestApp, action: 'token.create' | 'token.revoke', targetId: string) =>
+    app.store.audit.list({ actions: [action], targetId }, { limit: 10 });
+
+  it('records token.create and token.revoke with actor, IP, target and details, never the secret', async () => {
+    const admin = await user('admin');
+    const owner = await user('author');
+    const made = await tokenFor(admin, ['notebooks:read'], { userId: owner.userId, expiresInDays: 7 });
+    const [created] = await eventsOf(t, 'token.create', made.id);
+    expect(created).toMatchObject({
+      actor: { type: 'user', userId: admin.userId, role: 'admin' },
+      ip: expect.stringMatching(/127\.0\.0\.1/),
+      target: { type: 'token', id: made.id, name: 'CI' },
+      details: { userId: owner.userId, scopes: ['notebooks:read'], expiresAt: made.expiresAt },
+    });
+    expect(JSON.stringify(created)).not.toContain(made.token.slice(6));
+
+    // Revoked by the token itself: the token is the actor (and its owner).
+    expect((await call({ bearer: made.token }, 'DELETE', `/api/tokens/${made.id}`)).status).toBe(204);
+    expect((await call(owner, 'DELETE', `/api/tokens/${made.id}`)).status).toBe(204); // already revoked: no event
+    const revoked = await eventsOf(t, 'token.revoke', made.id);
+    expect(revoked).toHaveLength(1);
+    expect(revoked[0]).toMatchObject({
+      actor: { type: 'token', tokenId: made.id, userId: owner.userId, scopes: ['notebooks:read'] },
+      target: { type: 'token', id: made.id, name: 'CI' },
+      details: { userId: owner.userId },
+    });
+  });
+
+  it('fails (503) when the event cannot be written: no token is created that works, none is revoked unrecorded', async () => {
+    const app = await startTestApp();
+    try {
+      const author = await app.signIn('author');
+      const post = (body: unknown) =>
+        testFetch(`${app.url}/api/tokens`, {
+          method: 'POST',
+          headers: { cookie: author.cookie, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+      const kept = (await (await post({ name: 'kept', scopes: ['apps:read'] })).json()) as {
+        id: string;
+        token: string;
+      };
+      // The database refuses audit appends from now on (as a full disk or a broken trail would).
+      const db = new Database(path.join(app.config.dataDir, 'folio.db'));
+      db.exec(`CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_events BEGIN SELECT RAISE(ABORT, 'disk full'); END;`);
+      db.close();
+
+      const res = await post({ name: 'unrecorded', scopes: ['apps:read'] });
+      expect(res.status).toBe(503);
+      expect(JSON.stringify(await res.json())).not.toContain('folio_');
+      const unrecorded = (await app.store.apiTokens.list({ userId: author.userId })).find(
+        (x) => x.name === 'unrecorded',
+      );
+      expect(unrecorded?.revokedAt).not.toBeNull();
+
+      const revoke = await testFetch(`${app.url}/api/tokens/${kept.id}`, {
+        method: 'DELETE',
+        headers: { cookie: author.cookie },
+      });
+      expect(revoke.status).toBe(503);
+      const me = await testFetch(`${app.url}/api/me`, { headers: { authorization: `Bearer ${kept.token}` } });
+      expect(me.status).toBe(200); // not revoked without its event: the revocation can be retried
+    } finally {
+      await app.close();
+    }
   });
 });
