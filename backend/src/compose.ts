@@ -238,7 +238,7 @@ async function compose(config: Config, logger: Logger, life: Lifecycle): Promise
   });
   watchLiveKernels(metrics, sessions);
   watchConnections(metrics, 'sse', openEventStreams);
-  const app = createApp({ config, logger, store, auth, oidc, tokens, notebooks, notebookFiles, runs, runProgress, health, kernels, metrics });
+  const app = createApp({ config, logger, store, auth, oidc, tokens, notebooks, notebookFiles, runs, runProgress, health, kernels, metrics, audit });
 
   await Promise.all(pending);
   handler = app;

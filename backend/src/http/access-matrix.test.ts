@@ -227,6 +227,14 @@ const MATRIX: Row[] = [
     },
   },
 
+  // The audit trail: admins only; read-only (no route writes or deletes an event).
+  {
+    route: 'GET /api/audit',
+    expect: all(403, { admin: 200 }),
+    request: () => ({ path: '/api/audit?action=notebook.*' }),
+  },
+  { route: 'GET /api/audit/verify', expect: all(403, { admin: 200 }), request: () => ({ path: '/api/audit/verify' }) },
+
   // Live editing.
   {
     route: 'WS /api/notebooks/:id/kernel',

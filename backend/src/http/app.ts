@@ -26,6 +26,8 @@ import type { RunService } from '../runs/run.service';
 import { runsRoutes } from './runs/runs.routes';
 import type { RunningKernelsService } from '../kernels/sessions/running-kernels.service';
 import { kernelsRoutes } from './kernels/kernels.routes';
+import type { AuditService } from '../audit/audit.service';
+import { auditRoutes } from './audit/audit.routes';
 import type { FolioMetrics } from '../metrics/metrics';
 import { httpMetrics } from '../metrics/http-metrics';
 import { metricsRoutes } from '../metrics/metrics-endpoint';
@@ -49,6 +51,8 @@ export interface AppDeps {
   runProgress?: RunProgressService;
   /** The Running kernels panel (GET|DELETE /api/kernels[/:id]); web role only. */
   kernels?: RunningKernelsService;
+  /** The audit trail (GET /api/audit, /api/audit/verify; admins). */
+  audit?: AuditService;
   /** OpenID Connect single sign-on (/api/auth/oidc/*), when configured (config.signIn.oidc). */
   oidc?: OidcService;
   /** Prometheus metrics (GET /metrics and the HTTP request metrics); compose.ts gives every process its own. */
@@ -84,6 +88,7 @@ export function createApp(deps: AppDeps): express.Express {
   if (deps.runs) app.use('/api', runsRoutes({ runs: deps.runs, progress: deps.runProgress }));
   if (deps.kernels) app.use('/api/kernels', kernelsRoutes({ kernels: deps.kernels }));
   if (deps.tokens) app.use('/api/tokens', tokensRoutes({ tokens: deps.tokens }));
+  if (deps.audit) app.use('/api/audit', auditRoutes({ audit: deps.audit, logger: deps.logger }));
   app.use('/api', apiNotFound);
 
   app.use(serveFrontend(deps.frontendDir));

@@ -35,7 +35,8 @@ export interface TestApp {
 export async function startTestApp(
   opts: {
     env?: Record<string, string>;
-    overrides?: Partial<AppDeps>;
+    /** Deps to replace or add; a function gets the app's store, audit trail and config (to build services on them). */
+    overrides?: Partial<AppDeps> | ((parts: { store: Store; audit: AuditService; config: Config }) => Partial<AppDeps>);
     /** Listen on this port instead of a free one (e.g. one registered at a test IdP beforehand). */
     port?: number;
     /** The clock of the sign-in services, for expiry tests. Default Date.now. */
@@ -77,7 +78,8 @@ export async function startTestApp(
     now: opts.now,
     ...opts.tokens,
   });
-  const app = createApp({ config, logger, store, auth, oidc, tokens, notebooks, notebookFiles, ...opts.overrides });
+  const overrides = typeof opts.overrides === 'function' ? opts.overrides({ store, audit, config }) : opts.overrides;
+  const app = createApp({ config, logger, store, auth, oidc, tokens, notebooks, notebookFiles, audit, ...overrides });
   // Folio's server settings (keep-alive), as compose.ts; requests go through testing/http.ts's testFetch.
   const { server, url } = await listen(app, opts.port);
   const users = new UsersService(store);

@@ -127,7 +127,7 @@ export class NotebookService {
     const content = parseIpynb(input.body, this.deps.limits.maxUploadBytes);
     const name = await this.uniqueName(who.id, input.name);
     const nb = await this.deps.notebooks.create({ id: randomUUID(), name, ownerId: who.id, content });
-    await this.recordCreated(who, 'notebook.import', nb, { fileName: input.name, bytes: Buffer.byteLength(input.body) });
+    await this.recordCreated(who, 'notebook.import', nb, { bytes: Buffer.byteLength(input.body) });
     return nb;
   }
 

@@ -133,6 +133,7 @@ export async function startFullApp(opts: { env?: Record<string, string> } = {}):
     runProgress,
     health,
     kernels,
+    audit,
   });
   const { server: http, url } = await listen(app);
   const sockets: KernelSockets = attachKernelSockets(http, {
