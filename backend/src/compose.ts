@@ -199,10 +199,10 @@ async function compose(config: Config, logger: Logger, life: Lifecycle): Promise
   life.add('queue', 'run events', () => runEvents.close());
 
   const auth = new AuthService({ store, logger, passwordSignIn: config.signIn.password });
-  const oidc = oidcServiceFor(config.signIn.oidc, { store, logger, startSession: (u, from) => auth.startSession(u, from) });
   // The audit trail: services record their actions through it (synchronously: see audit/audit.service.ts).
   const audit = new AuditService({ audit: store.audit, logger });
   const tokens = new TokensService({ tokens: store.apiTokens, users: store.users, activeUser: (id) => store.users.getById(id), audit, logger });
+  const oidc = oidcServiceFor(config.signIn.oidc, { store, audit, logger, startSession: (u, from) => auth.startSession(u, from) });
   const notebooks = new NotebookService({
     notebooks: store.notebooks,
     limits: config.limits,

@@ -50,13 +50,14 @@ export async function startTestApp(
   const logger = pino({ level: 'silent' });
   const store = openSqliteStore(path.join(dir, 'folio.db'));
   const auth = new AuthService({ store, logger, passwordSignIn: config.signIn.password, now: opts.now });
+  const audit = new AuditService({ audit: store.audit, logger });
   const oidc = oidcServiceFor(config.signIn.oidc, {
+    audit,
     store,
     logger,
     now: opts.now,
     startSession: (u, from) => auth.startSession(u, from),
   });
-  const audit = new AuditService({ audit: store.audit, logger });
   const notebooks = new NotebookService({
     notebooks: store.notebooks,
     limits: config.limits,

@@ -1,5 +1,6 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import * as oidc from 'openid-client';
+import type { AuditRecorder } from '../audit/audit.service';
 import type { OidcConfig } from '../config';
 import type { Role } from '../contracts/principal';
 import type { Logger } from '../logger';
@@ -57,6 +58,8 @@ export interface OidcServiceOptions {
   users: UserRepository;
   identities: UserIdentityRepository;
   logins: OidcLoginRepository;
+  /** The audit trail: auth.login (method oidc), auth.login_failed, user.create and user.update (role, linking). */
+  audit: AuditRecorder;
   /** Creates the session, exactly as a password sign-in does. */
   startSession(user: UserRecord, from: { ip?: string }): Promise<LoginResult>;
   logger: Logger;
@@ -144,6 +147,33 @@ export class OidcService {
    * OidcSignInError.
    */
   async complete(input: { loginCookie?: string; query: URLSearchParams; ip?: string }): Promise<OidcSignInResult> {
+    try {
+      const result = await this.completeSignIn(input);
+      await this.opts.audit.record({
+        action: 'auth.login',
+        actor: result.session.principal,
+        target: userTarget(result.user),
+        details: { method: 'oidc', issuer: this.cfg.issuer, created: result.created },
+      });
+      return result;
+    } catch (e) {
+      if (e instanceof OidcSignInError) {
+        const email = typeof e.details.email === 'string' ? e.details.email : undefined;
+        await this.opts.audit.record({
+          action: 'auth.login_failed',
+          actor: { anonymous: true, email, ip: input.ip },
+          details: { method: 'oidc', reason: e.reason, issuer: this.cfg.issuer, ...e.details },
+        });
+      }
+      throw e;
+    }
+  }
+
+  private async completeSignIn(input: {
+    loginCookie?: string;
+    query: URLSearchParams;
+    ip?: string;
+  }): Promise<OidcSignInResult> {
     const login = input.loginCookie ? await this.opts.logins.take(sha256(input.loginCookie)) : null;
     if (!login) throw new OidcSignInError('expired', 'No single sign-on in progress for this browser.');
     if (Date.parse(login.expiresAt) <= this.now())
@@ -186,17 +216,22 @@ export class OidcService {
       throw new OidcSignInError(reason, "The provider's answer could not be verified.", { error: errorText(e) });
     }
 
-    const account = await this.accountFor(claims);
+    const account = await this.accountFor(claims, input.ip);
     const session = await this.opts.startSession(account.user, { ip: input.ip });
     return { ...account, session, next: login.next };
   }
 
   /** The Folio user of these verified claims: found by link, linked, or created; role and profile brought up to date. */
-  private async accountFor(claims: Record<string, unknown>): Promise<Omit<OidcSignInResult, 'session' | 'next'>> {
+  private async accountFor(
+    claims: Record<string, unknown>,
+    ip?: string,
+  ): Promise<Omit<OidcSignInResult, 'session' | 'next'>> {
     const { users, identities } = this.opts;
     const issuer = String(claims.iss);
     const subject = String(claims.sub);
     const who = { issuer, subject };
+    // Changes made by the single sign-on mapping (not by a person in Folio) are recorded as Folio's own.
+    const system = { system: 'oidc', ip };
     const email =
       typeof claims.email === 'string' && claims.email.includes('@') ? claims.email.trim().toLowerCase() : null;
     const verified = claims.email_verified === true || claims.email_verified === 'true';
@@ -221,6 +256,12 @@ export class OidcService {
             emailVerified: verified,
           });
         }
+        await this.opts.audit.record({
+          action: 'user.update',
+          actor: system,
+          target: userTarget(existing),
+          details: { identityLinked: { issuer, subject }, byVerifiedEmail: email },
+        });
         user = existing;
         linked = true;
       } else {
@@ -228,14 +269,16 @@ export class OidcService {
         if (unverified) throw new OidcSignInError('email_unverified', 'The email is not verified.', { ...who, email });
         const role = claimRole === undefined ? this.cfg.defaultRole : claimRole;
         if (!role) throw new OidcSignInError('not_entitled', 'No role maps from the claims.', { ...who, email });
+        const fresh = { id: randomUUID(), email, name: displayName(claims, email), role, passwordHash: '' };
+        // Recorded first: an account cannot be deleted again if recording failed after creating it.
+        await this.opts.audit.record({
+          action: 'user.create',
+          actor: system,
+          target: userTarget(fresh),
+          details: { method: 'oidc', issuer, subject, role },
+        });
         try {
-          user = await users.create({
-            id: randomUUID(),
-            email,
-            name: displayName(claims, email),
-            role,
-            passwordHash: '',
-          });
+          user = await users.create(fresh);
         } catch (e) {
           throw new OidcSignInError('account_exists', 'The email was taken meanwhile.', {
             ...who,
@@ -262,6 +305,14 @@ export class OidcService {
     const name = displayName(claims, user.email);
     if (typeof claims.name === 'string' && name !== user.name) patch.name = name;
     if (email && email !== user.email && !(await users.getByEmail(email))) patch.email = email;
+    if (roleChangedFrom) {
+      await this.opts.audit.record({
+        action: 'user.update',
+        actor: system,
+        target: userTarget(user),
+        details: { role: { from: roleChangedFrom, to: claimRole! }, reason: `claim ${this.cfg.roleClaim}`, issuer },
+      });
+    }
     if (Object.keys(patch).length) {
       try {
         user = (await users.update(user.id, patch)) ?? user;
@@ -285,7 +336,9 @@ export class OidcService {
       this.discovered = oidc
         .discovery(issuer, this.cfg.clientId, undefined, auth, {
           // config.ts allows plain http only for an issuer on a loopback address (tests, a local IdP).
-          execute: isLoopbackHttp(issuer) ? [oidc.allowInsecureRequests] : [],
+          // ID token signatures are verified too (against the provider's JWKS), not only trusted for arriving over
+          // TLS from the token endpoint: a token changed on the way, or by a proxy, is refused.
+          execute: [oidc.enableNonRepudiationChecks, ...(isLoopbackHttp(issuer) ? [oidc.allowInsecureRequests] : [])],
           timeout: 10,
         })
         .catch((e: unknown) => {
@@ -298,6 +351,8 @@ export class OidcService {
   }
 }
 
+const userTarget = (u: Pick<UserRecord, 'id' | 'email'>) => ({ type: 'user', id: u.id, name: u.email });
+
 /** The name a user goes by: the `name` claim, else `preferred_username`, else the email's local part. */
 function displayName(claims: Record<string, unknown>, email: string): string {
   for (const c of [claims.name, claims.preferred_username]) {
@@ -306,7 +361,14 @@ function displayName(claims: Record<string, unknown>, email: string): string {
   return email.split('@')[0] || email;
 }
 
-const errorText = (e: unknown) => (e instanceof Error ? `${e.name}: ${e.message}` : String(e)).slice(0, 500);
+/** An error and its causes in one line, for the log and the audit trail (openid-client's messages carry no secrets). */
+const errorText = (e: unknown) => {
+  const parts: string[] = [];
+  for (let c: unknown = e; c !== undefined && parts.length < 3; c = c instanceof Error ? c.cause : undefined) {
+    parts.push(c instanceof Error ? `${c.name}: ${c.message}` : String(c));
+  }
+  return parts.join(' ← ').slice(0, 500);
+};
 
 /** A fetch that never reached the provider (refused, reset, DNS, timeout) rather than an answer that failed checks. */
 function isNetworkError(e: unknown): boolean {
@@ -326,7 +388,7 @@ export function oidcServiceFor(
   config: OidcConfig | null,
   deps: {
     store: { users: UserRepository; userIdentities: UserIdentityRepository; oidcLogins: OidcLoginRepository };
-  } & Pick<OidcServiceOptions, 'startSession' | 'logger' | 'now'>,
+  } & Pick<OidcServiceOptions, 'startSession' | 'logger' | 'now' | 'audit'>,
 ): OidcService | undefined {
   if (!config) return undefined;
   const { store, ...rest } = deps;

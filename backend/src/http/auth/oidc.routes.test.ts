@@ -92,6 +92,14 @@ const me = async (browser: TestBrowser, app = t) => {
   };
 };
 
+/** Audit events on a target (a user id), oldest first. */
+const eventsOn = async (targetId: string, app = t) =>
+  (await app.store.audit.list({ targetId }, { limit: 100 })).reverse();
+/** Failed single sign-ons recorded since `sinceSeq`. */
+const failuresSince = async (sinceSeq: number, app = t) =>
+  (await app.store.audit.list({ actions: ['auth.login_failed'] }, { limit: 100 })).filter((e) => e.seq > sinceSeq);
+const headSeq = async (app = t) => (await app.store.audit.head())?.seq ?? 0;
+
 describe('GET /api/auth/config', () => {
   it('is public and names the sign-in methods for the login page', async () => {
     const res = await testFetch(`${t.url}/api/auth/config`);
@@ -147,6 +155,21 @@ describe('single sign-on with a real OpenID Connect provider', () => {
     expect(identity).toMatchObject({ userId: who.body!.user.id, email: `${acct}@bank.example` });
     // An SSO-created account has no password: password sign-in with any password fails.
     expect((await t.store.users.getById(who.body!.user.id))?.passwordHash).toBe('');
+    // Audited: the account created by the single sign-on, then the sign-in (method oidc) by the user, with the IP.
+    const events = await eventsOn(who.body!.user.id);
+    expect(events.map((e) => e.action)).toEqual(['user.create', 'auth.login']);
+    expect(events[0]).toMatchObject({
+      actor: { type: 'system', name: 'oidc' },
+      ip: '127.0.0.1',
+      target: { type: 'user', id: who.body!.user.id, name: `${acct}@bank.example` },
+      details: { method: 'oidc', issuer: idp.issuer, subject: acct, role: 'author' },
+    });
+    expect(events[1]).toMatchObject({
+      actor: { type: 'user', userId: who.body!.user.id, email: `${acct}@bank.example`, role: 'author' },
+      ip: '127.0.0.1',
+      details: { method: 'oidc', issuer: idp.issuer, created: true },
+    });
+    expect(JSON.stringify(events)).not.toContain(browser.cookies(t.url).get('folio_session'));
   });
 
   it('the session is a normal one: logout ends it', async () => {
@@ -172,6 +195,15 @@ describe('single sign-on with a real OpenID Connect provider', () => {
     idp.setAccount(acct, { email: `${acct}@bank.example`, email_verified: true, groups: ['someone-elses-group'] });
     const third = await signInAs(acct);
     expect((await me(third.browser)).body!.user).toMatchObject({ id: promoted.id, role: 'viewer' });
+    // Each change of role is a user.update (by the single sign-on mapping); a sign-in without a change records none.
+    const changes = (await eventsOn(promoted.id)).filter((e) => e.action === 'user.update');
+    expect(changes.map((e) => e.details.role)).toEqual([
+      { from: 'author', to: 'admin' },
+      { from: 'admin', to: 'viewer' },
+    ]);
+    expect(changes[0]).toMatchObject({ actor: { type: 'system', name: 'oidc' }, details: { reason: 'claim groups' } });
+    await signInAs(acct);
+    expect((await eventsOn(promoted.id)).filter((e) => e.action === 'user.update')).toHaveLength(2);
     expect(await t.store.users.list()).toHaveLength(new Set((await t.store.users.list()).map((u) => u.email)).size);
   });
 
@@ -192,10 +224,18 @@ describe('single sign-on with a real OpenID Connect provider', () => {
       password: 'local-password',
     });
     const acct = account({ email: 'local@bank.example', groups: ['folio-admins'] });
+    const since = await headSeq();
     const res = await signInAs(acct);
     expect(res).toMatchObject({ status: 303, location: '/login?sso_error=account_exists' });
     expect(res.session()).toBeUndefined();
     expect(await t.store.userIdentities.listByUser(local.id)).toEqual([]);
+    expect(await failuresSince(since)).toMatchObject([
+      {
+        actor: { type: 'anonymous' },
+        ip: '127.0.0.1',
+        details: { method: 'oidc', reason: 'account_exists', subject: acct, userId: local.id },
+      },
+    ]);
   });
 
   it('with FOLIO_OIDC_LINK_BY_EMAIL=true links a local account by verified email only', async () => {
@@ -232,7 +272,9 @@ describe('single sign-on with a real OpenID Connect provider', () => {
       await throughIdp(browser, await begin(browser), idp.issuer, { account: account({ groups: ['quants'] }) }),
     );
     cb.searchParams.set('state', 'forged-state');
+    const since = await headSeq();
     expect(await callback(browser, cb.href)).toEqual({ status: 303, location: '/login?sso_error=state' });
+    expect((await failuresSince(since)).map((e) => e.details.reason)).toEqual(['state']);
     expect(browser.cookies(t.url).get('folio_session')).toBeUndefined();
   });
 
@@ -273,16 +315,18 @@ describe('single sign-on with a real OpenID Connect provider', () => {
     expect(browser.cookies(t.url).get('folio_session')).toBeUndefined();
   });
 
-  it('refuses a tampered ID token (payload changed, signature no longer matches)', async () => {
-    const target = account({ groups: ['folio-admins'] });
+  it('refuses a tampered ID token (a claim added on the way: the signature no longer matches)', async () => {
+    // A viewer's ID token, changed to claim the admins' group: without the signature check it would sign in as admin.
+    const acct = account({ groups: ['managers'] });
     const browser = new TestBrowser();
-    const cb = await throughIdp(browser, await begin(browser), idp.issuer, {
-      account: account({ groups: ['managers'] }),
-    });
-    idp.tamperNextIdToken((token) => withPayload(token, (p) => ({ ...p, sub: target })));
+    const cb = await throughIdp(browser, await begin(browser), idp.issuer, { account: acct });
+    idp.tamperNextIdToken((token) => withPayload(token, (p) => ({ ...p, groups: ['folio-admins'] })));
+    const since = await headSeq();
     expect(await callback(browser, cb)).toEqual({ status: 303, location: '/login?sso_error=invalid_response' });
     expect(browser.cookies(t.url).get('folio_session')).toBeUndefined();
-    expect(await t.store.userIdentities.get(idp.issuer, target)).toBeNull();
+    expect(await t.store.userIdentities.get(idp.issuer, acct)).toBeNull();
+    const [failed] = await failuresSince(since);
+    expect(failed?.details).toMatchObject({ reason: 'invalid_response', error: expect.stringMatching(/signature/i) });
   });
 
   it('shows access_denied when the user cancels at the provider', async () => {

@@ -81,12 +81,13 @@ export async function startFullApp(opts: { env?: Record<string, string> } = {}):
   const sessions = new KernelSessionManager({ kernels: pool, logger, idleMs: config.kernels.idleMs });
 
   const auth = new AuthService({ store, logger, passwordSignIn: config.signIn.password });
+  const audit = new AuditService({ audit: store.audit, logger });
   const oidc = oidcServiceFor(config.signIn.oidc, {
+    audit,
     store,
     logger,
     startSession: (u, from) => auth.startSession(u, from),
   });
-  const audit = new AuditService({ audit: store.audit, logger });
   const tokens = new TokensService({
     tokens: store.apiTokens,
     users: store.users,
