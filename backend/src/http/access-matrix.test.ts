@@ -74,6 +74,10 @@ const MATRIX: Row[] = [
   // Public probes.
   { route: 'GET /healthz', expect: all(200, { anonymous: 200 }), request: () => ({ path: '/healthz' }) },
   { route: 'GET /readyz', expect: all(200, { anonymous: 200 }), request: () => ({ path: '/readyz' }) },
+  // Prometheus: admins (or the metrics token, metrics.test.ts); everyone else signed in 403.
+  { route: 'GET /metrics', expect: all(403, { admin: 200 }), request: () => ({ path: '/metrics' }) },
+  // The OpenAPI document: anyone signed in.
+  { route: 'GET /api/openapi.json', expect: all(200), request: () => ({ path: '/api/openapi.json' }) },
 
   // Sign-in: public (each caller signs in as itself; anonymous as a user of its own).
   {

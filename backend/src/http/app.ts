@@ -32,6 +32,7 @@ import type { FolioMetrics } from '../metrics/metrics';
 import { httpMetrics } from '../metrics/http-metrics';
 import { metricsRoutes } from '../metrics/metrics-endpoint';
 import { tokensRoutes } from './tokens/tokens.routes';
+import { openApiRoutes } from './openapi/openapi.routes';
 
 export interface AppDeps {
   config: Config;
@@ -89,6 +90,7 @@ export function createApp(deps: AppDeps): express.Express {
   if (deps.kernels) app.use('/api/kernels', kernelsRoutes({ kernels: deps.kernels }));
   if (deps.tokens) app.use('/api/tokens', tokensRoutes({ tokens: deps.tokens }));
   if (deps.audit) app.use('/api/audit', auditRoutes({ audit: deps.audit, logger: deps.logger }));
+  app.use('/api', openApiRoutes()); // GET /api/openapi.json
   app.use('/api', apiNotFound);
 
   app.use(serveFrontend(deps.frontendDir));

@@ -1,4 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
+import { z } from 'zod';
 import { DomainError, isDomainError } from '../../errors';
 import type { Logger } from '../../logger';
 import { redactUrl } from './request-log';
@@ -73,9 +74,22 @@ const statusOf = (e: unknown): number | undefined => {
   return typeof s === 'number' && Number.isInteger(s) ? s : undefined;
 };
 
+/** Every error response's body (the OpenAPI document's `Error` schema). */
+export const ApiErrorSchema = z.object({
+  error: z.object({
+    /** Stable machine-readable code: bad_request, unauthenticated, forbidden, not_found, conflict, too_large, … */
+    code: z.string(),
+    /** A sentence for people; never a stack trace or internals. */
+    message: z.string(),
+    /** Structured extras: the bad fields (`issues`), `currentVersion`, `retryAfterSeconds`, `requiredScope`, … */
+    details: z.unknown().optional(),
+  }),
+});
+export type ApiError = z.infer<typeof ApiErrorSchema>;
+
 /** The JSON error body; never a stack, an error's own internals, or a value that cannot be serialized. */
 function errorBody(code: string, message: string, details: unknown): string {
-  const body = { error: { code, message, ...(details === undefined ? {} : { details }) } };
+  const body: ApiError = { error: { code, message, ...(details === undefined ? {} : { details }) } };
   try {
     return JSON.stringify(body);
   } catch {

@@ -25,6 +25,7 @@ import { listen } from '../../testing/http';
 import { AuthService } from '../../users/auth.service';
 import { oidcServiceFor } from '../../users/oidc.service';
 import { TokensService } from '../../users/tokens.service';
+import { FolioMetrics } from '../../metrics/metrics';
 import { createApp } from '../app';
 import { HealthService, jupyterCheck, redisCheck, storeCheck } from '../health/health.service';
 import { attachKernelSockets, sessionExpiryFrom, type KernelSockets } from '../kernel/kernel.socket';
@@ -135,6 +136,7 @@ export async function startFullApp(opts: { env?: Record<string, string> } = {}):
     health,
     kernels,
     audit,
+    metrics: new FolioMetrics({ role: 'web' }), // GET /metrics, as compose.ts mounts it
   });
   const { server: http, url } = await listen(app);
   const sockets: KernelSockets = attachKernelSockets(http, {
