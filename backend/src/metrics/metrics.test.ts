@@ -53,6 +53,26 @@ describe('GET /metrics on the web role', () => {
     expect(byToken.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
   });
 
+  it("accepts an admin's API token with the admin scope, and no other token", async () => {
+    const admin = await t.signIn('admin');
+    const author = await t.signIn('author');
+    const token = async (cookie: string, scopes: string[]) => {
+      const res = await testFetch(`${t.url}/api/tokens`, {
+        method: 'POST',
+        headers: { cookie, origin: t.url, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: `scrape ${scopes.join(' ')}`, scopes }),
+      });
+      expect(res.status).toBe(201);
+      return ((await res.json()) as { token: string }).token;
+    };
+    const withAdminScope = await token(admin.cookie, ['admin']);
+    const withoutIt = await token(admin.cookie, ['notebooks:read']);
+    const authors = await token(author.cookie, ['notebooks:read']);
+    expect((await scrape({ authorization: `Bearer ${withAdminScope}` })).status).toBe(200);
+    expect((await scrape({ authorization: `Bearer ${withoutIt}` })).status).toBe(403);
+    expect((await scrape({ authorization: `Bearer ${authors}` })).status).toBe(403);
+  });
+
   it('counts requests by route pattern and status, never by raw path, with latency histograms', async () => {
     const { cookie } = await t.signIn('author');
     const created = await testFetch(`${t.url}/api/notebooks`, {

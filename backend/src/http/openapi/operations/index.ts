@@ -1,9 +1,11 @@
 import type { ApiOperation } from '../operation';
+import { AUDIT_OPERATIONS } from './audit';
 import { AUTH_OPERATIONS } from './auth';
 import { KERNEL_OPERATIONS } from './kernels';
 import { NOTEBOOK_OPERATIONS } from './notebooks';
 import { OPS_OPERATIONS } from './ops';
 import { RUN_OPERATIONS } from './runs';
+import { TOKEN_OPERATIONS } from './tokens';
 
 /**
  * Every operation of the API, one file per area. A new route adds its operation to its area's file (or a new file
@@ -15,4 +17,6 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
   ...NOTEBOOK_OPERATIONS,
   ...RUN_OPERATIONS,
   ...KERNEL_OPERATIONS,
+  ...TOKEN_OPERATIONS,
+  ...AUDIT_OPERATIONS,
 ];
