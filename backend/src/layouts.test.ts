@@ -63,13 +63,16 @@ describe('FOLIO_ROLE=web and FOLIO_ROLE=worker as two processes on one Redis and
   let worker: FolioProcess;
   let client: FolioClient;
   let live: KernelWsClient | undefined;
+  let workerMetricsPort: number;
+  const METRICS_TOKEN = 'layout-metrics-token-0123456789';
 
   beforeAll(async () => {
     redis = await startRedisServer({ dataDir: tempDir('folio-layout-redis-'), logger: pino({ level: 'silent' }) });
     dataDir = tempDir('folio-layout-data-');
     const common = { REDIS_URL: redis.url, DATA_DIR: dataDir, KERNEL_POOL_SIZE: '1', FOLIO_ADMIN_PASSWORD: password };
-    web = start({ ...common, FOLIO_ROLE: 'web', PORT: String(await freePort()) });
-    worker = start({ ...common, FOLIO_ROLE: 'worker' });
+    web = start({ ...common, FOLIO_ROLE: 'web', PORT: String(await freePort()), FOLIO_METRICS_TOKEN: METRICS_TOKEN });
+    workerMetricsPort = await freePort();
+    worker = start({ ...common, FOLIO_ROLE: 'worker', FOLIO_METRICS_TOKEN: METRICS_TOKEN, FOLIO_METRICS_PORT: String(workerMetricsPort) });
     const [url] = await Promise.all([readyUrl(web), worker.waitForLog((l) => l.msg === 'Folio worker ready')]);
     client = new FolioClient(url);
     await client.signIn('admin@folio.local', password);
@@ -99,6 +102,22 @@ describe('FOLIO_ROLE=web and FOLIO_ROLE=worker as two processes on one Redis and
     const [webJupyter, workerJupyter] = await Promise.all([jupyterPid(web), jupyterPid(worker)]);
     expect(webJupyter).not.toBe(workerJupyter);
     expect(fs.readdirSync(path.join(dataDir, 'jupyter-runtime'))).toHaveLength(2);
+  });
+
+  it('each role exposes its own metrics: the worker on FOLIO_METRICS_PORT (runs it ended), web on /metrics (requests)', async () => {
+    const scrape = async (url: string) => {
+      const res = await fetch(url, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+      expect(res.status).toBe(200);
+      return res.text();
+    };
+    const workerMetrics = await scrape(`http://127.0.0.1:${workerMetricsPort}/metrics`);
+    expect(workerMetrics).toMatch(/^folio_runs_finished_total\{status="succeeded",role="worker"\} [1-9]/m);
+    expect(workerMetrics).toMatch(/^folio_run_queue_wait_seconds_count\{role="worker"\} [1-9]/m);
+    expect(workerMetrics).toMatch(/^folio_kernel_pool_target_size\{pool="runs",role="worker"\} 1$/m);
+    expect((await fetch(`http://127.0.0.1:${workerMetricsPort}/metrics`)).status).toBe(401);
+    const webMetrics = await scrape(`${client.url}/metrics`);
+    expect(webMetrics).toMatch(/^folio_http_requests_total\{method="POST",route="\/api\/notebooks\/:id\/runs",status="202",role="web"\} [1-9]/m);
+    expect(webMetrics).toMatch(/^folio_run_queue_jobs\{state="waiting",role="web"\} \d+/m);
   });
 
   it("stopping the worker (SIGTERM) leaves web's Jupyter Server and live kernels running", async () => {
