@@ -87,6 +87,13 @@ describe('sanitized last: nothing is added after DOMPurify', () => {
     expect(doc.body.textContent).toContain('\\htmlStyle'); // shown as an error in place, as source text
   });
 
+  it('renders LaTeX delimiters \\(…\\) inline and \\[…\\] display, not in code', () => {
+    const doc = parse(renderMarkdown('Inline \\(a^2\\) and\n\n\\[\n\\sum_i x_i\n\\]\n\n`\\(not\\)`'));
+    expect(doc.querySelectorAll('.katex')).toHaveLength(2);
+    expect(doc.querySelectorAll('.katex-display')).toHaveLength(1);
+    expect(doc.querySelector('code')!.textContent).toBe('\\(not\\)');
+  });
+
   it('renders Jupyter math: bare \\begin{align} blocks and math inside HTML blocks', () => {
     const html = renderMarkdown(
       '\\begin{align}\na &= b \\\\\nc &= d\n\\end{align}\n\n<div>\n\n$e^x$\n\n</div>\n\n<div>$y$</div>',

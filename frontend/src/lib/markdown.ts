@@ -2,13 +2,14 @@ import markdownItKatexModule from '@vscode/markdown-it-katex';
 import DOMPurify from 'dompurify';
 import katex, { type KatexOptions } from 'katex';
 import 'katex/dist/katex.min.css';
+import { tex as markdownItTex } from '@mdit/plugin-tex';
 import MarkdownIt from 'markdown-it';
 import type { MimeBundle } from './nbformat';
 
 /**
- * Markdown → safe HTML, sanitized LAST: markdown-it renders the Markdown, the math (with VS Code's maintained KaTeX
- * plugin, the one its Jupyter notebooks use) and the author's HTML into one string, and DOMPurify sanitizes that final
- * HTML once. Nothing is inserted or re-parsed after the sanitizer. What the sanitizer is told to keep or change, it does
+ * Markdown → safe HTML, sanitized LAST: markdown-it renders the Markdown, the math (VS Code's maintained KaTeX plugin,
+ * the one its Jupyter notebooks use, plus @mdit/plugin-tex for \(…\) and \[…\]) and the author's HTML into one
+ * string, and DOMPurify sanitizes that final HTML once. Nothing is inserted or re-parsed after the sanitizer. What the sanitizer is told to keep or change, it does
  * in its own attribute hook, before its own checks of the (possibly rewritten) value:
  * - `style` attributes survive only inside formulas this render produced (KaTeX needs its inline styles), recognized
  *   by a random per-render marker the author cannot know; every other `style` goes, so notebook HTML cannot restyle
@@ -66,6 +67,15 @@ const md = new MarkdownIt({ html: true, linkify: true }).use(markdownItKatex, {
   enableMathBlockInHtml: true,
   enableMathInlineInHtml: true,
 });
+
+// LaTeX's own delimiters, \(…\) inline and \[…\] display, as JupyterLab renders them: parsed by @mdit/plugin-tex into
+// the same math tokens, which the KaTeX plugin's renderers (kept, not replaced) render like the others.
+{
+  const { math_inline: inline, math_block: block } = md.renderer.rules;
+  md.use(markdownItTex, { delimiters: 'brackets', render: () => '' });
+  md.renderer.rules.math_inline = inline;
+  md.renderer.rules.math_block = block;
+}
 
 const purify = DOMPurify(window);
 
