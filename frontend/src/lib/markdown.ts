@@ -9,8 +9,9 @@ import type { MimeBundle } from './nbformat';
 /**
  * Markdown → safe HTML, sanitized LAST: markdown-it renders the Markdown, the math (VS Code's maintained KaTeX plugin,
  * the one its Jupyter notebooks use, plus @mdit/plugin-tex for \(…\) and \[…\]) and the author's HTML into one
- * string, and DOMPurify sanitizes that final HTML once. Nothing is inserted or re-parsed after the sanitizer. What the sanitizer is told to keep or change, it does
- * in its own attribute hook, before its own checks of the (possibly rewritten) value:
+ * string, and DOMPurify sanitizes that final HTML once. Nothing is inserted or re-parsed after the sanitizer. What the
+ * sanitizer is told to keep or change, it does in its own attribute hook, before its own checks of the (possibly
+ * rewritten) value:
  * - `style` attributes survive only inside formulas this render produced (KaTeX needs its inline styles), recognized
  *   by a random per-render marker the author cannot know; every other `style` goes, so notebook HTML cannot restyle
  *   or overlay the app (a `position:fixed` fake login). The marker itself is removed.
