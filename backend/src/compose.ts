@@ -9,7 +9,7 @@ import { AuditService } from './audit/audit.service';
 import { createApp } from './http/app';
 import { createHttpServer } from './http/server';
 import { HealthService, jupyterCheck, redisCheck, storeCheck, supervisedCheck } from './http/health/health.service';
-import { attachKernelSockets, sessionExpiryFrom } from './http/kernel/kernel.socket';
+import { attachKernelSockets } from './http/kernel/kernel.socket';
 import { createJupyterSettings } from './kernels/connection';
 import { KernelPool } from './kernels/pool';
 import { KernelSessionManager } from './kernels/sessions/kernel-session-manager';
@@ -32,6 +32,7 @@ import { RunReconciler } from './runs/run-reconciler';
 import { RunService } from './runs/run.service';
 import { openSqliteStore } from './store/sqlite/sqlite-store';
 import type { Store } from './store/store';
+import { redisChangeChannel } from './queue/user-changes-channel';
 import { AuthService } from './users/auth.service';
 import { bootstrapAdmin } from './users/bootstrap-admin';
 import { oidcServiceFor } from './users/oidc.service';
@@ -41,6 +42,9 @@ import { observeRunTransitions } from './metrics/run-metrics';
 import { watchConnections, watchKernelPool, watchLiveKernels, watchRunQueue } from './metrics/sources';
 import { openEventStreams } from './http/runs/sse';
 import { TokensService } from './users/tokens.service';
+import { PrincipalWatcher } from './users/principal-watch';
+import { UserChangeHub } from './users/user-changes';
+import { UsersService } from './users/users.service';
 
 /**
  * The composition root: starts the embedded children (unless REDIS_URL / JUPYTER_URL), opens the store, builds
@@ -167,7 +171,7 @@ async function compose(config: Config, logger: Logger, life: Lifecycle): Promise
     return { shutdown: () => life.shutdown(shutdownDeadline(config)) };
   }
 
-  await bootstrapAdmin({ store, logger, admin: config.admin });
+  await bootstrapAdmin({ store, logger, admin: config.admin, dataDir: config.dataDir });
   await seedExamples({ store, logger });
   // Live editing takes a warm kernel for good when one is idle (its pool starts a replacement, at once if a run needs
   // it: runs never wait on a live session) and starts one on demand otherwise (open notebooks are not capped at
@@ -198,11 +202,24 @@ async function compose(config: Config, logger: Logger, life: Lifecycle): Promise
   const runEvents = new BullRunEvents({ connection: workerConnection(redisUrl), logger });
   life.add('queue', 'run events', () => runEvents.close());
 
-  const auth = new AuthService({ store, logger, passwordSignIn: config.signIn.password });
+  // Users' sign-in changes (disable, role, sessions ended) reach every web process's open sockets through Redis.
+  const changesChannel = redisChangeChannel(redisUrl, logger);
+  life.add('queue', 'user changes channel', () => changesChannel.close());
+  const changes = new UserChangeHub(changesChannel, (err) => logger.debug({ err }, 'could not announce a user change'));
+  const auth = new AuthService({
+    store,
+    logger,
+    changes,
+    passwordSignIn: config.signIn.password,
+    idleMs: config.sessions.idleMs,
+    absoluteMs: config.sessions.absoluteMs,
+  });
   // The audit trail: services record their actions through it (synchronously: see audit/audit.service.ts).
   const audit = new AuditService({ audit: store.audit, logger });
-  const tokens = new TokensService({ tokens: store.apiTokens, users: store.users, activeUser: (id) => store.users.getById(id), audit, logger });
-  const oidc = oidcServiceFor(config.signIn.oidc, { store, audit, logger, startSession: (u, from) => auth.startSession(u, from) });
+  const users = new UsersService(store, { auth, inviteMs: config.sessions.inviteMs });
+  const watcher = new PrincipalWatcher({ auth, changes, onError: (err) => logger.warn({ err }, 'could not re-check a stream') });
+  const tokens = new TokensService({ tokens: store.apiTokens, users: store.users, activeUser: (id) => auth.activeUser(id), audit, logger });
+  const oidc = oidcServiceFor(config.signIn.oidc, { store, audit, logger, startSession: (u, from) => auth.startSession(u, { ...from, method: 'oidc' }) });
   const notebooks = new NotebookService({
     notebooks: store.notebooks,
     limits: config.limits,
@@ -238,11 +255,11 @@ async function compose(config: Config, logger: Logger, life: Lifecycle): Promise
   });
   watchLiveKernels(metrics, sessions);
   watchConnections(metrics, 'sse', openEventStreams);
-  const app = createApp({ config, logger, store, auth, oidc, tokens, notebooks, notebookFiles, runs, runProgress, health, kernels, metrics, audit });
+  const app = createApp({ config, logger, store, auth, oidc, tokens, notebooks, notebookFiles, runs, runProgress, health, kernels, metrics, audit, users, watcher });
 
   await Promise.all(pending);
   handler = app;
-  const sockets = attachKernelSockets(server, { auth, tokens, notebooks, sessions, logger, sessionExpiresAt: sessionExpiryFrom(store.sessions) });
+  const sockets = attachKernelSockets(server, { auth, tokens, changes, notebooks, sessions, logger });
   life.add('http', 'kernel sockets', () => sockets.close());
   watchConnections(metrics, 'kernel_ws', () => sockets.openCount());
   const url = `http://localhost:${(server.address() as AddressInfo).port}`;

@@ -51,6 +51,20 @@ const EnvSchema = z.object({
   FOLIO_MAX_KERNELS_PER_USER: z.coerce.number().int().min(1).default(4),
   /** Live editing kernels running at once on this web process, all users. Default 16. */
   FOLIO_MAX_LIVE_KERNELS: z.coerce.number().int().min(1).default(16),
+  /** A sign-in session ends after this many minutes without a request. Default 30. */
+  FOLIO_SESSION_IDLE_MINUTES: z.coerce
+    .number()
+    .positive()
+    .max(7 * 24 * 60)
+    .default(30),
+  /** A sign-in session ends this many hours after sign-in, however active. Default 12. */
+  FOLIO_SESSION_MAX_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(30 * 24)
+    .default(12),
+  /** A set-password link (invitation or password reset) works this many days. Default 7. */
+  FOLIO_INVITE_DAYS: z.coerce.number().positive().max(90).default(7),
   /**
    * Express `trust proxy` for a reverse proxy in front of Folio: `true`, a hop count, or a comma-separated list of
    * proxy addresses/subnets. Unset: false (client IPs and https come from the socket itself).
@@ -114,6 +128,8 @@ export interface Config {
     maxLive: number;
   };
   admin: { email: string; password?: string };
+  /** Sign-in sessions: idle and absolute expiry; how long a set-password link works. */
+  sessions: { idleMs: number; absoluteMs: number; inviteMs: number };
   /** Graceful stop: running runs get `drainMs`, then are interrupted (they end failed, code interrupted). */
   shutdown: { drainMs: number };
   limits: { maxUploadBytes: number; maxFileBytes: number };
@@ -181,6 +197,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxLive: e.FOLIO_MAX_LIVE_KERNELS,
     },
     admin: { email: e.FOLIO_ADMIN_EMAIL, password: e.FOLIO_ADMIN_PASSWORD },
+    sessions: {
+      idleMs: Math.round(e.FOLIO_SESSION_IDLE_MINUTES * 60_000),
+      absoluteMs: Math.round(e.FOLIO_SESSION_MAX_HOURS * 3_600_000),
+      inviteMs: Math.round(e.FOLIO_INVITE_DAYS * 86_400_000),
+    },
     shutdown: { drainMs: e.FOLIO_SHUTDOWN_DRAIN_S * 1000 },
     limits: { maxUploadBytes: Math.round(e.FOLIO_MAX_UPLOAD_MB * mb), maxFileBytes: Math.round(e.FOLIO_MAX_FILE_MB * mb) },
     http: { trustProxy: parseTrustProxy(e.TRUST_PROXY), publicUrl: e.FOLIO_PUBLIC_URL?.replace(/\/+$/, '') },

@@ -67,6 +67,19 @@ const all = (status: number, overrides: Partial<Expect> = {}): Expect => ({
   ...overrides,
 });
 
+/** Admins get `status`, other signed-in callers 403, anonymous 401. */
+const admins = (status: number): Expect => all(403, { admin: status });
+
+let made = 0;
+/** A fresh account (the target of the admin's user routes). */
+const targetUser = async () =>
+  (await new UsersService(t.store).create({ email: `target-${++made}@matrix.test`, role: 'author', password: PASSWORD }))
+    .id;
+/** The secret of a fresh invitation link. */
+const inviteToken = async () =>
+  (await new UsersService(t.store).createAs(principals.admin, { email: `invited-${++made}@matrix.test`, role: 'viewer' }))
+    .link!.token;
+
 const nb = (f: Fixture, rest = '') => `/api/notebooks/${f.notebookId}${rest}`;
 const IPYNB = JSON.stringify(notebookOf([codeCell('c1', '1 + 1')]));
 
@@ -84,6 +97,7 @@ const MATRIX: Row[] = [
     route: 'POST /api/auth/login',
     expect: all(200, { anonymous: 200 }),
     request: (_f, caller) => ({ path: '/api/auth/login', body: { email: emailOf(caller), password: PASSWORD } }),
+    freshSession: true, // signing in ends the session the browser had (the id rotates)
   },
   {
     route: 'POST /api/auth/logout',
@@ -92,6 +106,54 @@ const MATRIX: Row[] = [
     freshSession: true,
   },
   { route: 'GET /api/me', expect: all(200), request: () => ({ path: '/api/me' }) },
+  {
+    // A wrong current password: 400 for anyone signed in (a right one would change the callers' passwords).
+    route: 'PUT /api/me/password',
+    expect: all(400),
+    request: () => ({ path: '/api/me/password', body: { current: 'not-the-password', next: 'another-password' } }),
+  },
+  // One-time set-password links: public (the secret is the credential).
+  {
+    route: 'POST /api/auth/set-password/check',
+    expect: all(200, { anonymous: 200 }),
+    request: async () => ({ path: '/api/auth/set-password/check', body: { token: await inviteToken() } }),
+  },
+  {
+    route: 'POST /api/auth/set-password',
+    expect: all(204, { anonymous: 204 }),
+    request: async () => ({
+      path: '/api/auth/set-password',
+      body: { token: await inviteToken(), password: 'chosen-password' },
+    }),
+  },
+
+  // Accounts: admins only.
+  { route: 'GET /api/users', expect: admins(200), request: () => ({ path: '/api/users' }) },
+  {
+    route: 'POST /api/users',
+    expect: admins(201),
+    request: () => ({ path: '/api/users', body: { email: `new-${++made}@matrix.test`, role: 'viewer' } }),
+  },
+  {
+    route: 'GET /api/users/:id',
+    expect: admins(200),
+    request: async () => ({ path: `/api/users/${await targetUser()}` }),
+  },
+  {
+    route: 'PATCH /api/users/:id',
+    expect: admins(200),
+    request: async () => ({ path: `/api/users/${await targetUser()}`, body: { name: 'Renamed' } }),
+  },
+  {
+    route: 'POST /api/users/:id/password',
+    expect: admins(200),
+    request: async () => ({ path: `/api/users/${await targetUser()}/password` }),
+  },
+  {
+    route: 'DELETE /api/users/:id/sessions',
+    expect: admins(200),
+    request: async () => ({ path: `/api/users/${await targetUser()}/sessions` }),
+  },
   // Single sign-on: public browser navigations; failures redirect (303) to the login page with a reason.
   {
     route: 'GET /api/auth/config',

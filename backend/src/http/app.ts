@@ -7,6 +7,9 @@ import type { NotebookService } from '../notebooks/notebook.service';
 import type { Store } from '../store/store';
 import type { AuthService } from '../users/auth.service';
 import type { TokensService } from '../users/tokens.service';
+import type { PrincipalWatcher } from '../users/principal-watch';
+import type { UsersService } from '../users/users.service';
+import { usersRoutes } from './users/users.routes';
 import { authRoutes } from './auth/auth.routes';
 import { oidcRoutes } from './auth/oidc.routes';
 import type { OidcService } from '../users/oidc.service';
@@ -58,6 +61,10 @@ export interface AppDeps {
   oidc?: OidcService;
   /** Prometheus metrics (GET /metrics and the HTTP request metrics); compose.ts gives every process its own. */
   metrics?: FolioMetrics;
+  /** Accounts (/api/users, admins) and the public set-password links; optional so tests of other routes can leave it out. */
+  users?: UsersService;
+  /** Keeps the principals of open SSE streams checked (a disabled user's stream ends at once). */
+  watcher?: PrincipalWatcher;
   /** The built SPA. Default frontend/dist of this checkout. */
   frontendDir?: string;
 }
@@ -81,12 +88,13 @@ export function createApp(deps: AppDeps): express.Express {
     app.use(metricsRoutes({ metrics: deps.metrics, metricsToken: deps.config.metrics.token, authenticate: authenticateApi(deps) }));
   // Sessions and API tokens are checked before bodies are parsed, so anonymous clients cannot make us parse large bodies.
   app.use('/api', sameOriginWrites, authenticateApi(deps), jsonBody({ large: deps.config.limits.maxUploadBytes }));
-  app.use('/api', authRoutes({ auth: deps.auth }));
+  app.use('/api', authRoutes({ auth: deps.auth, users: deps.users }));
+  if (deps.users) app.use('/api/users', usersRoutes({ users: deps.users }));
   app.use('/api', oidcRoutes({ oidc: deps.oidc ?? null, passwordSignIn: deps.config.signIn.password, logger: deps.logger }));
   app.use('/api/notebooks', notebooksRoutes({ notebooks: deps.notebooks, config: deps.config }));
   if (deps.notebookFiles)
     app.use('/api/notebooks', notebookFilesRoutes({ files: deps.notebookFiles, config: deps.config }));
-  if (deps.runs) app.use('/api', runsRoutes({ runs: deps.runs, progress: deps.runProgress }));
+  if (deps.runs) app.use('/api', runsRoutes({ runs: deps.runs, progress: deps.runProgress, watcher: deps.watcher }));
   if (deps.kernels) app.use('/api/kernels', kernelsRoutes({ kernels: deps.kernels }));
   if (deps.tokens) app.use('/api/tokens', tokensRoutes({ tokens: deps.tokens }));
   if (deps.audit) app.use('/api/audit', auditRoutes({ audit: deps.audit, logger: deps.logger }));

@@ -13,6 +13,8 @@ import { listen } from '../testing/http';
 import { AuthService } from '../users/auth.service';
 import { oidcServiceFor } from '../users/oidc.service';
 import { TokensService, type TokensServiceOptions } from '../users/tokens.service';
+import { PrincipalWatcher } from '../users/principal-watch';
+import { UserChangeHub } from '../users/user-changes';
 import { UsersService } from '../users/users.service';
 import { createApp, type AppDeps } from './app';
 
@@ -27,6 +29,11 @@ export interface TestApp {
   auth: AuthService;
   /** The audit trail the app's services record to. */
   audit: AuditService;
+  users: UsersService;
+  /** This app's announcements of users' sign-in changes (in process only). */
+  changes: UserChangeHub;
+  /** Re-checks the principals of open streams and sockets (as compose.ts's). */
+  watcher: PrincipalWatcher;
   server: http.Server;
   signIn(role?: Role, email?: string): Promise<{ cookie: string; userId: string }>;
   close(): Promise<void>;
@@ -49,14 +56,25 @@ export async function startTestApp(
   const config = loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent', ...opts.env });
   const logger = pino({ level: 'silent' });
   const store = openSqliteStore(path.join(dir, 'folio.db'));
-  const auth = new AuthService({ store, logger, passwordSignIn: config.signIn.password, now: opts.now });
+  const changes = new UserChangeHub();
+  const auth = new AuthService({
+    store,
+    logger,
+    changes,
+    passwordSignIn: config.signIn.password,
+    now: opts.now,
+    idleMs: config.sessions.idleMs,
+    absoluteMs: config.sessions.absoluteMs,
+  });
+  const users = new UsersService(store, { auth, inviteMs: config.sessions.inviteMs, now: opts.now });
+  const watcher = new PrincipalWatcher({ auth, changes });
   const audit = new AuditService({ audit: store.audit, logger });
   const oidc = oidcServiceFor(config.signIn.oidc, {
     audit,
     store,
     logger,
     now: opts.now,
-    startSession: (u, from) => auth.startSession(u, from),
+    startSession: (u, from) => auth.startSession(u, { ...from, method: 'oidc' }),
   });
   const notebooks = new NotebookService({
     notebooks: store.notebooks,
@@ -73,17 +91,29 @@ export async function startTestApp(
   const tokens = new TokensService({
     tokens: store.apiTokens,
     users: store.users,
-    activeUser: (id) => store.users.getById(id),
+    activeUser: (id) => auth.activeUser(id),
     audit,
     logger,
     now: opts.now,
     ...opts.tokens,
   });
   const overrides = typeof opts.overrides === 'function' ? opts.overrides({ store, audit, config }) : opts.overrides;
-  const app = createApp({ config, logger, store, auth, oidc, tokens, notebooks, notebookFiles, audit, ...overrides });
+  const app = createApp({
+    config,
+    logger,
+    store,
+    auth,
+    oidc,
+    tokens,
+    notebooks,
+    notebookFiles,
+    audit,
+    users,
+    watcher,
+    ...overrides,
+  });
   // Folio's server settings (keep-alive), as compose.ts; requests go through testing/http.ts's testFetch.
   const { server, url } = await listen(app, opts.port);
-  const users = new UsersService(store);
   let n = 0;
   return {
     url,
@@ -91,6 +121,9 @@ export async function startTestApp(
     store,
     auth,
     audit,
+    users,
+    changes,
+    watcher,
     server,
     async signIn(role = 'author', email = `${role}-${++n}@folio.test`) {
       const user = await users.create({ email, role, password: 'test-password' });

@@ -27,7 +27,12 @@ describe('seedExamples (real SQLite file)', () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'folio-seed-'));
     store = openSqliteStore(path.join(dir, 'folio.db'));
     adminId = (
-      await bootstrapAdmin({ store, logger, admin: { email: 'admin@folio.local', password: 'admin-password' } })
+      await bootstrapAdmin({
+        store,
+        logger,
+        admin: { email: 'admin@folio.local', password: 'admin-password' },
+        dataDir: dir,
+      })
     ).createdAdminId as string;
   });
   afterEach(async () => {

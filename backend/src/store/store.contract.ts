@@ -117,9 +117,10 @@ export function storeContract(adapter: string, factory: StoreFactory): void {
         const u = await newUser('s@example.com');
         const past = '2020-01-01T00:00:00.000Z';
         const future = '2999-01-01T00:00:00.000Z';
-        await store.sessions.create({ id: 'h1', userId: u.id, createdAt: past, expiresAt: past });
-        await store.sessions.create({ id: 'h2', userId: u.id, createdAt: past, expiresAt: future });
-        expect(await store.sessions.get('h2')).toEqual({ id: 'h2', userId: u.id, createdAt: past, expiresAt: future });
+        await store.sessions.create({ id: 'h1', userId: u.id, createdAt: past, expiresAt: past, lastSeenAt: past });
+        const h2 = { id: 'h2', userId: u.id, createdAt: past, expiresAt: future, lastSeenAt: past };
+        await store.sessions.create(h2);
+        expect(await store.sessions.get('h2')).toEqual(h2);
         expect(await store.sessions.deleteExpired(new Date().toISOString())).toBe(1);
         expect(await store.sessions.get('h1')).toBeNull();
         await store.sessions.delete('h2');

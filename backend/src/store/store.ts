@@ -18,15 +18,41 @@ export interface UserRecord {
   email: string; // stored lower-case, unique
   name: string;
   role: Role;
-  passwordHash: string; // scrypt, see users/password.ts
+  /** scrypt, see users/password.ts; null while the account has no password (invited, single sign-on, service account). */
+  passwordHash: string | null;
+  /** A disabled account cannot sign in; its sessions, tokens and open sockets stop at once. */
+  disabled: boolean;
   createdAt: string;
+  /** The last successful sign-in; null before the first. */
+  lastLoginAt: string | null;
 }
+/** What `UserRepository.create` takes: the rest (createdAt, lastLoginAt, disabled false) is set by the adapter. */
+export type NewUserRecord = Pick<UserRecord, 'id' | 'email' | 'name' | 'role' | 'passwordHash'> & {
+  disabled?: boolean;
+};
+/** The fields of an account that change after it is created (`email`: 409 conflict when taken). */
+export type UserPatch = Partial<Pick<UserRecord, 'email' | 'name' | 'role' | 'disabled' | 'passwordHash' | 'lastLoginAt'>>;
+/**
+ * The outcome of `UserRepository.update`: the updated user; `last_admin` when the guard refused it (nothing written);
+ * null when there is no such user.
+ */
+export type UserUpdateResult = { ok: true; user: UserRecord } | { ok: false; reason: 'last_admin' } | null;
 
 export interface SessionRecord {
   id: string; // sha256 of the cookie token; the token itself is never stored
   userId: string;
   createdAt: string;
+  /** Absolute expiry (sign-in + the maximum session length), whatever the activity. */
   expiresAt: string;
+  /** The last request seen, written at most about once a minute (users/auth.service.ts); idle expiry counts from it. */
+  lastSeenAt: string;
+}
+
+/** Live sessions of one user: how many and the latest activity (the admin's Users page). */
+export interface SessionActivity {
+  userId: string;
+  sessions: number;
+  lastSeenAt: string;
 }
 
 export interface NotebookSummary {
@@ -71,20 +97,62 @@ export interface RunGuard {
 }
 
 export interface UserRepository {
-  create(user: Omit<UserRecord, 'createdAt'>): Promise<UserRecord>;
+  /** 409 conflict on a taken email (case-insensitive). */
+  create(user: NewUserRecord): Promise<UserRecord>;
   getById(id: string): Promise<UserRecord | null>;
   getByEmail(email: string): Promise<UserRecord | null>;
   list(): Promise<UserRecord[]>;
   count(): Promise<number>;
-  /** Changes these fields; null when there is no such user; conflict (409) when the new email is taken. */
-  update(id: string, patch: Partial<Pick<UserRecord, 'email' | 'name' | 'role'>>): Promise<UserRecord | null>;
+  /**
+   * Shallow-patches the user. With `guard.activeAdminRemains`, atomically refuses (`last_admin`, nothing written) a
+   * patch after which no account would be an enabled admin — two admins demoting each other at once cannot both win.
+   */
+  update(id: string, patch: UserPatch, guard?: { activeAdminRemains?: boolean }): Promise<UserUpdateResult>;
 }
 
 export interface SessionRepository {
   create(session: SessionRecord): Promise<void>;
   get(id: string): Promise<SessionRecord | null>;
   delete(id: string): Promise<void>;
-  deleteExpired(now: string): Promise<number>;
+  /** Deletes sessions past their absolute expiry (`expiresAt <= now`) or idle since before `idleBefore`. */
+  deleteExpired(now: string, idleBefore?: string): Promise<number>;
+  /** Records activity: `lastSeenAt = at`. */
+  touch(id: string, at: string): Promise<void>;
+  /** Ends every session of the user (but `except`, the caller's own); returns how many. */
+  deleteByUser(userId: string, opts?: { except?: string }): Promise<number>;
+  /** Per user with live sessions (not expired at `now`, seen since `idleBefore`): how many and the latest activity. */
+  activity(now: string, idleBefore: string): Promise<SessionActivity[]>;
+}
+
+/**
+ * A one-time set-password link: an invitation for a new account, or an admin's password reset. Only the sha256 of the
+ * link's secret is stored.
+ */
+export interface InviteRecord {
+  /** sha256 (hex) of the secret in the link. */
+  id: string;
+  userId: string;
+  purpose: 'invite' | 'reset';
+  /** The admin who made it. */
+  createdBy: string;
+  createdAt: string;
+  expiresAt: string;
+  /** When it was used; a used link never works again. */
+  usedAt: string | null;
+}
+
+/** Set-password links. One live link per user: a new one replaces the user's unused ones. */
+export interface InviteRepository {
+  /** Stores the link and deletes the user's other unused links, atomically. */
+  create(invite: Omit<InviteRecord, 'usedAt'>): Promise<void>;
+  /** The link while it is unused and not expired at `now`; null otherwise. */
+  getLive(id: string, now: string): Promise<InviteRecord | null>;
+  /** Marks the link used if it is live at `now` (compare-and-set: only one of two racing uses wins); null otherwise. */
+  consume(id: string, now: string): Promise<InviteRecord | null>;
+  /** Every live link at `now` (the Users page shows pending invitations). */
+  listLive(now: string): Promise<InviteRecord[]>;
+  /** Deletes the user's unused links; returns how many. */
+  revokeForUser(userId: string): Promise<number>;
 }
 
 /**
@@ -308,6 +376,7 @@ export interface MetaRepository {
 export interface Store {
   users: UserRepository;
   sessions: SessionRepository;
+  invites: InviteRepository;
   notebooks: NotebookRepository;
   runs: RunRepository;
   notebookFiles: NotebookFileRepository;

@@ -18,7 +18,7 @@ export function userIdentitiesContract(adapter: string, factory: StoreFactory): 
     });
 
     const newUser = (email: string) =>
-      store.users.create({ id: randomUUID(), email, name: email, role: 'author', passwordHash: '' });
+      store.users.create({ id: randomUUID(), email, name: email, role: 'author', passwordHash: null });
     const identity = (userId: string, over: Partial<UserIdentityRecord> = {}): UserIdentityRecord => ({
       issuer: 'https://idp.bank.example',
       subject: 'sub-1',
@@ -64,9 +64,8 @@ export function userIdentitiesContract(adapter: string, factory: StoreFactory): 
       const ada = await newUser('ada@bank.example');
       await newUser('eve@bank.example');
       expect(await store.users.update(ada.id, { email: 'Ada.L@Bank.example', role: 'viewer' })).toMatchObject({
-        email: 'ada.l@bank.example',
-        role: 'viewer',
-        name: 'ada@bank.example',
+        ok: true,
+        user: { email: 'ada.l@bank.example', role: 'viewer', name: 'ada@bank.example' },
       });
       await expect(store.users.update(ada.id, { email: 'eve@bank.example', name: 'X' })).rejects.toMatchObject({
         code: 'conflict',

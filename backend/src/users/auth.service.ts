@@ -1,134 +1,297 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { DomainError, forbidden, unauthenticated } from '../errors';
+import { badRequest, DomainError, forbidden, unauthenticated } from '../errors';
 import type { Principal } from '../contracts/principal';
 import type { Logger } from '../logger';
-import type { Store, UserRecord } from '../store/store';
+import type { SessionRecord, Store, UserRecord } from '../store/store';
 import { LoginThrottle, type LoginLimits } from './login-throttle';
-import { hashPassword, verifyPassword } from './password';
+import { hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, verifyPassword } from './password';
+import type { UserChanges } from './user-changes';
 
 /** Name of the httpOnly session cookie (also read from WebSocket upgrade requests). */
 export const SESSION_COOKIE = 'folio_session';
-/** Sessions last 12 hours from sign-in (fixed expiry, not sliding): a working day, then sign in again. */
-export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
+/** A session ends after 30 minutes without a request (FOLIO_SESSION_IDLE_MINUTES)… */
+export const SESSION_IDLE_MS = 30 * 60 * 1000;
+/** …and 12 hours after sign-in however active (FOLIO_SESSION_MAX_HOURS): a working day, then sign in again. */
+export const SESSION_MAX_MS = 12 * 60 * 60 * 1000;
+/**
+ * Activity is written at most this often per session, so the idle expiry costs no store write per request; a session
+ * therefore idles out between SESSION_IDLE_MS - SESSION_TOUCH_MS and SESSION_IDLE_MS after its last request.
+ */
+export const SESSION_TOUCH_MS = 60 * 1000;
 /** One message for an unknown email and a wrong password, so the API does not reveal who has an account. */
 export const INVALID_CREDENTIALS = 'Invalid email or password.';
+/** Said only to someone who gave the right password, so it reveals nothing to a guesser. */
+export const ACCOUNT_DISABLED = 'This account is disabled. Ask an administrator to enable it.';
 
 export interface LoginResult {
   /** The opaque session token for the cookie. Only its sha256 is stored. */
   token: string;
   principal: Principal;
+  /** The absolute expiry (the cookie's Expires); the session may end earlier when idle. */
   expiresAt: string;
+}
+
+/** Where a sign-in comes from. */
+export interface SignInFrom {
+  ip?: string;
+  /** The session token the browser already had: signing in ends it (the session id rotates on every sign-in). */
+  replaces?: string;
+  /** How the user proved who they are (for the log and the audit trail). Default 'password'. */
+  method?: 'password' | 'oidc';
+}
+
+/** A re-checked principal, and when its session ends if nothing happens (ms since the epoch; null: no session). */
+export interface Revalidated {
+  principal: Principal;
+  expiresAt: number | null;
 }
 
 export interface AuthServiceOptions {
   store: Store;
   logger: Logger;
-  /** Session lifetime from sign-in. Default SESSION_TTL_MS (12 h). */
-  sessionTtlMs?: number;
+  /** Idle expiry. Default SESSION_IDLE_MS (30 min). */
+  idleMs?: number;
+  /** Absolute expiry from sign-in. Default SESSION_MAX_MS (12 h). */
+  absoluteMs?: number;
   /** Clock, for tests of expiry. Default Date.now. */
   now?: () => number;
   /** Failed sign-in limits (in memory, per process). Default LOGIN_LIMITS: 10 per email, 100 per IP, per 15 minutes. */
   loginLimits?: LoginLimits;
+  /** Where sign-in state changes are announced (open sockets re-check). Default: nowhere. */
+  changes?: UserChanges;
   /** False when email + password sign-in is turned off (FOLIO_PASSWORD_LOGIN=false: single sign-on only). Default true. */
   passwordSignIn?: boolean;
 }
 
 export const toPrincipal = (u: UserRecord): Principal => ({ id: u.id, email: u.email, name: u.name, role: u.role });
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+/** A new opaque secret (session token, set-password link): 256 random bits, URL-safe. */
+export const newSecret = () => randomBytes(32).toString('base64url');
 
-/** Signs users in and out and resolves session tokens to principals. */
+/**
+ * Signs users in and out, resolves session tokens to principals (idle and absolute expiry, disabled accounts refused)
+ * and re-checks the principals of long-lived connections. The one place that says whether an account may act:
+ * `activeUser` (API tokens use it too).
+ */
 export class AuthService {
   private readonly store: Store;
   private readonly log: Logger;
-  private readonly ttlMs: number;
+  readonly idleMs: number;
+  readonly absoluteMs: number;
   private readonly now: () => number;
   /** Verified against when the email is unknown, so both failures cost the same scrypt time. */
   private readonly dummyHash: Promise<string>;
   private readonly throttle: LoginThrottle;
+  private readonly changes?: UserChanges;
   private readonly passwordSignIn: boolean;
 
   constructor(opts: AuthServiceOptions) {
     this.store = opts.store;
     this.log = opts.logger.child({ component: 'auth' });
-    this.ttlMs = opts.sessionTtlMs ?? SESSION_TTL_MS;
+    this.idleMs = opts.idleMs ?? SESSION_IDLE_MS;
+    this.absoluteMs = opts.absoluteMs ?? SESSION_MAX_MS;
     this.now = opts.now ?? Date.now;
     this.dummyHash = hashPassword(randomBytes(16).toString('hex'));
     this.throttle = new LoginThrottle(opts.loginLimits, this.now);
+    this.changes = opts.changes;
     this.passwordSignIn = opts.passwordSignIn ?? true;
   }
 
   /**
-   * A new session for valid credentials; 401 with the same message for an unknown email or a wrong password; 429
-   * `overloaded` (details.retryAfterSeconds) after too many failures for this email or from this IP (see
-   * login-throttle.ts), without checking the password.
+   * A new session for valid credentials; 401 with the same message for an unknown email, a wrong password or an
+   * account without a password; 403 `ACCOUNT_DISABLED` for the right password of a disabled account; 429 `overloaded`
+   * (details.retryAfterSeconds) after too many failures for this email or from this IP (see login-throttle.ts),
+   * without checking the password.
    */
-  async login(email: string, password: string, from: { ip?: string } = {}): Promise<LoginResult> {
+  async login(email: string, password: string, from: SignInFrom = {}): Promise<LoginResult> {
     if (!this.passwordSignIn) throw forbidden('Password sign-in is turned off; sign in with single sign-on.');
     const key = email.trim().toLowerCase();
-    const refused = this.throttle.begin(key, from.ip);
-    if (refused) {
-      this.log.warn({ email: key, ip: from.ip, ...refused }, 'sign-in throttled');
-      const minutes = Math.ceil(refused.retryAfterSeconds / 60);
-      throw new DomainError(
-        'overloaded',
-        `Too many failed sign-in attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
-        refused,
-      );
-    }
+    this.beginAttempt(key, from.ip);
     const user = await this.store.users.getByEmail(key);
     const ok = await verifyPassword(password, user?.passwordHash ?? (await this.dummyHash));
-    if (!user || !ok) {
+    if (!user || !user.passwordHash || !ok) {
       this.log.info({ email: key, ip: from.ip, known: Boolean(user) }, 'sign-in refused');
       throw unauthenticated(INVALID_CREDENTIALS);
     }
+    if (user.disabled) {
+      // Still counted as a failure: the answer differs from a wrong password's, so it must not be an oracle at scale.
+      this.log.info({ userId: user.id, ip: from.ip }, 'sign-in refused: account disabled');
+      throw forbidden(ACCOUNT_DISABLED);
+    }
     this.throttle.succeeded(key, from.ip);
-    return this.startSession(user, from);
+    return this.startSession(user, { ...from, method: from.method ?? 'password' });
   }
 
-  /** A new session for a user who proved who they are (password, or single sign-on: users/oidc.service.ts). */
-  async startSession(user: UserRecord, from: { ip?: string } = {}): Promise<LoginResult> {
+  /**
+   * Starts a session for a user whose identity is already established (a password above, single sign-on). Refuses a
+   * disabled account (403). Ends the session the browser had (`from.replaces`), so the id rotates on every sign-in.
+   */
+  async startSession(user: UserRecord, from: SignInFrom = {}): Promise<LoginResult> {
+    const current = await this.store.users.getById(user.id);
+    if (!current) throw unauthenticated(INVALID_CREDENTIALS);
+    if (current.disabled) throw forbidden(ACCOUNT_DISABLED);
     const now = this.now();
-    await this.store.sessions.deleteExpired(new Date(now).toISOString());
-    const token = randomBytes(32).toString('base64url');
-    const expiresAt = new Date(now + this.ttlMs).toISOString();
-    await this.store.sessions.create({
-      id: hashToken(token),
-      userId: user.id,
-      createdAt: new Date(now).toISOString(),
-      expiresAt,
-    });
-    this.log.info({ userId: user.id, ip: from.ip }, 'signed in');
+    if (from.replaces) await this.endSessionOfToken(from.replaces);
+    await this.store.sessions.deleteExpired(iso(now), iso(now - this.idleMs));
+    const token = newSecret();
+    const expiresAt = iso(now + this.absoluteMs);
+    const id = hashToken(token);
+    await this.store.sessions.create({ id, userId: current.id, createdAt: iso(now), expiresAt, lastSeenAt: iso(now) });
+    await this.store.users.update(current.id, { lastLoginAt: iso(now) });
+    this.log.info({ userId: current.id, ip: from.ip, method: from.method ?? 'password' }, 'signed in');
     return {
       token,
-      principal: { ...toPrincipal(user), credential: { kind: 'session', sessionId: hashToken(token) }, ip: from.ip },
+      principal: { ...toPrincipal(current), credential: { kind: 'session', sessionId: id }, ip: from.ip },
       expiresAt,
     };
   }
 
-  /** Ends the session of this token (if any). */
+  /** Ends the session of this token (if any); its open sockets close at once. */
   async logout(token: string): Promise<void> {
-    await this.store.sessions.delete(hashToken(token));
+    await this.endSessionOfToken(token);
   }
 
-  /** The principal of a live session token, or null when the token is unknown or expired. */
-  async principalFromToken(token: string | undefined | null): Promise<Principal | null> {
+  /**
+   * The principal of a live session token, or null when the token is unknown, expired (absolute or idle) or its account
+   * is disabled or gone. A request counts as activity (`touch`, default true; background polling passes false), written
+   * at most once per SESSION_TOUCH_MS.
+   */
+  async principalFromToken(
+    token: string | undefined | null,
+    opts: { touch?: boolean } = {},
+  ): Promise<Principal | null> {
     if (!token || token.length > 256) return null;
-    const id = hashToken(token);
-    const session = await this.store.sessions.get(id);
-    if (!session) return null;
-    if (Date.parse(session.expiresAt) <= this.now()) {
-      await this.store.sessions.delete(id);
-      return null;
-    }
-    const user = await this.store.users.getById(session.userId);
-    return user ? { ...toPrincipal(user), credential: { kind: 'session', sessionId: id } } : null;
+    return (await this.sessionPrincipal(hashToken(token), opts.touch ?? true))?.principal ?? null;
   }
 
   /** For WebSocket upgrades: reads the session cookie from a raw `Cookie` header. */
   async principalFromCookieHeader(header: string | undefined | null): Promise<Principal | null> {
     return this.principalFromToken(readCookie(header, SESSION_COOKIE));
   }
+
+  /**
+   * The account behind a principal if it may act now: it exists and is not disabled. Null otherwise. Every credential
+   * (session, API token) resolves through it, so disabling an account stops all of them at once.
+   */
+  async activeUser(id: string): Promise<UserRecord | null> {
+    const user = await this.store.users.getById(id);
+    return user && !user.disabled ? user : null;
+  }
+
+  /**
+   * Re-checks the principal of a long-lived connection (kernel WebSocket, SSE stream): its session is still live and
+   * its account active (for an API token principal only the account: the token itself is the tokens service's to
+   * re-check, see PrincipalWatcher's `revalidate`). Returns the principal as it is now — the role may have changed
+   * — and when its session would end, or null when it may no longer act. `touch` as for principalFromToken (default
+   * false: a timer's re-check is not activity; a message the user sent is).
+   */
+  async revalidate(principal: Principal, opts: { touch?: boolean } = {}): Promise<Revalidated | null> {
+    const credential = principal.credential;
+    if (credential?.kind === 'session') {
+      const r = await this.sessionPrincipal(credential.sessionId, opts.touch ?? false);
+      if (!r || r.principal.id !== principal.id) return null;
+      return { principal: { ...r.principal, ip: principal.ip }, expiresAt: r.expiresAt };
+    }
+    const user = await this.activeUser(principal.id);
+    if (!user) return null;
+    return { principal: { ...principal, ...toPrincipal(user) }, expiresAt: null };
+  }
+
+  /** Ends every session of a user (but `except`, a session id to keep); their open sockets close at once. */
+  async endSessions(userId: string, opts: { except?: string } = {}): Promise<number> {
+    const ended = await this.store.sessions.deleteByUser(userId, opts);
+    this.changes?.publish(userId);
+    if (ended) this.log.info({ userId, ended }, 'sessions ended');
+    return ended;
+  }
+
+  /** Tells open sockets and streams of the user to re-check now (after a change to the account). */
+  announce(userId: string): void {
+    this.changes?.publish(userId);
+  }
+
+  /**
+   * `PUT /api/me/password`: checks the current password (throttled like a sign-in: a stolen session cannot guess it
+   * faster), sets the next one and ends the user's other sessions. 400 naming the field for a wrong current password
+   * or a bad next one; 400 for an account without a password (single sign-on).
+   */
+  async changePassword(principal: Principal, current: string, next: string): Promise<void> {
+    const user = await this.activeUser(principal.id);
+    if (!user) throw unauthenticated();
+    if (!user.passwordHash)
+      throw badRequest('Your account has no password to change (you sign in another way).', { field: 'current' });
+    this.beginAttempt(user.email, principal.ip);
+    if (!(await verifyPassword(current, user.passwordHash)))
+      throw badRequest('The current password is not right.', { field: 'current' });
+    this.throttle.succeeded(user.email, principal.ip);
+    checkNewPassword(next, 'next');
+    if (next === current) throw badRequest('The new password must differ from the current one.', { field: 'next' });
+    await this.store.users.update(user.id, { passwordHash: await hashPassword(next) });
+    const keep = principal.credential?.kind === 'session' ? principal.credential.sessionId : undefined;
+    await this.endSessions(user.id, { except: keep });
+    this.log.info({ userId: user.id }, 'password changed');
+  }
+
+  private beginAttempt(key: string, ip: string | undefined): void {
+    const refused = this.throttle.begin(key, ip);
+    if (!refused) return;
+    this.log.warn({ email: key, ip, ...refused }, 'sign-in throttled');
+    const minutes = Math.ceil(refused.retryAfterSeconds / 60);
+    throw new DomainError(
+      'overloaded',
+      `Too many failed sign-in attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
+      refused,
+    );
+  }
+
+  private async endSessionOfToken(token: string): Promise<void> {
+    if (token.length > 256) return;
+    const id = hashToken(token);
+    const session = await this.store.sessions.get(id);
+    if (!session) return;
+    await this.store.sessions.delete(id);
+    this.changes?.publish(session.userId);
+  }
+
+  /** A live session's principal and its deadline (the earlier of idle and absolute expiry); expired ones are deleted. */
+  private async sessionPrincipal(
+    id: string,
+    touch: boolean,
+  ): Promise<{ principal: Principal; expiresAt: number } | null> {
+    const session = await this.store.sessions.get(id);
+    if (!session) return null;
+    const now = this.now();
+    if (this.expired(session, now)) {
+      await this.store.sessions.delete(id);
+      return null;
+    }
+    const user = await this.activeUser(session.userId);
+    if (!user) return null;
+    let lastSeen = Date.parse(session.lastSeenAt);
+    if (touch && now - lastSeen >= SESSION_TOUCH_MS) {
+      await this.store.sessions.touch(id, iso(now));
+      lastSeen = now;
+    }
+    return {
+      principal: { ...toPrincipal(user), credential: { kind: 'session', sessionId: id } },
+      expiresAt: Math.min(Date.parse(session.expiresAt), lastSeen + this.idleMs),
+    };
+  }
+
+  private expired(s: SessionRecord, now: number): boolean {
+    return Date.parse(s.expiresAt) <= now || now - Date.parse(s.lastSeenAt) >= this.idleMs;
+  }
 }
+
+/** 400 naming `field` unless `password` is an acceptable new password. */
+export function checkNewPassword(password: string, field: string): void {
+  if (password.length < MIN_PASSWORD_LENGTH)
+    throw badRequest(`The password must be at least ${MIN_PASSWORD_LENGTH} characters.`, { field });
+  if (password.length > MAX_PASSWORD_LENGTH)
+    throw badRequest(`The password must be at most ${MAX_PASSWORD_LENGTH} characters.`, { field });
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
 
 /** The value of cookie `name` in a raw Cookie header (RFC 6265 pairs separated by `;`), URI-decoded. */
 export function readCookie(header: string | undefined | null, name: string): string | undefined {

@@ -63,7 +63,10 @@ describe('LoginThrottle', () => {
 
   it('refuses an email after its limit from any IP, says how long to wait, and a success starts it afresh', () => {
     const c = clock();
-    const t = new LoginThrottle({ perEmail: { limit: 2, windowMs: 15 * MIN }, perIp: { limit: 99, windowMs: 15 * MIN } }, c.now);
+    const t = new LoginThrottle(
+      { perEmail: { limit: 2, windowMs: 15 * MIN }, perIp: { limit: 99, windowMs: 15 * MIN } },
+      c.now,
+    );
     expect(t.begin('ada', '10.0.0.1')).toBeNull();
     c.advance(MIN);
     expect(t.begin('ada', '10.0.0.2')).toBeNull();

@@ -4,7 +4,7 @@ import type { AuditRecorder } from '../audit/audit.service';
 import type { OidcConfig } from '../config';
 import type { Role } from '../contracts/principal';
 import type { Logger } from '../logger';
-import type { OidcLoginRepository, UserIdentityRepository, UserRecord, UserRepository } from '../store/store';
+import type { OidcLoginRepository, UserIdentityRepository, UserRecord, UserRepository, UserUpdateResult } from '../store/store';
 import type { LoginResult } from './auth.service';
 import { roleFromClaims, safeNextPath } from './oidc-claims';
 
@@ -269,7 +269,7 @@ export class OidcService {
         if (unverified) throw new OidcSignInError('email_unverified', 'The email is not verified.', { ...who, email });
         const role = claimRole === undefined ? this.cfg.defaultRole : claimRole;
         if (!role) throw new OidcSignInError('not_entitled', 'No role maps from the claims.', { ...who, email });
-        const fresh = { id: randomUUID(), email, name: displayName(claims, email), role, passwordHash: '' };
+        const fresh = { id: randomUUID(), email, name: displayName(claims, email), role, passwordHash: null };
         // Recorded first: an account cannot be deleted again if recording failed after creating it.
         await this.opts.audit.record({
           action: 'user.create',
@@ -315,12 +315,12 @@ export class OidcService {
     }
     if (Object.keys(patch).length) {
       try {
-        user = (await users.update(user.id, patch)) ?? user;
+        user = updated(await users.update(user.id, patch)) ?? user;
       } catch (e) {
         // The new email was taken in between: keep the old one, apply the rest.
         this.log.warn({ userId: user.id, error: errorText(e) }, 'single sign-on: email not updated');
         delete patch.email;
-        user = (await users.update(user.id, patch)) ?? user;
+        user = updated(await users.update(user.id, patch)) ?? user;
       }
     }
     await identities.recordSignIn(issuer, subject, at, email);
@@ -400,3 +400,6 @@ export function oidcServiceFor(
     ...rest,
   });
 }
+
+/** The user an unguarded `UserRepository.update` returned (null: no such user). */
+const updated = (r: UserUpdateResult): UserRecord | null => (r?.ok ? r.user : null);

@@ -6,6 +6,9 @@ import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:c
  * N = 2^15, r = 8, p = 1 (32 MiB, tens of milliseconds) follows the OWASP minimum for scrypt.
  */
 const COST = { N: 2 ** 15, r: 8, p: 1 } as const;
+/** Accepted lengths of a new password (NIST SP 800-63B: at least 8; long passphrases welcome). */
+export const MIN_PASSWORD_LENGTH = 8;
+export const MAX_PASSWORD_LENGTH = 1024;
 const KEY_LENGTH = 32;
 const SALT_BYTES = 16;
 

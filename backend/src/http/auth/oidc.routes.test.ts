@@ -154,7 +154,7 @@ describe('single sign-on with a real OpenID Connect provider', () => {
     const identity = await t.store.userIdentities.get(idp.issuer, acct);
     expect(identity).toMatchObject({ userId: who.body!.user.id, email: `${acct}@bank.example` });
     // An SSO-created account has no password: password sign-in with any password fails.
-    expect((await t.store.users.getById(who.body!.user.id))?.passwordHash).toBe('');
+    expect((await t.store.users.getById(who.body!.user.id))?.passwordHash).toBeNull();
     // Audited: the account created by the single sign-on, then the sign-in (method oidc) by the user, with the IP.
     const events = await eventsOn(who.body!.user.id);
     expect(events.map((e) => e.action)).toEqual(['user.create', 'auth.login']);

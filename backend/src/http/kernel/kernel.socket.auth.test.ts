@@ -1,44 +1,56 @@
-import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type WebSocket from 'ws';
 import { KernelPool } from '../../kernels/pool';
 import { KernelSessionManager } from '../../kernels/sessions/kernel-session-manager';
 import { startTestJupyter, type TestJupyter } from '../../kernels/testing/jupyter-fixture';
 import { NotebookService } from '../../notebooks/notebook.service';
-import { AuthService } from '../../users/auth.service';
+import { SESSION_ENDED } from '../../users/principal-watch';
 import { startTestApp, type TestApp } from '../test-app';
-import { attachKernelSockets, SESSION_ENDED_CLOSE_CODE, sessionExpiryFrom, type KernelSockets } from './kernel.socket';
+import { testFetch } from '../../testing/http';
+import {
+  ACCESS_LOST_CLOSE_CODE,
+  attachKernelSockets,
+  SESSION_ENDED_CLOSE_CODE,
+  type KernelSockets,
+} from './kernel.socket';
 import { connectKernelWs, runCells, statusIs } from './kernel.socket.fixture';
 
-/** Sign-in sessions stay checked while a kernel socket is open: logout and expiry close it (4401). */
+/**
+ * The principal behind an open kernel socket stays checked: logout, expiry, a disable, an admin ending the sessions
+ * and a role change close it (4401, or 4403 when the new role may not use the notebook), at once when announced and
+ * before every message otherwise.
+ */
 let jupyter: TestJupyter;
 let pool: KernelPool;
 let sessions: KernelSessionManager;
-/** `t` re-checks idle sockets at the default pace (60 s); `eager` every 100 ms. */
+let clock = Date.now();
+/** Sockets re-check on announcements and before messages (the periodic re-check at its 60 s default never fires here). */
 let t: TestApp;
+/** No announcements reach its sockets (a change made in a process they do not hear from): only message re-checks. */
+let deaf: TestApp;
+/** Re-checks idle sockets every 100 ms. */
 let eager: TestApp;
 const sockets: KernelSockets[] = [];
 const open: WebSocket[] = [];
 
 beforeAll(async () => {
-  [jupyter, t, eager] = await Promise.all([startTestJupyter('folio-kernel-ws-auth-'), startTestApp(), startTestApp()]);
+  [jupyter, t, deaf, eager] = await Promise.all([
+    startTestJupyter('folio-kernel-ws-auth-'),
+    startTestApp({ now: () => clock }),
+    startTestApp(),
+    startTestApp(),
+  ]);
   pool = new KernelPool({ settings: jupyter.settings, size: 0, logger: jupyter.logger });
   await pool.start();
   sessions = new KernelSessionManager({ kernels: pool, logger: jupyter.logger, idleMs: 60_000 });
-  for (const [app, revalidateMs] of [
-    [t, undefined],
-    [eager, 100],
+  for (const [app, opts] of [
+    [t, { changes: t.changes }],
+    [deaf, {}],
+    [eager, { changes: eager.changes, revalidateMs: 100 }],
   ] as const) {
     const notebooks = new NotebookService({ notebooks: app.store.notebooks, limits: app.config.limits });
     sockets.push(
-      attachKernelSockets(app.server, {
-        auth: app.auth,
-        notebooks,
-        sessions,
-        logger: jupyter.logger,
-        sessionExpiresAt: sessionExpiryFrom(app.store.sessions),
-        revalidateMs,
-      }),
+      attachKernelSockets(app.server, { auth: app.auth, notebooks, sessions, logger: jupyter.logger, ...opts }),
     );
   }
 });
@@ -51,11 +63,11 @@ afterAll(async () => {
   await sessions?.shutdown();
   await pool?.shutdown();
   expect(await jupyter.runningKernelIds()).toEqual([]);
-  await Promise.all([jupyter?.stop(), t?.close(), eager?.close()]);
+  await Promise.all([jupyter?.stop(), t?.close(), deaf?.close(), eager?.close()]);
 });
 
 async function newNotebook(app: TestApp, cookie: string): Promise<string> {
-  const res = await fetch(`${app.url}/api/notebooks`, {
+  const res = await testFetch(`${app.url}/api/notebooks`, {
     method: 'POST',
     headers: { cookie, 'content-type': 'application/json' },
     body: JSON.stringify({ name: 'live' }),
@@ -63,65 +75,111 @@ async function newNotebook(app: TestApp, cookie: string): Promise<string> {
   return ((await res.json()) as { id: string }).id;
 }
 
-async function connect(app: TestApp, notebookId: string, cookie: string) {
-  const c = await connectKernelWs(`${app.url.replace('http', 'ws')}/api/notebooks/${notebookId}/kernel`, cookie);
+/** A signed-in author with a notebook open on a live kernel socket. */
+async function openSocket(app: TestApp) {
+  const user = await app.signIn('author');
+  const id = await newNotebook(app, user.cookie);
+  const c = await connectKernelWs(`${app.url.replace('http', 'ws')}/api/notebooks/${id}/kernel`, user.cookie);
   open.push(c.ws);
-  return c;
+  await c.next('status', statusIs('idle'));
+  return { ...user, notebookId: id, c };
 }
 
-describe('kernel sockets after the sign-in session ends', () => {
-  it('refuses an execute after logout through the HTTP API and closes with 4401', async () => {
-    const user = await t.signIn('author');
-    const id = await newNotebook(t, user.cookie);
-    const c = await connect(t, id, user.cookie);
-    await c.next('status', statusIs('idle'));
-    await runCells(c, [['a', 'x = 1']]); // works while signed in
-    const logout = await fetch(`${t.url}/api/auth/logout`, { method: 'POST', headers: { cookie: user.cookie } });
-    expect(logout.status).toBe(204);
+const sessionEnded = { code: SESSION_ENDED_CLOSE_CODE, reason: SESSION_ENDED };
 
+describe('kernel sockets after the sign-in session ends', () => {
+  it('closes at once on logout through the HTTP API (announced; no message needed)', async () => {
+    const { cookie, c } = await openSocket(t);
+    await runCells(c, [['a', 'x = 1']]); // works while signed in
+    const logout = await testFetch(`${t.url}/api/auth/logout`, { method: 'POST', headers: { cookie } });
+    expect(logout.status).toBe(204);
+    expect(await c.closed).toEqual(sessionEnded);
+  });
+
+  it('refuses the next message when the logout was not announced to this process, and closes with 4401', async () => {
+    const { cookie, c } = await openSocket(deaf);
+    const logout = await testFetch(`${deaf.url}/api/auth/logout`, { method: 'POST', headers: { cookie } });
+    expect(logout.status).toBe(204);
     c.send({ type: 'execute', requestId: 'after', cells: [{ cellId: 'b', code: 'print("ran")' }] });
     expect(await c.next('error', (m) => m.requestId === 'after')).toEqual({
       type: 'error',
       requestId: 'after',
-      message: 'Your session has ended; sign in again.',
+      message: SESSION_ENDED,
     });
-    expect(await c.closed).toEqual({
-      code: SESSION_ENDED_CLOSE_CODE,
-      reason: 'Your session has ended; sign in again.',
-    });
+    expect(await c.closed).toEqual(sessionEnded);
     expect(c.events.some((e) => (e.type === 'cell_started' || e.type === 'cell_done') && e.cellId === 'b')).toBe(false);
   });
 
-  it('closes an idle socket when its session expires', async () => {
-    const user = await t.signIn('author', 'expiring@folio.test');
-    const id = await newNotebook(t, user.cookie);
-    // A session that lasts 3 s (the upgrade must happen within it), signed in with the same store.
-    const shortLived = new AuthService({ store: t.store, logger: pino({ level: 'silent' }), sessionTtlMs: 3_000 });
-    const { token } = await shortLived.login('expiring@folio.test', 'test-password');
-    const c = await connect(t, id, `folio_session=${token}`);
-    expect(await c.closed).toEqual({
-      code: SESSION_ENDED_CLOSE_CODE,
-      reason: 'Your session has ended; sign in again.',
-    });
-    expect(await t.auth.principalFromToken(token)).toBeNull();
+  it('closes when the session has idled out (injected clock), at the next re-check', async () => {
+    const { userId, cookie, c } = await openSocket(t);
+    clock += 31 * 60_000;
+    t.changes.publish(userId); // any re-check finds it expired; here an announcement triggers one
+    expect(await c.closed).toEqual(sessionEnded);
+    expect(await t.auth.principalFromToken(cookie.replace('folio_session=', ''))).toBeNull();
   });
 
-  it('closes an idle socket soon after a logout elsewhere (periodic re-check)', async () => {
-    const user = await eager.signIn('author');
-    const id = await newNotebook(eager, user.cookie);
-    const c = await connect(eager, id, user.cookie);
-    await c.next('status', statusIs('idle'));
-    await fetch(`${eager.url}/api/auth/logout`, { method: 'POST', headers: { cookie: user.cookie } });
+  it('closes an idle socket soon after a logout that was not announced (periodic re-check)', async () => {
+    const { userId, cookie, c } = await openSocket(eager);
+    await eager.store.sessions.deleteByUser(userId); // as another process without Redis would
+    expect(await eager.auth.principalFromToken(cookie.replace('folio_session=', ''))).toBeNull();
     expect((await c.closed).code).toBe(SESSION_ENDED_CLOSE_CODE);
   });
 
   it('keeps a socket whose session is live', async () => {
-    const user = await eager.signIn('author');
-    const c = await connect(eager, await newNotebook(eager, user.cookie), user.cookie);
-    await c.next('status', statusIs('idle'));
+    const { c } = await openSocket(eager);
     // Several re-checks (every 100 ms) pass while a cell waits on a Python-side timer; the socket stays open.
     const [done] = await runCells(c, [['a', 'import time\ntime.sleep(0.5)\n1']]);
     expect(done!.status).toBe('ok');
     expect(c.ws.readyState).toBe(c.ws.OPEN);
+  });
+});
+
+describe('kernel sockets when an admin changes the user', () => {
+  const asAdmin = async () => {
+    const admin = await t.signIn('admin');
+    return (method: string, path: string, body?: unknown) =>
+      testFetch(`${t.url}/api/users${path}`, {
+        method,
+        headers: { cookie: admin.cookie, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+  };
+
+  it('closes at once when the user is disabled, and the cookie stops working', async () => {
+    const admin = await asAdmin();
+    const { userId, cookie, c } = await openSocket(t);
+    const res = await admin('PATCH', `/${userId}`, { disabled: true });
+    expect(res.status).toBe(200);
+    expect(await c.closed).toEqual(sessionEnded);
+    expect((await testFetch(`${t.url}/api/me`, { headers: { cookie } })).status).toBe(401);
+  });
+
+  it('closes at once when an admin ends the sessions', async () => {
+    const admin = await asAdmin();
+    const { userId, c } = await openSocket(t);
+    expect(await (await admin('DELETE', `/${userId}/sessions`)).json()).toEqual({ ended: 1 });
+    expect(await c.closed).toEqual(sessionEnded);
+  });
+
+  it('closes at once on a role change: the session rotates, the user signs in again with the new role', async () => {
+    const admin = await asAdmin();
+    const { userId, cookie, c } = await openSocket(t);
+    expect((await admin('PATCH', `/${userId}`, { role: 'viewer' })).status).toBe(200);
+    expect(await c.closed).toEqual(sessionEnded);
+    expect((await testFetch(`${t.url}/api/me`, { headers: { cookie } })).status).toBe(401);
+  });
+
+  it('re-authorizes with the new role when the credential outlives the change, closing with 4403 when refused', async () => {
+    // An API token outlives a role change; its socket keeps its credential. Here the role is changed in the store
+    // without ending the session, as for such a credential, and announced.
+    const { userId, c } = await openSocket(t);
+    await t.store.users.update(userId, { role: 'admin' });
+    t.changes.publish(userId);
+    await runCells(c, [['a', '1']]); // admins may use it: the socket stays
+    await t.store.users.update(userId, { role: 'viewer' });
+    t.changes.publish(userId);
+    const closed = await c.closed;
+    expect(closed.code).toBe(ACCESS_LOST_CLOSE_CODE);
+    expect(closed.reason).toMatch(/^You can no longer use this notebook: /);
   });
 });

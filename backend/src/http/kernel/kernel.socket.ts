@@ -9,21 +9,22 @@ import type { KernelSessionManager } from '../../kernels/sessions/kernel-session
 import type { SessionClient, SessionEvent } from '../../kernels/sessions/session-events';
 import type { Logger } from '../../logger';
 import type { NotebookService } from '../../notebooks/notebook.service';
-import type { SessionRepository } from '../../store/store';
-import { hashToken, readCookie, SESSION_COOKIE, type AuthService } from '../../users/auth.service';
+import { readCookie, SESSION_COOKIE, type AuthService, type Revalidated } from '../../users/auth.service';
+import { PrincipalWatcher } from '../../users/principal-watch';
 import { requireScope } from '../../users/scopes';
 import type { TokensService } from '../../users/tokens.service';
+import type { UserChanges } from '../../users/user-changes';
 import type { Principal } from '../context';
 import { parseClientMessage, type ClientMessage, type ServerMessage } from './kernel.protocol';
 import { SocketOutbox } from './socket-outbox';
 
 export interface KernelSocketDeps {
-  auth: Pick<AuthService, 'principalFromToken'>;
+  auth: Pick<AuthService, 'principalFromToken' | 'revalidate'>;
   /** `Authorization: Bearer` API tokens (clients other than browsers); without it a bearer upgrade gets 401. */
   tokens?: Pick<TokensService, 'authenticate'>;
-  /** When a session token expires (ms since the epoch; null if unknown), so its sockets close on time. Default none. */
-  sessionExpiresAt?: (token: string) => Promise<number | null>;
-  /** How often an open socket re-checks its sign-in session even when idle (logout elsewhere). Default 60 s. */
+  /** Announcements of users' sign-in changes (disable, role, sessions ended): sockets re-check at once. Default none. */
+  changes?: UserChanges;
+  /** How often an open socket re-checks its principal even when idle and nothing was announced. Default 60 s. */
   revalidateMs?: number;
   notebooks: Pick<NotebookService, 'get'>;
   sessions: KernelSessionManager;
@@ -50,20 +51,19 @@ export interface KernelSockets {
 /** The endpoint, in Express route syntax (http/testing/routes.ts lists it beside the Express routes). */
 export const KERNEL_SOCKET_ROUTE = '/api/notebooks/:id/kernel';
 
-/** How an open socket signed in, and how to check that it still is. */
+/** How an open socket signed in, and how to check that it still is (a token: the same secret again). */
 interface SignIn {
   bearer: boolean;
   principal: Principal;
-  /** When the session or token expires (ms since the epoch); null if unknown. */
-  expiresAt: number | null;
-  recheck: () => Promise<Principal | null>;
+  /** Default: AuthService.revalidate (the session). */
+  revalidate?: () => Promise<Revalidated | null>;
 }
 
 const PATH = /^\/api\/notebooks\/([^/]+)\/kernel\/?$/;
-/** Close code of a socket whose sign-in session ended (logout, expiry): the browser should sign in again. */
+/** Close code of a socket whose sign-in ended (logout, expiry, account disabled, token revoked): sign in again. */
 export const SESSION_ENDED_CLOSE_CODE = 4401;
-const SESSION_ENDED = 'Your session has ended; sign in again.';
-const MAX_TIMER_MS = 2 ** 31 - 1;
+/** Close code of a socket whose user may no longer use this notebook (e.g. their role changed). */
+export const ACCESS_LOST_CLOSE_CODE = 4403;
 
 // Every session event is a valid protocol message (checked by the compiler).
 const asServerMessage = (e: SessionEvent): ServerMessage => e;
@@ -72,11 +72,20 @@ const asServerMessage = (e: SessionEvent): ServerMessage => e;
  * `WS /api/notebooks/:id/kernel` on the main http.Server (noServer mode). The upgrade is refused with a plain HTTP
  * status unless: the path matches (404), the session cookie is valid (401), the Origin is this server's (403, against
  * cross-site WebSocket hijacking), and the user may open the notebook (403/404, NotebookService rules).
- * The sign-in session stays checked while the socket is open: before every message, every `revalidateMs`, and
- * when it expires; once it is gone (logout, expiry, user removed) the socket closes with 4401.
+ * The principal stays checked while the socket is open (users/principal-watch.ts): before every message, at once when
+ * a change of the user is announced (from any web process), when the session would expire, and every `revalidateMs`.
+ * Once the sign-in is gone (logout, expiry, account disabled, sessions ended by an admin, token revoked) the socket
+ * closes with 4401; when the user's role changed, the notebook is opened again with the new role and the socket
+ * closes with 4403 if that is refused.
  */
 export function attachKernelSockets(server: http.Server, deps: KernelSocketDeps): KernelSockets {
   const log = deps.logger.child({ component: 'kernel-socket' });
+  const watcher = new PrincipalWatcher({
+    auth: deps.auth,
+    changes: deps.changes,
+    recheckMs: deps.revalidateMs,
+    onError: (e) => log.warn({ err: e }, 'could not re-check a kernel socket principal'),
+  });
   const wss = new WebSocketServer({ noServer: true, maxPayload: deps.maxPayloadBytes ?? 16 * 1024 * 1024 });
 
   const onUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -103,7 +112,9 @@ export function attachKernelSockets(server: http.Server, deps: KernelSocketDeps)
         if (isDomainError(e)) return refuse(socket, e.status, e.code, e.message);
         throw e;
       }
-      wss.handleUpgrade(req, socket, head, (ws) => serve(ws, signIn, notebookId));
+      wss.handleUpgrade(req, socket, head, (ws) =>
+        serve(ws, { ...signIn, principal: { ...principal, ip: req.socket.remoteAddress } }, notebookId),
+      );
     })().catch((e: unknown) => {
       log.error({ err: e }, 'kernel socket upgrade failed');
       refuse(socket, 500, 'internal', 'Something went wrong on our side.');
@@ -118,22 +129,14 @@ export function attachKernelSockets(server: http.Server, deps: KernelSocketDeps)
   async function signInOf(req: http.IncomingMessage): Promise<SignIn | null> {
     const bearer = bearerTokenOf(req.headers);
     if (bearer !== undefined) {
-      const recheck = async () => (bearer && (await deps.tokens?.authenticate(bearer))) || null;
-      const t = await recheck();
-      return (
-        t && {
-          bearer: true,
-          principal: t.principal,
-          expiresAt: t.expiresAt,
-          recheck: async () => (await recheck())?.principal ?? null,
-        }
-      );
+      const revalidate = async () => (bearer && (await deps.tokens?.authenticate(bearer))) || null;
+      const t = await revalidate();
+      return t && { bearer: true, principal: t.principal, revalidate };
     }
     const token = readCookie(req.headers.cookie, SESSION_COOKIE);
     const principal = token ? await deps.auth.principalFromToken(token) : null;
     if (!token || !principal) return null;
-    const expiresAt = (await deps.sessionExpiresAt?.(token)) ?? null;
-    return { bearer: false, principal, expiresAt, recheck: () => deps.auth.principalFromToken(token) };
+    return { bearer: false, principal };
   }
 
   function serve(ws: WebSocket, signIn: SignIn, notebookId: string) {
@@ -143,36 +146,33 @@ export function attachKernelSockets(server: http.Server, deps: KernelSocketDeps)
     let session: KernelSession = deps.sessions.open(principal.id, notebookId, client);
     log.debug({ userId: principal.id, notebookId }, 'kernel socket opened');
 
-    /** Whether the sign-in session is still live (and the same user); if not, the socket is closed with 4401. */
+    /** The request a lost principal's answer goes to, while a message is being checked. */
+    let checking: string | undefined;
+    const watch = watcher.watch(principal, {
+      revalidate: signIn.revalidate,
+      reauthorize: async (p) => {
+        await deps.notebooks.get(p, notebookId);
+        requireScope(p, 'notebooks:write');
+      },
+      onChange: (p) => (principal = p),
+      onLost: (e) => {
+        if (ws.readyState !== ws.OPEN) return;
+        const ended = e.code === 'unauthenticated';
+        const message = ended ? e.message : `You can no longer use this notebook: ${e.message}`;
+        if (checking !== undefined) client.send({ type: 'error', requestId: checking, message });
+        ws.close(ended ? SESSION_ENDED_CLOSE_CODE : ACCESS_LOST_CLOSE_CODE, message.slice(0, 120));
+      },
+    });
+    /** Whether the principal may still act (a message it sent counts as activity); if not, the socket is closed. */
     const stillSignedIn = async (requestId?: string): Promise<boolean> => {
       if (ws.readyState !== ws.OPEN) return false;
-      const now = await signIn.recheck();
-      if (now && now.id === principal.id) {
-        principal = now;
-        return true;
+      checking = requestId;
+      try {
+        return await watch.check({ touch: true });
+      } finally {
+        checking = undefined;
       }
-      if (requestId !== undefined) client.send({ type: 'error', requestId, message: SESSION_ENDED });
-      ws.close(SESSION_ENDED_CLOSE_CODE, SESSION_ENDED);
-      return false;
     };
-    const recheck = () =>
-      void stillSignedIn().catch((e: unknown) => log.warn({ err: e }, 'could not re-check a kernel socket session'));
-    const revalidate = setInterval(recheck, deps.revalidateMs ?? 60_000);
-    revalidate.unref();
-    let expiry: NodeJS.Timeout | undefined;
-    const armExpiry = () => {
-      if (signIn.expiresAt === null) return;
-      const expiresAt = signIn.expiresAt;
-      const remaining = expiresAt - Date.now();
-      // Timers can fire a millisecond early (and long ones are capped): re-arm until the expiry has really passed,
-      // or the re-check would still find the session live and the socket would stay open until the periodic check.
-      expiry = setTimeout(
-        () => (Date.now() <= expiresAt ? armExpiry() : recheck()),
-        Math.max(1, Math.min(remaining + 1, MAX_TIMER_MS)),
-      );
-      expiry.unref();
-    };
-    armExpiry();
 
     // Heartbeat: browsers answer pings by themselves; silence for a whole interval means nobody is there.
     let answered = true;
@@ -226,9 +226,8 @@ export function attachKernelSockets(server: http.Server, deps: KernelSocketDeps)
         .catch(failed);
     });
     ws.on('close', () => {
-      clearInterval(revalidate);
+      watch.stop();
       clearInterval(heartbeat);
-      clearTimeout(expiry);
       deps.sessions.leave(session, client);
     });
     ws.on('error', (e) => log.debug({ err: e }, 'kernel socket error'));
@@ -263,14 +262,6 @@ async function dispatch(session: KernelSession, client: SessionClient, m: Client
       return session.inspect(client, m);
   }
 }
-
-/** `sessionExpiresAt` read from the store's session records. */
-export const sessionExpiryFrom =
-  (sessions: Pick<SessionRepository, 'get'>) =>
-  async (token: string): Promise<number | null> => {
-    const record = await sessions.get(hashToken(token));
-    return record ? Date.parse(record.expiresAt) : null;
-  };
 
 const requestIdOf = (m: ClientMessage) => ('requestId' in m ? m.requestId : undefined);
 

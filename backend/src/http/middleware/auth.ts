@@ -11,7 +11,15 @@ export const PUBLIC_API_ROUTES: ReadonlyArray<{ method: string; path: string }> 
   { method: 'GET', path: '/auth/config' },
   { method: 'GET', path: '/auth/oidc/login' },
   { method: 'GET', path: '/auth/oidc/callback' },
+  { method: 'POST', path: '/auth/set-password/check' },
+  { method: 'POST', path: '/auth/set-password' },
 ];
+
+/**
+ * Requests a page makes by itself (polling) carry this header (`1`): they do not count as activity, so an open tab
+ * does not keep an idle session alive.
+ */
+export const BACKGROUND_HEADER = 'x-folio-background';
 
 /** The session token of a request: the `folio_session` cookie. */
 export const sessionTokenOf = (cookies: unknown): string | undefined => {
@@ -77,8 +85,8 @@ export function authenticateApi(deps: ApiAuthDeps): RequestHandler {
       return next();
     }
     const session = sessionTokenOf(req.cookies);
-    const reauthenticate = () => deps.auth.principalFromToken(session);
-    const principal = await reauthenticate();
+    const reauthenticate = () => deps.auth.principalFromToken(session, { touch: false });
+    const principal = await deps.auth.principalFromToken(session, { touch: req.get(BACKGROUND_HEADER) !== '1' });
     if (!principal) throw unauthenticated();
     req.principal = { ...principal, ip: req.ip };
     req.reauthenticate = reauthenticate;

@@ -1,17 +1,21 @@
 import { Router } from 'express';
+import type { DomainError } from '../../errors';
 import { IPYNB_MEDIA_TYPE, serializeIpynb } from '../../notebooks/ipynb';
 import type { RunProgressService } from '../../runs/run-progress';
 import type { RunService } from '../../runs/run.service';
 import type { RunRecord } from '../../store/store';
+import type { PrincipalWatcher } from '../../users/principal-watch';
 import { principalOf } from '../context';
 import { parseInput } from '../middleware/validate';
 import { NotebookIdParamsSchema, RunIdParamsSchema, StartRunSchema } from './runs.schema';
-import { sendServerSentEvents } from './sse';
+import { endWhen, sendServerSentEvents } from './sse';
 
 export interface RunsRoutesDeps {
   runs: RunService;
   /** Live progress (GET /runs/:id/events); without it that route is not mounted. */
   progress?: RunProgressService;
+  /** Keeps an open stream's principal checked (disable, role change, sessions ended end it at once). */
+  watcher?: PrincipalWatcher;
 }
 
 /**
@@ -21,7 +25,8 @@ export interface RunsRoutesDeps {
  *   GET  /runs/:id/ipynb                 → the executed notebook (.ipynb attachment); 404 until the run has ended
  *   GET  /runs/:id/events                → Server-Sent Events: `run` {id, status, done, total} at once, `progress`
  *                                          {done, total, cellId, status} as cells start and end, `end` {id, status}; then closes;
- *                                          503 + Retry-After at once while Redis is unreachable
+ *                                          503 + Retry-After at once while Redis is unreachable; `error` {code, message}
+ *                                          then closes when the reader's session ends or access is lost meanwhile
  *   POST /runs/:id/cancel                → 200 {id, status: 'cancelled'} for a queued run (ended at once);
  *                                          202 {id, status: 'running', cancelRequestedAt} for a running one (it ends
  *                                          `cancelled` within about a second); 409 once the run has ended; starter or admin
@@ -59,7 +64,26 @@ export function runsRoutes(deps: RunsRoutesDeps): Router {
       const { id } = parseInput(RunIdParamsSchema, req.params, 'params');
       const gone = new AbortController();
       res.on('close', () => gone.abort());
-      await sendServerSentEvents(res, await progress.open(principalOf(req), id, gone.signal));
+      const events = await progress.open(principalOf(req), id, gone.signal);
+      // The reader's access is re-checked while the stream is open: a lost one ends it with an `error` event.
+      const who = principalOf(req);
+      const reauthenticate = req.reauthenticate;
+      const lost = new Promise<DomainError>((resolve) => {
+        const watch = deps.watcher?.watch(who, {
+          // An API token is re-checked as the request was (the same secret: revoked, expired); a session by the watcher.
+          revalidate:
+            who.credential?.kind === 'token' && reauthenticate
+              ? async () => {
+                  const now = await reauthenticate();
+                  return now && { principal: now, expiresAt: null };
+                }
+              : undefined,
+          reauthorize: (p) => deps.runs.get(p, id),
+          onLost: resolve,
+        });
+        gone.signal.addEventListener('abort', () => watch?.stop(), { once: true });
+      });
+      await sendServerSentEvents(res, endWhen(events, lost));
     });
   }
 

@@ -32,3 +32,28 @@ export async function sendServerSentEvents(res: Response, events: AsyncIterable<
     if (open()) res.end();
   }
 }
+
+/**
+ * `events` until `lost` resolves: then one `error` event {code, message} and the end (the source is closed). For a
+ * stream whose reader may lose access while it is open.
+ */
+export async function* endWhen<E extends { event: string; data: unknown }>(
+  events: AsyncIterable<E>,
+  lost: Promise<{ code: string; message: string }>,
+): AsyncGenerator<E | { event: 'error'; data: { code: string; message: string } }> {
+  const it = events[Symbol.asyncIterator]();
+  const ended = lost.then((e) => ({ lost: e }) as const);
+  try {
+    for (;;) {
+      const next = await Promise.race([it.next(), ended]);
+      if ('lost' in next) {
+        yield { event: 'error', data: { code: next.lost.code, message: next.lost.message } };
+        return;
+      }
+      if (next.done) return;
+      yield next.value;
+    }
+  } finally {
+    void it.return?.();
+  }
+}

@@ -26,9 +26,12 @@ import { AuthService } from '../../users/auth.service';
 import { oidcServiceFor } from '../../users/oidc.service';
 import { TokensService } from '../../users/tokens.service';
 import { FolioMetrics } from '../../metrics/metrics';
+import { PrincipalWatcher } from '../../users/principal-watch';
+import { UserChangeHub } from '../../users/user-changes';
+import { UsersService } from '../../users/users.service';
 import { createApp } from '../app';
 import { HealthService, jupyterCheck, redisCheck, storeCheck } from '../health/health.service';
-import { attachKernelSockets, sessionExpiryFrom, type KernelSockets } from '../kernel/kernel.socket';
+import { attachKernelSockets, type KernelSockets } from '../kernel/kernel.socket';
 
 /**
  * For tests over the whole API (the access matrix, route lists): Folio's web role wired as compose.ts wires it —
@@ -81,18 +84,28 @@ export async function startFullApp(opts: { env?: Record<string, string> } = {}):
   await pool.start();
   const sessions = new KernelSessionManager({ kernels: pool, logger, idleMs: config.kernels.idleMs });
 
-  const auth = new AuthService({ store, logger, passwordSignIn: config.signIn.password });
+  const changes = new UserChangeHub();
+  const auth = new AuthService({
+    store,
+    logger,
+    changes,
+    passwordSignIn: config.signIn.password,
+    idleMs: config.sessions.idleMs,
+    absoluteMs: config.sessions.absoluteMs,
+  });
+  const users = new UsersService(store, { auth, inviteMs: config.sessions.inviteMs });
+  const watcher = new PrincipalWatcher({ auth, changes });
   const audit = new AuditService({ audit: store.audit, logger });
   const oidc = oidcServiceFor(config.signIn.oidc, {
     audit,
     store,
     logger,
-    startSession: (u, from) => auth.startSession(u, from),
+    startSession: (u, from) => auth.startSession(u, { ...from, method: 'oidc' }),
   });
   const tokens = new TokensService({
     tokens: store.apiTokens,
     users: store.users,
-    activeUser: (id) => store.users.getById(id),
+    activeUser: (id) => auth.activeUser(id),
     audit,
     logger,
   });
@@ -137,15 +150,17 @@ export async function startFullApp(opts: { env?: Record<string, string> } = {}):
     kernels,
     audit,
     metrics: new FolioMetrics({ role: 'web' }), // GET /metrics, as compose.ts mounts it
+    users,
+    watcher,
   });
   const { server: http, url } = await listen(app);
   const sockets: KernelSockets = attachKernelSockets(http, {
     auth,
     tokens,
+    changes,
     notebooks,
     sessions,
     logger,
-    sessionExpiresAt: sessionExpiryFrom(store.sessions),
   });
 
   return {

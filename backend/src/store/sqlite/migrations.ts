@@ -191,6 +191,29 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX api_tokens_by_user ON api_tokens(user_id, created_at);
     `,
   },
+  {
+    version: 8,
+    name: 'disabled users, idle sessions, set-password links',
+    up: `
+      ALTER TABLE users ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE users ADD COLUMN last_login_at TEXT;
+
+      ALTER TABLE sessions ADD COLUMN last_seen_at TEXT NOT NULL DEFAULT '';
+      UPDATE sessions SET last_seen_at = created_at;
+      CREATE INDEX sessions_by_user ON sessions(user_id);
+
+      CREATE TABLE invites (
+        id         TEXT PRIMARY KEY,
+        user_id    TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        purpose    TEXT NOT NULL CHECK (purpose IN ('invite', 'reset')),
+        created_by TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        used_at    TEXT
+      );
+      CREATE INDEX invites_by_user ON invites(user_id);
+    `,
+  },
 ];
 
 /**

@@ -100,7 +100,9 @@ export function sqliteNotebooks(db: Database.Database): NotebookRepository {
      FROM notebook_revisions r WHERE r.notebook_id = ? ORDER BY r.version DESC LIMIT 1`,
   );
   const deleteRevision = db.prepare('DELETE FROM notebook_revisions WHERE notebook_id = ? AND version = ?');
-  const countRevisions = db.prepare<[string], number>('SELECT count(*) FROM notebook_revisions WHERE notebook_id = ?').pluck();
+  const countRevisions = db
+    .prepare<[string], number>('SELECT count(*) FROM notebook_revisions WHERE notebook_id = ?')
+    .pluck();
   const pruneOldest = db.prepare<{ id: string; newest: number; excess: number }>(
     `DELETE FROM notebook_revisions WHERE notebook_id = @id AND version IN (
        SELECT r.version FROM notebook_revisions r WHERE r.notebook_id = @id AND r.version <> @newest
@@ -146,7 +148,15 @@ export function sqliteNotebooks(db: Database.Database): NotebookRepository {
       deleteRevision.run(id, latest.version);
       startedAt = latest.started_at;
     }
-    insertRevision.run({ id, version, ...change, savedBy, startedAt, now: policy.at, checkpoint: policy.checkpoint ? 1 : 0 });
+    insertRevision.run({
+      id,
+      version,
+      ...change,
+      savedBy,
+      startedAt,
+      now: policy.at,
+      checkpoint: policy.checkpoint ? 1 : 0,
+    });
     const excess = countRevisions.get(id)! - Math.max(1, policy.keep);
     if (excess > 0) pruneOldest.run({ id, newest: version, excess });
   };

@@ -19,8 +19,13 @@ export function sqliteRuns(db: Database.Database): RunRepository {
     'INSERT INTO runs (id, notebook_id, notebook_version, created_at, status, attempt_id, doc) VALUES (?, ?, ?, ?, ?, ?, ?)',
   );
   const get = db.prepare<[string], RunRow>('SELECT doc, status, attempt_id, heartbeat_at FROM runs WHERE id = ?');
-  const setDoc = db.prepare('UPDATE runs SET doc = ?, status = ?, attempt_id = ?, cancel_requested_at = ? WHERE id = ?');
-  const beat = db.prepare<[string, string, string], { status: RunRecord['status']; cancel_requested_at: string | null }>(
+  const setDoc = db.prepare(
+    'UPDATE runs SET doc = ?, status = ?, attempt_id = ?, cancel_requested_at = ? WHERE id = ?',
+  );
+  const beat = db.prepare<
+    [string, string, string],
+    { status: RunRecord['status']; cancel_requested_at: string | null }
+  >(
     "UPDATE runs SET heartbeat_at = ? WHERE id = ? AND attempt_id = ? AND status = 'running' RETURNING status, cancel_requested_at",
   );
   const byNotebook = db.prepare<[string, number], RunRow>(
@@ -43,7 +48,14 @@ export function sqliteRuns(db: Database.Database): RunRepository {
     const current = parse(row);
     // id, notebookId, notebookVersion and createdAt are immutable whatever the patch says; keys set to undefined are dropped.
     const next = JSON.parse(
-      JSON.stringify({ ...current, ...patch, id: current.id, notebookId: current.notebookId, notebookVersion: current.notebookVersion, createdAt: current.createdAt }),
+      JSON.stringify({
+        ...current,
+        ...patch,
+        id: current.id,
+        notebookId: current.notebookId,
+        notebookVersion: current.notebookVersion,
+        createdAt: current.createdAt,
+      }),
     ) as RunRecord;
     delete next.heartbeatAt;
     setDoc.run(JSON.stringify(next), next.status, next.attemptId ?? null, next.cancelRequestedAt ?? null, id);
@@ -54,7 +66,15 @@ export function sqliteRuns(db: Database.Database): RunRepository {
     async create(run) {
       const doc = { ...run };
       delete doc.heartbeatAt;
-      insert.run(run.id, run.notebookId, run.notebookVersion, run.createdAt, run.status, run.attemptId ?? null, JSON.stringify(doc));
+      insert.run(
+        run.id,
+        run.notebookId,
+        run.notebookVersion,
+        run.createdAt,
+        run.status,
+        run.attemptId ?? null,
+        JSON.stringify(doc),
+      );
     },
     async get(id) {
       const row = get.get(id);
@@ -65,7 +85,9 @@ export function sqliteRuns(db: Database.Database): RunRepository {
     },
     async heartbeat(id, attemptId, at) {
       const row = beat.get(at, id, attemptId);
-      return row ? { status: row.status, ...(row.cancel_requested_at ? { cancelRequestedAt: row.cancel_requested_at } : {}) } : null;
+      return row
+        ? { status: row.status, ...(row.cancel_requested_at ? { cancelRequestedAt: row.cancel_requested_at } : {}) }
+        : null;
     },
     async listUnfinished(limit) {
       return unfinished.all(limit).map(parse);

@@ -5,10 +5,12 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { auditContract } from '../audit.contract';
 import { apiTokensContract } from '../api-tokens.contract';
+import { invitesContract } from '../invites.contract';
 import { notebookFilesContract } from '../notebook-files.contract';
 import { oidcLoginsContract } from '../oidc-logins.contract';
 import { sampleNotebook, storeContract, type StoreFactory } from '../store.contract';
 import { userIdentitiesContract } from '../user-identities.contract';
+import { usersSessionsContract } from '../users-sessions.contract';
 import { MIGRATIONS, migrate } from './migrations';
 import { openSqliteStore } from './sqlite-store';
 
@@ -28,6 +30,8 @@ userIdentitiesContract('sqlite', sqliteFactory);
 oidcLoginsContract('sqlite', sqliteFactory);
 auditContract('sqlite', sqliteFactory);
 apiTokensContract('sqlite', sqliteFactory);
+usersSessionsContract('sqlite', sqliteFactory);
+invitesContract('sqlite', sqliteFactory);
 
 describe('sqlite store specifics', () => {
   let dir: string;
@@ -45,7 +49,7 @@ describe('sqlite store specifics', () => {
     db.close();
     const rw = openSqliteStore(file);
     const err = await rw.sessions
-      .create({ id: 'x', userId: 'no-such-user', createdAt: 'a', expiresAt: 'b' })
+      .create({ id: 'x', userId: 'no-such-user', createdAt: 'a', expiresAt: 'b', lastSeenAt: 'a' })
       .catch((e: Error) => e);
     expect(String(err)).toMatch(/FOREIGN KEY/);
     await rw.close();
