@@ -213,9 +213,11 @@ export class AuthService {
   /**
    * `PUT /api/me/password`: checks the current password (throttled like a sign-in: a stolen session cannot guess it
    * faster), sets the next one and ends the user's other sessions. 400 naming the field for a wrong current password
-   * or a bad next one; 400 for an account without a password (single sign-on).
+   * or a bad next one; 400 for an account without a password (single sign-on); 403 with an API token.
    */
   async changePassword(principal: Principal, current: string, next: string): Promise<void> {
+    if (principal.credential?.kind === 'token')
+      throw forbidden('Change your password signed in to Folio, not with an API token.');
     const user = await this.activeUser(principal.id);
     if (!user) throw unauthenticated();
     if (!user.passwordHash)

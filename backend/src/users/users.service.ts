@@ -4,6 +4,7 @@ import type { Principal } from '../contracts/principal';
 import type { InviteRecord, Role, SessionActivity, Store, UserPatch, UserRecord } from '../store/store';
 import { checkNewPassword, toPrincipal, type AuthService } from './auth.service';
 import { InviteLinks, type NewLink } from './invites';
+import { requireScope } from './scopes';
 import { hashPassword } from './password';
 
 export { MIN_PASSWORD_LENGTH } from './password';
@@ -19,6 +20,11 @@ export function requireRole(principal: Principal, ...roles: Role[]): void {
 /** Authors and admins write notebooks and apps; viewers only open apps. */
 export const requireAuthor = (p: Principal) => requireRole(p, 'admin', 'author');
 export const requireAdmin = (p: Principal) => requireRole(p, 'admin');
+/** Managing accounts: an admin, and for an API token the `admin` scope. */
+const requireUserAdmin = (p: Principal) => {
+  requireAdmin(p);
+  requireScope(p, 'admin');
+};
 /** Owner-only writes, admins excepted. */
 export function requireOwnerOrAdmin(principal: Principal, ownerId: string, what = 'this'): void {
   if (principal.role !== 'admin' && principal.id !== ownerId)
@@ -96,14 +102,14 @@ export class UsersService {
    * shown once).
    */
   async createAs(actor: Principal, input: NewUser): Promise<{ user: UserSummary; link?: NewLink }> {
-    requireAdmin(actor);
+    requireUserAdmin(actor);
     const user = await this.createRecord(input);
     const link = user.passwordHash ? undefined : await this.links.create(user.id, 'invite', actor.id);
     return { user: await this.summaryOf(user), link };
   }
 
   async list(actor: Principal): Promise<UserSummary[]> {
-    requireAdmin(actor);
+    requireUserAdmin(actor);
     const [users, activity, links] = await Promise.all([
       this.store.users.list(),
       this.activity(),
@@ -113,13 +119,13 @@ export class UsersService {
   }
 
   async get(actor: Principal, id: string): Promise<UserSummary> {
-    requireAdmin(actor);
+    requireUserAdmin(actor);
     return this.summaryOf(await this.existing(id));
   }
 
   /** PATCH /api/users/:id. 409 for the last enabled admin; a role change or a disable ends the user's sessions. */
   async update(actor: Principal, id: string, change: UserChange): Promise<UserSummary> {
-    requireAdmin(actor);
+    requireUserAdmin(actor);
     const user = await this.existing(id);
     const patch: UserPatch = {};
     if (change.name !== undefined && checkName(change.name) !== user.name) patch.name = checkName(change.name);
@@ -144,7 +150,7 @@ export class UsersService {
    * new one-time link (shown once to the admin) lets the user choose a new password.
    */
   async resetPassword(actor: Principal, id: string): Promise<NewLink> {
-    requireAdmin(actor);
+    requireUserAdmin(actor);
     const user = await this.existing(id);
     await this.store.users.update(user.id, { passwordHash: null });
     const link = await this.links.create(user.id, 'reset', actor.id);
@@ -154,7 +160,7 @@ export class UsersService {
 
   /** DELETE /api/users/:id/sessions: ends every session of the user (their open sockets and streams close at once). */
   async endSessions(actor: Principal, id: string): Promise<number> {
-    requireAdmin(actor);
+    requireUserAdmin(actor);
     const user = await this.existing(id);
     return this.endAllSessions(user.id);
   }

@@ -6,6 +6,7 @@ import { NOTEBOOK_OPERATIONS } from './notebooks';
 import { OPS_OPERATIONS } from './ops';
 import { RUN_OPERATIONS } from './runs';
 import { TOKEN_OPERATIONS } from './tokens';
+import { USER_OPERATIONS } from './users';
 
 /**
  * Every operation of the API, one file per area. A new route adds its operation to its area's file (or a new file
@@ -19,4 +20,5 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
   ...KERNEL_OPERATIONS,
   ...TOKEN_OPERATIONS,
   ...AUDIT_OPERATIONS,
+  ...USER_OPERATIONS,
 ];
