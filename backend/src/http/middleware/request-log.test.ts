@@ -33,10 +33,7 @@ const lineFor = (reqId: string) => accessLines().find((l) => l.reqId === reqId);
 describe('access log and request ids', () => {
   it('logs one line per request with its id, method, path, status, time and who — and no cookie or bearer value', async () => {
     const sessionValue = cookie.split('=')[1]!;
-    const bearer = 'folio_pat_s3cr3tBearerValue';
-    const res = await testFetch(`${t.url}/api/notebooks?x=1`, {
-      headers: { cookie, authorization: `Bearer ${bearer}`, 'user-agent': 'log-test/1' },
-    });
+    const res = await testFetch(`${t.url}/api/notebooks?x=1`, { headers: { cookie, 'user-agent': 'log-test/1' } });
     expect(res.status).toBe(200);
     const reqId = res.headers.get('x-request-id');
     expect(reqId).toMatch(/^[0-9a-f-]{36}$/);
@@ -50,9 +47,27 @@ describe('access log and request ids', () => {
       responseTime: expect.any(Number),
       msg: expect.stringMatching(/^GET \/api\/notebooks\?x=1 200 \d+ms$/),
     });
+    // An API token (its secret in the Authorization header): the line names the token by id, never by its value.
+    const created = await testFetch(`${t.url}/api/tokens`, {
+      method: 'POST',
+      headers: { cookie, origin: t.url, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'log test', scopes: ['notebooks:read'] }),
+    });
+    expect(created.status).toBe(201);
+    const { id: tokenId, token: bearer } = (await created.json()) as { id: string; token: string };
+    const byToken = await testFetch(`${t.url}/api/notebooks`, { headers: { authorization: `Bearer ${bearer}` } });
+    expect(byToken.status).toBe(200);
+    const tokenReq = byToken.headers.get('x-request-id')!;
+    await expect.poll(() => lineFor(tokenReq)).toMatchObject({ userId, tokenId, res: { statusCode: 200 } });
+    // A wrong bearer is refused, and not logged either.
+    const wrong = 'folio_pat_s3cr3tBearerValue';
+    expect((await testFetch(`${t.url}/api/notebooks`, { headers: { authorization: `Bearer ${wrong}` } })).status).toBe(
+      401,
+    );
     const all = raw.join('');
     expect(all).not.toContain(sessionValue);
     expect(all).not.toContain(bearer);
+    expect(all).not.toContain(wrong);
     expect(all).not.toMatch(/"headers"|"cookie"|"authorization"/i);
   });
 
