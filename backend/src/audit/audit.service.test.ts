@@ -1,6 +1,9 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -162,6 +165,31 @@ describe('record', () => {
     } finally {
       await other.close();
     }
+  });
+  it('keeps one chain when separate OS processes append at the same time', async () => {
+    const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'testing/append-process.fixture.ts');
+    const each = 150;
+    const writers = ['p1', 'p2', 'p3'].map((name) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', script, file, name, String(each)], {
+        stdio: ['pipe', 'pipe', 'inherit'],
+      });
+      const lines = createInterface({ input: child.stdout! });
+      const said = (word: string) =>
+        new Promise<void>((resolve, reject) => {
+          lines.on('line', (l) => l === word && resolve());
+          child.once('exit', (code) => reject(new Error(`writer ${name} exited (${code}) before "${word}"`)));
+        });
+      return { child, ready: said('ready'), done: said('done') };
+    });
+    await Promise.all(writers.map((w) => w.ready));
+    for (const w of writers) w.child.stdin!.write('go\n');
+    await Promise.all(writers.map((w) => w.done));
+    const chain = await store.audit.chain(0, 10_000);
+    expect(chain).toHaveLength(3 * each);
+    // They really ran at once: the writers' events interleave in the chain.
+    const switches = chain.filter((e, i) => i > 0 && e.actor.name !== chain[i - 1]!.actor.name).length;
+    expect(switches).toBeGreaterThan(2);
+    expect(await audit.verify(admin)).toMatchObject({ intact: true, events: 3 * each });
   });
 });
 

@@ -100,7 +100,7 @@ export type AuditVerification =
         seq: number;
         id: string | null;
         at: string | null;
-        reason: 'hash_mismatch' | 'prev_hash_mismatch' | 'missing_events' | 'unreadable';
+        reason: 'hash_mismatch' | 'prev_hash_mismatch' | 'missing_events';
         message: string;
       };
     };
