@@ -4,7 +4,9 @@
  * (text streams, pandas-style HTML tables, PNG plots).
  *   Folio: navigation start → the `folio:first-editor-ready` performance mark (first Monaco editor on screen).
  *   JupyterLab (bench/.venv): navigation start → the first code cell's CodeMirror editor on screen.
- * Medians of REPS fresh page loads (fresh browser context each, so no warm HTTP cache). Not a test: prints figures.
+ * Medians of BENCH_REPS (7) fresh page loads each (fresh browser context each, so no warm HTTP cache), Folio's and
+ * JupyterLab's alternating; BENCH_ONLY=200 measures only the notebooks whose name contains "200". Not a test: prints
+ * figures.
  * Targets (issue 8): small notebooks ≤ JupyterLab's time; the 200-cell notebook ≥ 4× faster than JupyterLab.
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -16,6 +18,8 @@ import type { Browser } from 'playwright-core';
 import { startE2E } from '../e2e/harness';
 
 const REPS = Number(process.env.BENCH_REPS ?? 7);
+/** BENCH_ONLY=<text>: only the notebooks whose file name contains it (e.g. `200`). */
+const ONLY = process.env.BENCH_ONLY ?? '';
 const CELLS = 200;
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -97,12 +101,11 @@ async function measureFolio(
   return t;
 }
 
-/** Medians per file, one JupyterLab server for all of them; a string when JupyterLab is not installed. */
-async function measureJupyterLab(
+/** One JupyterLab server for all the files; a string when JupyterLab is not installed. */
+async function startJupyterLab(
   browser: Browser,
   dir: string,
-  files: string[],
-): Promise<Map<string, number[]> | string> {
+): Promise<{ open: (file: string) => Promise<number>; stop: () => void } | string> {
   const lab = path.join(root, 'bench/.venv/bin/jupyter-lab');
   if (!fs.existsSync(lab))
     return 'not measured: JupyterLab is not installed in bench/.venv (add `jupyterlab` to bench/requirements.txt)';
@@ -118,6 +121,7 @@ async function measureJupyterLab(
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
+  const stop = () => void child.kill('SIGTERM');
   try {
     const base = await new Promise<string>((resolve, reject) => {
       let err = '';
@@ -138,16 +142,10 @@ async function measureJupyterLab(
       await context.close();
       return t;
     };
-    const times = new Map<string, number[]>();
-    for (const file of files) {
-      await open(file); // warm-up, as for Folio (server caches, kernel start)
-      const ts: number[] = [];
-      for (let i = 0; i < REPS; i++) ts.push(await open(file));
-      times.set(file, ts);
-    }
-    return times;
-  } finally {
-    child.kill('SIGTERM');
+    return { open, stop };
+  } catch (e) {
+    stop();
+    throw e;
   }
 }
 
@@ -175,7 +173,7 @@ try {
   if (!token) throw new Error(`login failed: ${login.status}`);
   const cookie = { name: 'folio_session', value: token };
   const ids = new Map<string, string>();
-  for (const file of [...examples, big]) {
+  for (const file of [...examples, big].filter((f) => f.includes(ONLY))) {
     const imported = await fetch(
       `${e2e.server.url}/api/notebooks/import?name=${encodeURIComponent(path.basename(file, '.ipynb'))}`,
       {
@@ -189,26 +187,40 @@ try {
     ids.set(file, ((await imported.json()) as { id: string }).id);
   }
 
+  // Side by side: each file's page loads alternate between Folio and JupyterLab, so a change in the machine's load
+  // during the run weighs on both alike.
+  const lab = await startJupyterLab(e2e.browser, tmp);
   const folio = new Map<string, number[]>();
-  for (const [file, id] of ids) {
-    await measureFolio(e2e.browser, e2e.server.url, cookie, id); // warm-up (server caches, kernel session)
-    const ts: number[] = [];
-    for (let i = 0; i < REPS; i++) ts.push(await measureFolio(e2e.browser, e2e.server.url, cookie, id));
-    folio.set(file, ts);
+  const labTimes = new Map<string, number[]>();
+  try {
+    for (const [file, id] of ids) {
+      // Warm-up of each (server caches, kernel session), not counted.
+      await measureFolio(e2e.browser, e2e.server.url, cookie, id);
+      if (typeof lab !== 'string') await lab.open(file);
+      const f: number[] = [];
+      const l: number[] = [];
+      for (let i = 0; i < REPS; i++) {
+        f.push(await measureFolio(e2e.browser, e2e.server.url, cookie, id));
+        if (typeof lab !== 'string') l.push(await lab.open(file));
+      }
+      folio.set(file, f);
+      if (typeof lab !== 'string') labTimes.set(file, l);
+      console.log(`${file}: Folio ${runs(f)}${l.length ? `; JupyterLab ${runs(l)}` : ''}`);
+    }
+  } finally {
+    if (typeof lab !== 'string') lab.stop();
   }
-  for (const [file, ts] of folio) console.log(`Folio ${file}: median ${median(ts).toFixed(0)} ms (runs: ${runs(ts)})`);
-  const lab = await measureJupyterLab(e2e.browser, tmp, [...ids.keys()]);
 
   console.log(`\ntime to first editable cell, median of ${REPS} fresh page loads (ms)`);
   for (const file of ids.keys()) {
     const f = median(folio.get(file)!);
-    const l = typeof lab === 'string' ? undefined : median(lab.get(file)!);
+    const l = labTimes.has(file) ? median(labTimes.get(file)!) : undefined;
     console.log(
       `${file.padEnd(26)} Folio ${f.toFixed(0).padStart(5)}` +
         (l === undefined ? '' : `   JupyterLab ${l.toFixed(0).padStart(5)}   JupyterLab/Folio ${(l / f).toFixed(2)}x`),
     );
     console.log(
-      `${''.padEnd(26)}   runs: Folio ${runs(folio.get(file)!)}${l === undefined ? '' : `; JupyterLab ${runs((lab as Map<string, number[]>).get(file)!)}`}`,
+      `${''.padEnd(26)}   runs: Folio ${runs(folio.get(file)!)}${l === undefined ? '' : `; JupyterLab ${runs(labTimes.get(file)!)}`}`,
     );
   }
   if (typeof lab === 'string') console.log(`JupyterLab ${lab}`);

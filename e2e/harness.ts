@@ -57,21 +57,25 @@ export async function startFolioServer(opts: { env?: Record<string, string> } = 
   const admin = { email: 'admin@folio.test', password: `e2e-${randomBytes(9).toString('base64url')}` };
   const port = await freePort();
   // Guarded: the server (and through it Jupyter, kernels, Redis) dies with the test process, however it ends.
-  const child: ChildProcess = spawnGuarded(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'backend/src/main.ts')], {
-    cwd: repoRoot,
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      DATA_DIR: dataDir,
-      PORT: String(port),
-      FOLIO_ADMIN_EMAIL: admin.email,
-      FOLIO_ADMIN_PASSWORD: admin.password,
-      KERNEL_POOL_SIZE: '1',
-      LOG_LEVEL: 'info',
-      ...opts.env,
+  const child: ChildProcess = spawnGuarded(
+    process.execPath,
+    ['--import', 'tsx', path.join(repoRoot, 'backend/src/main.ts')],
+    {
+      cwd: repoRoot,
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        DATA_DIR: dataDir,
+        PORT: String(port),
+        FOLIO_ADMIN_EMAIL: admin.email,
+        FOLIO_ADMIN_PASSWORD: admin.password,
+        KERNEL_POOL_SIZE: '1',
+        LOG_LEVEL: 'info',
+        ...opts.env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  );
   let output = '';
   child.stderr!.on('data', (b: Buffer) => (output += b.toString()));
   const exited = once(child, 'close') as Promise<[number | null, NodeJS.Signals | null]>;
@@ -95,7 +99,9 @@ export async function startFolioServer(opts: { env?: Record<string, string> } = 
       if (m) resolve(m[1]!);
     });
     void exited.then(([code, signal]) =>
-      reject(new Error(`Folio exited before it was ready (code ${code}, signal ${signal}). Last output:\n${tail(output)}`)),
+      reject(
+        new Error(`Folio exited before it was ready (code ${code}, signal ${signal}). Last output:\n${tail(output)}`),
+      ),
     );
   });
   try {
@@ -132,7 +138,7 @@ export async function signIn(page: Page, baseUrl: string, who: { email: string; 
 export async function importNotebook(
   page: Page,
   name: string,
-  cells: { type?: 'code' | 'markdown'; source: string; tags?: string[] }[],
+  cells: { type?: 'code' | 'markdown'; source: string; tags?: string[]; outputs?: unknown[] }[],
 ): Promise<string> {
   const nb = {
     nbformat: 4,
@@ -143,7 +149,7 @@ export async function importNotebook(
       cell_type: c.type ?? 'code',
       source: c.source,
       metadata: c.tags ? { tags: c.tags } : {},
-      ...(c.type === 'markdown' ? {} : { execution_count: null, outputs: [] }),
+      ...(c.type === 'markdown' ? {} : { execution_count: null, outputs: c.outputs ?? [] }),
     })),
   };
   return page.evaluate(

@@ -73,3 +73,28 @@ describe('journeys: long outputs scroll inside a bounded box', () => {
     expect(await cell.getByTestId('cell-outputs').getAttribute('data-scrolled')).toBe('false');
   });
 });
+
+describe('journeys: a long notebook opens with its first screens, and every output follows', () => {
+  let e2e: E2E;
+  let page: Page;
+  beforeAll(async () => {
+    e2e = await startE2E();
+    ({ page } = await e2e.signedInPage());
+  });
+  afterAll(() => e2e?.stop());
+
+  it('150 cells of saved outputs: all of them end up shown, the last one included, and no placeholder is left', async () => {
+    const cells = Array.from({ length: 150 }, (_, i) => ({
+      source: `print("cell ${i}")`,
+      outputs: [{ output_type: 'stream', name: 'stdout', text: `out ${i}\n`.repeat(30) }],
+    }));
+    const id = await importNotebook(page, 'long notebook', cells);
+    await page.goto(`/notebooks/${id}`);
+    await page.locator('[data-testid=cell-editor][data-live=true]').first().waitFor();
+    await expect.poll(() => page.getByTestId('cell-outputs').count()).toBe(150);
+    expect(await page.locator('.output-later').count()).toBe(0);
+    const last = page.locator('[data-testid=cell][data-index="149"] [data-testid=cell-outputs]');
+    await last.scrollIntoViewIfNeeded();
+    expect(await last.innerText()).toContain('out 149');
+  });
+});

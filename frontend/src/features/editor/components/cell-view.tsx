@@ -48,11 +48,13 @@ interface CellViewProps {
   handlers: CellHandlers;
   /** Set while this cell's input() / getpass() waits for an answer. */
   input?: InputRequest;
+  /** Render the outputs a moment later (the notebook has just opened and this cell is past the first screens). */
+  outputsLater?: boolean;
 }
 
 export const CellView = memo(
   forwardRef<HTMLDivElement, CellViewProps>(function CellView(
-    { cell, index, active, selected, editing, markdownEditing, run, handlers, input },
+    { cell, index, active, selected, editing, markdownEditing, run, handlers, input, outputsLater },
     ref,
   ) {
     const [showTags, setShowTags] = useState(false);
@@ -148,7 +150,7 @@ export const CellView = memo(
               onEdit={() => handlers.editMarkdown(cell.id)}
             />
           )}
-          {cell.cell_type === 'code' && <OutputArea outputs={cell.outputs} />}
+          {cell.cell_type === 'code' && <OutputArea outputs={cell.outputs} later={outputsLater} />}
           {input && <InputBox request={input} onSubmit={handlers.answerInput} />}
         </div>
         <div className="cell-side">

@@ -17,6 +17,7 @@ import {
 } from '../model/notebook-reducer';
 import { planRun, type RunScope } from '../model/run-scope';
 import { CellView, type CellHandlers } from './cell-view';
+import { useOutputsLater } from './use-outputs-later';
 import { CommandPalette } from './command-palette';
 import { ConflictBanner } from './conflict-banner';
 import { EditorSidePanels } from './editor-side-panels';
@@ -67,6 +68,8 @@ export function EditorSession({ record, onReload }: { record: NotebookRecord; on
 
   const [overlay, setOverlay] = useState<'palette' | 'shortcuts' | null>(null);
   const editors = useRef(new Map<string, EditorApi>());
+  /** Lets outputs held for the first editor render (use-outputs-later.ts), once a code editor is up. */
+  const editorShown = useRef<() => void>(() => {});
   /** Where the cursor goes in a cell that ↑/↓ moved into, applied once its editor exists. */
   const pendingCursor = useRef<{ cellId: string; where: 'start' | 'last-line' } | null>(null);
   /** Bumped to put keyboard focus back on the notebook (after a toolbar click, the name field, a dialog). */
@@ -273,6 +276,7 @@ export function EditorSession({ record, onReload }: { record: NotebookRecord; on
       registerEditor: (id, api) => {
         if (!api) return void editors.current.delete(id);
         editors.current.set(id, api);
+        editorShown.current();
         if (pendingCursor.current?.cellId === id) {
           api.placeCursor(pendingCursor.current.where);
           pendingCursor.current = null;
@@ -291,6 +295,8 @@ export function EditorSession({ record, onReload }: { record: NotebookRecord; on
 
   // Command mode: keep keyboard focus on the active cell (unless the user is typing in a form field).
   const activeId = state.cells[state.active]?.id;
+  const outputsLater = useOutputsLater(state.cells, state.active);
+  editorShown.current = outputsLater.editorShown;
   const lastFocusTick = useRef(focusTick);
   useEffect(() => {
     if (!activeId || overlay) return;
@@ -401,6 +407,7 @@ export function EditorSession({ record, onReload }: { record: NotebookRecord; on
             run={state.runs[c.id]}
             handlers={handlers}
             input={kernel.input?.cellId === c.id ? kernel.input : undefined}
+            outputsLater={outputsLater.isLater(i, c.id)}
           />
         ))}
       </div>
