@@ -41,6 +41,7 @@ import { startMetricsServer } from './metrics/metrics-endpoint';
 import { observeRunTransitions } from './metrics/run-metrics';
 import { watchConnections, watchKernelPool, watchLiveKernels, watchRunQueue } from './metrics/sources';
 import { openEventStreams } from './http/runs/sse';
+import { LoginThrottle } from './users/login-throttle';
 import { TokensService } from './users/tokens.service';
 import { PrincipalWatcher } from './users/principal-watch';
 import { UserChangeHub } from './users/user-changes';
@@ -206,10 +207,16 @@ async function compose(config: Config, logger: Logger, life: Lifecycle): Promise
   const changesChannel = redisChangeChannel(redisUrl, logger);
   life.add('queue', 'user changes channel', () => changesChannel.close());
   const changes = new UserChangeHub(changesChannel, (err) => logger.debug({ err }, 'could not announce a user change'));
+  // Failed sign-ins are counted in Redis, so every web process sees the same counts (users/login-throttle.ts).
+  const throttleRedis = new Redis(producerConnection(redisUrl));
+  throttleRedis.on('error', () => undefined); // the throttle counts in memory meanwhile; readyz reports Redis
+  life.add('queue', 'sign-in throttle redis client', () => throttleRedis.disconnect());
+  const throttle = new LoginThrottle({ redis: throttleRedis, logger });
   const auth = new AuthService({
     store,
     logger,
     changes,
+    throttle,
     passwordSignIn: config.signIn.password,
     idleMs: config.sessions.idleMs,
     absoluteMs: config.sessions.absoluteMs,

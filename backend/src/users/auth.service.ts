@@ -55,8 +55,13 @@ export interface AuthServiceOptions {
   absoluteMs?: number;
   /** Clock, for tests of expiry. Default Date.now. */
   now?: () => number;
-  /** Failed sign-in limits (in memory, per process). Default LOGIN_LIMITS: 10 per email, 100 per IP, per 15 minutes. */
-  loginLimits?: LoginLimits;
+  /**
+   * Failed sign-in limits (login-throttle.ts; LOGIN_LIMITS by default). Used for the in-memory throttle made when
+   * `throttle` is not given.
+   */
+  loginLimits?: Partial<LoginLimits>;
+  /** The failed sign-in throttle: compose.ts gives one on Redis, shared by every web process. Default in memory. */
+  throttle?: LoginThrottle;
   /** Where sign-in state changes are announced (open sockets re-check). Default: nowhere. */
   changes?: UserChanges;
   /** False when email + password sign-in is turned off (FOLIO_PASSWORD_LOGIN=false: single sign-on only). Default true. */
@@ -92,7 +97,7 @@ export class AuthService {
     this.absoluteMs = opts.absoluteMs ?? SESSION_MAX_MS;
     this.now = opts.now ?? Date.now;
     this.dummyHash = hashPassword(randomBytes(16).toString('hex'));
-    this.throttle = new LoginThrottle(opts.loginLimits, this.now);
+    this.throttle = opts.throttle ?? new LoginThrottle({ limits: opts.loginLimits, logger: opts.logger });
     this.changes = opts.changes;
     this.passwordSignIn = opts.passwordSignIn ?? true;
   }
@@ -106,19 +111,21 @@ export class AuthService {
   async login(email: string, password: string, from: SignInFrom = {}): Promise<LoginResult> {
     if (!this.passwordSignIn) throw forbidden('Password sign-in is turned off; sign in with single sign-on.');
     const key = email.trim().toLowerCase();
-    this.beginAttempt(key, from.ip);
+    await this.beginAttempt(key, from.ip);
     const user = await this.store.users.getByEmail(key);
     const ok = await verifyPassword(password, user?.passwordHash ?? (await this.dummyHash));
     if (!user || !user.passwordHash || !ok) {
       this.log.info({ email: key, ip: from.ip, known: Boolean(user) }, 'sign-in refused');
+      await this.throttle.failed(key, from.ip);
       throw unauthenticated(INVALID_CREDENTIALS);
     }
     if (user.disabled) {
       // Still counted as a failure: the answer differs from a wrong password's, so it must not be an oracle at scale.
       this.log.info({ userId: user.id, ip: from.ip }, 'sign-in refused: account disabled');
+      await this.throttle.failed(key, from.ip);
       throw forbidden(ACCOUNT_DISABLED);
     }
-    this.throttle.succeeded(key, from.ip);
+    await this.throttle.succeeded(key, from.ip);
     return this.startSession(user, { ...from, method: from.method ?? 'password' });
   }
 
@@ -222,10 +229,12 @@ export class AuthService {
     if (!user) throw unauthenticated();
     if (!user.passwordHash)
       throw badRequest('Your account has no password to change (you sign in another way).', { field: 'current' });
-    this.beginAttempt(user.email, principal.ip);
-    if (!(await verifyPassword(current, user.passwordHash)))
+    await this.beginAttempt(user.email, principal.ip);
+    if (!(await verifyPassword(current, user.passwordHash))) {
+      await this.throttle.failed(user.email, principal.ip);
       throw badRequest('The current password is not right.', { field: 'current' });
-    this.throttle.succeeded(user.email, principal.ip);
+    }
+    await this.throttle.succeeded(user.email, principal.ip);
     checkNewPassword(next, 'next');
     if (next === current) throw badRequest('The new password must differ from the current one.', { field: 'next' });
     await this.store.users.update(user.id, { passwordHash: await hashPassword(next) });
@@ -234,8 +243,8 @@ export class AuthService {
     this.log.info({ userId: user.id }, 'password changed');
   }
 
-  private beginAttempt(key: string, ip: string | undefined): void {
-    const refused = this.throttle.begin(key, ip);
+  private async beginAttempt(key: string, ip: string | undefined): Promise<void> {
+    const refused = await this.throttle.begin(key, ip);
     if (!refused) return;
     this.log.warn({ email: key, ip, ...refused }, 'sign-in throttled');
     const minutes = Math.ceil(refused.retryAfterSeconds / 60);

@@ -1,102 +1,137 @@
-import { describe, expect, it } from 'vitest';
-import { LOGIN_LIMITS, LoginThrottle, SlidingWindow } from './login-throttle';
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRedisServer, type RedisServer } from '../embedded/redis-server';
+import { LOGIN_LIMITS, LoginThrottle, lockoutMs, type LoginThrottleOptions } from './login-throttle';
 
-/** Pure logic with a clock the test moves. */
-const clock = () => {
-  let t = 1_000_000;
-  return { now: () => t, advance: (ms: number) => (t += ms) };
-};
 const MIN = 60_000;
 
-describe('SlidingWindow', () => {
-  it('blocks at the limit until the oldest counted failure leaves the window', () => {
-    const c = clock();
-    const w = new SlidingWindow({ limit: 3, windowMs: 10 * MIN }, c.now);
-    w.hit('k');
-    c.advance(MIN);
-    w.hit('k');
-    c.advance(MIN);
-    expect(w.waitMs('k')).toBe(0);
-    w.hit('k');
-    expect(w.waitMs('k')).toBe(8 * MIN); // the first failure (2 min ago) leaves in 8 min
-    c.advance(8 * MIN - 1);
-    expect(w.waitMs('k')).toBe(1);
-    c.advance(1);
-    expect(w.waitMs('k')).toBe(0);
-    expect(w.waitMs('other')).toBe(0);
-  });
-
-  it('takes back the latest failure and clears a key', () => {
-    const c = clock();
-    const w = new SlidingWindow({ limit: 2, windowMs: MIN }, c.now);
-    w.hit('k');
-    w.hit('k');
-    expect(w.waitMs('k')).toBeGreaterThan(0);
-    w.unhit('k');
-    expect(w.waitMs('k')).toBe(0);
-    w.hit('k');
-    w.clear('k');
-    expect(w.waitMs('k')).toBe(0);
-  });
-
-  it('forgets the least recently failed keys beyond its capacity', () => {
-    const c = clock();
-    const w = new SlidingWindow({ limit: 1, windowMs: MIN }, c.now, 2);
-    w.hit('a');
-    w.hit('b');
-    w.hit('a'); // a is now the most recent
-    w.hit('c');
-    expect(w.size).toBe(2);
-    expect(w.waitMs('b')).toBe(0);
-    expect(w.waitMs('a')).toBeGreaterThan(0);
-    expect(w.waitMs('c')).toBeGreaterThan(0);
+describe('lockoutMs', () => {
+  it('doubles from the base with each lockout, capped', () => {
+    const rule = LOGIN_LIMITS.lockout;
+    expect([1, 2, 3, 4, 5, 50].map((n) => lockoutMs(n, rule) / MIN)).toEqual([15, 30, 60, 60, 60, 60]);
+    expect(lockoutMs(3, { baseMs: MIN, maxMs: 10 * MIN, memoryMs: 0 })).toBe(4 * MIN);
   });
 });
 
-describe('LoginThrottle', () => {
-  it('defaults to 10 failures per email and 100 per IP in 15 minutes', () => {
-    expect(LOGIN_LIMITS).toEqual({
-      perEmail: { limit: 10, windowMs: 15 * MIN },
-      perIp: { limit: 100, windowMs: 15 * MIN },
-    });
+/**
+ * The throttle over the library's two stores: in memory, and a real redis-server shared by two throttles (as two
+ * web processes share it). Windows and locks are Redis TTLs, Redis's clock: the tests read the TTLs set, and end a
+ * lock by removing its key (what its TTL does when it runs out) instead of waiting for it.
+ */
+let redisServer: RedisServer;
+let dir: string;
+const clients: Redis[] = [];
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'folio-throttle-'));
+  redisServer = await startRedisServer({ dataDir: dir, logger: pino({ level: 'silent' }), password: randomUUID() });
+});
+afterAll(async () => {
+  for (const c of clients) c.disconnect();
+  await redisServer?.stop();
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+const redisClient = () => {
+  const c = new Redis(redisServer.connectionUrl, { maxRetriesPerRequest: 1 });
+  clients.push(c);
+  return c;
+};
+
+/** Two throttles on one key space: each test's own prefix. */
+function pair(opts: Omit<LoginThrottleOptions, 'redis' | 'keyPrefix'> = {}) {
+  const keyPrefix = `test:${randomUUID()}`;
+  const a = new LoginThrottle({ ...opts, keyPrefix, redis: redisClient() });
+  const b = new LoginThrottle({ ...opts, keyPrefix, redis: redisClient() });
+  return { a, b, keyPrefix };
+}
+
+/** A failed attempt, as AuthService.login makes it. */
+async function fail(t: LoginThrottle, email: string, ip: string) {
+  const refused = await t.begin(email, ip);
+  if (!refused) await t.failed(email, ip);
+  return refused;
+}
+
+describe.each([
+  ['in memory', () => ({ a: new LoginThrottle(), b: undefined })],
+  ['on Redis', () => pair()],
+])('LoginThrottle %s', (_name, make) => {
+  it('locks an account at one IP for 15 minutes after 10 failures there, without counting the refused attempts', async () => {
+    const { a } = make();
+    for (let i = 0; i < 10; i++) expect(await fail(a, 'q@bank.example', '203.0.113.1'), `attempt ${i + 1}`).toBeNull();
+    const refused = await a.begin('q@bank.example', '203.0.113.1');
+    expect(refused?.retryAfterSeconds).toBeGreaterThan(15 * 60 - 5);
+    expect(refused?.retryAfterSeconds).toBeLessThanOrEqual(15 * 60);
+    // The account's owner at another address goes on; so does another account at this one.
+    expect(await a.begin('q@bank.example', '198.51.100.9')).toBeNull();
+    expect(await a.begin('other@bank.example', '203.0.113.1')).toBeNull();
   });
 
-  it('refuses an email after its limit from any IP, says how long to wait, and a success starts it afresh', () => {
-    const c = clock();
-    const t = new LoginThrottle(
-      { perEmail: { limit: 2, windowMs: 15 * MIN }, perIp: { limit: 99, windowMs: 15 * MIN } },
-      c.now,
-    );
-    expect(t.begin('ada', '10.0.0.1')).toBeNull();
-    c.advance(MIN);
-    expect(t.begin('ada', '10.0.0.2')).toBeNull();
-    expect(t.begin('ada', '10.0.0.3')).toEqual({ retryAfterSeconds: 14 * 60 });
-    expect(t.begin('bob', '10.0.0.1')).toBeNull();
-    t.succeeded('bob', '10.0.0.1');
-    c.advance(14 * MIN);
-    expect(t.begin('ada', '10.0.0.1')).toBeNull(); // the first failure left the window
-    t.succeeded('ada', '10.0.0.1');
-    expect(t.begin('ada', '10.0.0.1')).toBeNull();
-    expect(t.begin('ada', '10.0.0.1')).toBeNull();
-    expect(t.begin('ada', '10.0.0.1')).not.toBeNull();
+  it('starts an account afresh after a success; the 10th failure after a success does not lock', async () => {
+    const { a } = make();
+    for (let i = 0; i < 9; i++) await fail(a, 'r@bank.example', '203.0.113.2');
+    expect(await a.begin('r@bank.example', '203.0.113.2')).toBeNull();
+    await a.succeeded('r@bank.example', '203.0.113.2');
+    for (let i = 0; i < 9; i++) expect(await fail(a, 'r@bank.example', '203.0.113.2')).toBeNull();
+    expect(await a.begin('r@bank.example', '203.0.113.2')).toBeNull();
   });
 
-  it('refuses an IP after its limit across emails; a success there does not clear the IP, only its own attempt', () => {
-    const c = clock();
-    const t = new LoginThrottle({ perEmail: { limit: 99, windowMs: MIN }, perIp: { limit: 3, windowMs: MIN } }, c.now);
-    expect(t.begin('a', 'ip')).toBeNull();
-    expect(t.begin('b', 'ip')).toBeNull();
-    expect(t.begin('mine', 'ip')).toBeNull();
-    t.succeeded('mine', 'ip');
-    expect(t.begin('c', 'ip')).toBeNull();
-    expect(t.begin('d', 'ip')).toEqual({ retryAfterSeconds: 60 });
-    expect(t.begin('d', 'other-ip')).toBeNull();
-    expect(t.begin('e', undefined)).toBeNull(); // no IP known: only the email counts
+  it('locks an account everywhere after 50 failures from many IPs, and an IP after 100 failures at any accounts', async () => {
+    const { a } = make();
+    for (let i = 0; i < 50; i++) expect(await fail(a, 'd@bank.example', `10.0.${i}.1`)).toBeNull();
+    expect(await a.begin('d@bank.example', '10.9.9.9')).not.toBeNull();
+    for (let i = 0; i < 100; i++) expect(await fail(a, `user${i}@bank.example`, '192.0.2.77')).toBeNull();
+    expect(await a.begin('fresh@bank.example', '192.0.2.77')).not.toBeNull();
+    expect(await a.begin('fresh@bank.example', '192.0.2.78')).toBeNull();
   });
 
-  it('counts attempts when they begin, so parallel attempts cannot all get past the limit', () => {
-    const t = new LoginThrottle({ perEmail: { limit: 3, windowMs: MIN }, perIp: { limit: 99, windowMs: MIN } });
-    const outcomes = Array.from({ length: 10 }, () => t.begin('ada', 'ip'));
-    expect(outcomes.filter((o) => o === null)).toHaveLength(3);
+  it('refuses parallel attempts beyond the limit: they cannot all slip through before the first fails', async () => {
+    const { a } = make();
+    const begun = await Promise.all(Array.from({ length: 15 }, () => a.begin('p@bank.example', '203.0.113.3')));
+    expect(begun.filter((r) => r === null)).toHaveLength(10);
+    await Promise.all(Array.from({ length: 10 }, () => a.failed('p@bank.example', '203.0.113.3')));
+    expect(await a.begin('p@bank.example', '203.0.113.3')).not.toBeNull();
+  });
+});
+
+describe('LoginThrottle on Redis, shared', () => {
+  it('counts the failures of two processes together', async () => {
+    const { a, b } = pair();
+    for (let i = 0; i < 10; i++) expect(await fail(i % 2 ? a : b, 's@bank.example', '203.0.113.4')).toBeNull();
+    expect(await a.begin('s@bank.example', '203.0.113.4')).not.toBeNull();
+    expect(await b.begin('s@bank.example', '203.0.113.4')).not.toBeNull();
+  });
+
+  it('doubles the lockout each time it comes back within a day, never beyond an hour', async () => {
+    const { a, keyPrefix } = pair();
+    const redis = redisClient();
+    const lockedKey = async () => {
+      const keys = await redis.keys(`${keyPrefix}:account-ip:*`);
+      expect(keys).toHaveLength(1);
+      return keys[0]!;
+    };
+    const seconds: number[] = [];
+    for (let round = 0; round < 4; round++) {
+      for (let i = 0; i < 10; i++) expect(await fail(a, 'e@bank.example', '203.0.113.5')).toBeNull();
+      const key = await lockedKey();
+      seconds.push(Math.round((await redis.pttl(key)) / 1000));
+      expect((await a.begin('e@bank.example', '203.0.113.5'))?.retryAfterSeconds).toBe(seconds.at(-1));
+      await redis.del(key); // the lock runs out
+    }
+    expect(seconds).toEqual([15 * 60, 30 * 60, 60 * 60, 60 * 60]);
+    // Accounts are stored hashed: no email in Redis.
+    expect((await redis.keys(`${keyPrefix}:*`)).join(' ')).not.toContain('bank.example');
+  });
+
+  it('keeps counting in memory while Redis is unreachable', async () => {
+    const down = new Redis({ port: 1, lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0 });
+    clients.push(down);
+    const t = new LoginThrottle({ redis: down, keyPrefix: `test:${randomUUID()}` });
+    for (let i = 0; i < 10; i++) expect(await fail(t, 'u@bank.example', '203.0.113.6')).toBeNull();
+    expect(await t.begin('u@bank.example', '203.0.113.6')).not.toBeNull();
   });
 });

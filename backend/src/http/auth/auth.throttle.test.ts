@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { Redis } from 'ioredis';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config';
@@ -13,7 +15,9 @@ import { AuthService, INVALID_CREDENTIALS } from '../../users/auth.service';
 import { UsersService } from '../../users/users.service';
 import { createApp } from '../app';
 import { startTestApp, type TestApp } from '../test-app';
-import { testFetch } from '../../testing/http';
+import { closeServer, listen, testFetch } from '../../testing/http';
+import { startRedisServer, type RedisServer } from '../../embedded/redis-server';
+import { LoginThrottle } from '../../users/login-throttle';
 
 /** Failed sign-in throttling and proxy headers, over real HTTP on a real SQLite file. */
 const login = (base: string, email: string, password: string, headers: Record<string, string> = {}) =>
@@ -84,7 +88,7 @@ describe('behind a reverse proxy (express trust proxy set)', () => {
     const auth = new AuthService({
       store,
       logger,
-      loginLimits: { perEmail: { limit: 10, windowMs: 15 * 60_000 }, perIp },
+      loginLimits: { perIp },
     });
     const notebooks = new NotebookService({ notebooks: store.notebooks, limits: config.limits });
     const app = createApp({ config, logger, store, auth, notebooks });
@@ -119,5 +123,56 @@ describe('behind a reverse proxy (express trust proxy set)', () => {
     expect(viaTls.headers.get('set-cookie')).toMatch(/; Secure/);
     const plain = await login(base, 'quant@bank.example', 'right-password', { 'x-forwarded-proto': 'http' });
     expect(plain.headers.get('set-cookie')).not.toMatch(/Secure/);
+  });
+});
+
+describe('two web processes on one Redis', () => {
+  let dir: string;
+  let redis: RedisServer;
+  const apps: Array<{ server: http.Server; base: string; store: Store; client: Redis }> = [];
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'folio-throttle-shared-'));
+    redis = await startRedisServer({ dataDir: dir, logger: pino({ level: 'silent' }), password: randomUUID() });
+    const keyPrefix = `test:${randomUUID()}`;
+    for (let i = 0; i < 2; i++) {
+      // Each its own app, store connection, Redis client and throttle, as two `FOLIO_ROLE=web` processes have.
+      const config = loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent' });
+      const logger = pino({ level: 'silent' });
+      const store = openSqliteStore(path.join(dir, 'folio.db'));
+      const client = new Redis(redis.connectionUrl, { maxRetriesPerRequest: 1 });
+      const auth = new AuthService({ store, logger, throttle: new LoginThrottle({ redis: client, keyPrefix }) });
+      const notebooks = new NotebookService({ notebooks: store.notebooks, limits: config.limits });
+      const { server, url } = await listen(createApp({ config, logger, store, auth, notebooks }));
+      apps.push({ server, base: url, store, client });
+    }
+    await new UsersService(apps[0]!.store).create({
+      email: 'shared@bank.example',
+      role: 'author',
+      password: 'right-password',
+    });
+  });
+  afterAll(async () => {
+    for (const a of apps) {
+      await closeServer(a.server);
+      await a.store.close();
+      a.client.disconnect();
+    }
+    await redis?.stop();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('share the count: 10 failures spread over both lock the account on both, known or unknown alike', async () => {
+    for (const email of ['shared@bank.example', 'nobody@bank.example']) {
+      for (let i = 0; i < 10; i++) {
+        const res = await login(apps[i % 2]!.base, email, `wrong-${i}`);
+        expect(res.status, `${email} attempt ${i + 1}`).toBe(401);
+      }
+      for (const app of apps) {
+        const res = await login(app.base, email, 'right-password');
+        expect(res.status, email).toBe(429);
+        expect(Number(res.headers.get('retry-after'))).toBe(15 * 60);
+        expect((await errorOf(res)).message).toBe('Too many failed sign-in attempts. Try again in 15 minutes.');
+      }
+    }
   });
 });
