@@ -9,6 +9,7 @@ import { Redis } from 'ioredis';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedisServer, RedisStartError } from './redis-server';
+import { superviseRedisServer } from './supervised-children';
 
 const logger = pino({ level: 'silent' });
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -130,5 +131,80 @@ describe('embedded redis-server', () => {
       probe.listen(port, '127.0.0.1', resolve);
     });
     probe.close();
+  });
+});
+
+describe('embedded redis-server password (requirepass)', () => {
+  let dataDir: string;
+  beforeAll(() => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'folio-redis-auth-'));
+  });
+  afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+
+  /** Every file under `dir`, read whole. */
+  const filesUnder = (dir: string): string[] =>
+    fs.readdirSync(dir, { recursive: true, withFileTypes: true }).flatMap((e) => {
+      const file = path.join(e.parentPath, e.name);
+      return e.isFile() ? [fs.readFileSync(file, 'latin1')] : [];
+    });
+
+  it('the supervised (embedded default) server refuses clients without its random password, which is in no command line, file or log', async () => {
+    const lines: string[] = [];
+    const logged = pino({ level: 'trace' }, { write: (l: string) => void lines.push(l) });
+    const { url, supervisor } = await superviseRedisServer({ dataDir, logger: logged });
+    try {
+      const password = decodeURIComponent(new URL(url).password);
+      expect(password).toMatch(/^[0-9a-f]{64}$/);
+      const port = Number(new URL(url).port);
+
+      // A client that knows the port but not the password (raw RESP, as any local process could send).
+      const sock = net.connect(port, '127.0.0.1');
+      await once(sock, 'connect');
+      const replies: string[] = [];
+      sock.on('data', (b: Buffer) => replies.push(b.toString()));
+      sock.write('PING\r\nAUTH wrong\r\nSET k v\r\n');
+      await expect.poll(() => replies.join('').split('\r\n').filter(Boolean).length).toBe(3);
+      const [ping, auth, set] = replies.join('').split('\r\n');
+      expect(ping).toMatch(/^-NOAUTH/);
+      expect(auth).toMatch(/^-WRONGPASS/);
+      expect(set).toMatch(/^-NOAUTH/);
+      sock.destroy();
+
+      const folio = new Redis(url, { lazyConnect: true });
+      await folio.connect();
+      expect(await folio.ping()).toBe('PONG');
+      folio.disconnect();
+
+      const state = supervisor.state();
+      const pid = state.state === 'up' ? state.pid : -1;
+      expect(fs.readFileSync(`/proc/${pid}/cmdline`, 'latin1')).not.toContain(password);
+      expect(fs.readFileSync(`/proc/${pid}/environ`, 'latin1')).not.toContain(password);
+      for (const content of filesUnder(dataDir)) expect(content).not.toContain(password);
+      expect(lines.length).toBeGreaterThan(0);
+      expect(lines.join('')).not.toContain(password);
+    } finally {
+      await supervisor.stop();
+    }
+  });
+
+  it('keeps the password across a restart by the supervisor', async () => {
+    const { url, supervisor } = await superviseRedisServer({ dataDir, logger });
+    try {
+      const first = supervisor.state();
+      if (first.state !== 'up') return expect.fail('not up');
+      process.kill(first.pid, 'SIGKILL');
+      await expect
+        .poll(() => {
+          const now = supervisor.state();
+          return now.state === 'up' && now.restarts >= 1;
+        })
+        .toBe(true);
+      const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 3 });
+      await client.connect();
+      expect(await client.ping()).toBe('PONG');
+      client.disconnect();
+    } finally {
+      await supervisor.stop();
+    }
   });
 });

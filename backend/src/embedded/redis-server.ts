@@ -15,10 +15,20 @@ export interface RedisServerOptions {
   binary?: string;
   /** How long to wait for "Ready to accept connections". Default 20 s. */
   startTimeoutMs?: number;
+  /**
+   * `requirepass`: clients must AUTH with it. Handed to redis-server on its stdin (never on its command line, which
+   * `ps` shows to every user, nor in a file). superviseRedisServer (the embedded default) always sets a random one.
+   * Default none (tests).
+   */
+  password?: string;
 }
 
 export interface RedisServer {
+  /** `redis://127.0.0.1:<port>`, without credentials: safe to show and log. */
   url: string;
+  /** `url` with the password (when there is one), for Folio's own clients: a secret, never logged. */
+  connectionUrl: string;
+  password?: string;
   port: number;
   pid: number;
   logFile: string;
@@ -147,7 +157,12 @@ function launch(binary: string, dir: string, port: number, opts: RedisServerOpti
     '--dir', dir, '--appendonly', 'yes', '--save', '', '--maxmemory-policy', 'noeviction', '--logfile', '',
   ];
   // Own process group: a terminal's Ctrl-C goes to Folio, which stops Redis last, after the workers let go of it.
-  const child = spawnGuarded(binary, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  // `-` as the config file: redis-server reads config lines from stdin (the password, when there is one), then the
+  // command-line options above.
+  if (opts.password !== undefined) assertConfigSafe(opts.password);
+  const child = spawnGuarded(binary, ['-', ...args], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+  child.stdin?.on('error', () => undefined); // a child that dies at once: reported by 'exit' below
+  child.stdin?.end(opts.password !== undefined ? `requirepass ${opts.password}\n` : '');
   child.stdout?.on('data', (b: Buffer) => log.write(b));
   child.stderr?.on('data', (b: Buffer) => log.write(b));
 
@@ -180,9 +195,12 @@ function launch(binary: string, dir: string, port: number, opts: RedisServerOpti
         }),
       );
       const url = `redis://127.0.0.1:${port}`;
-      logger.info({ url, pid: child.pid, logFile }, 'embedded redis-server ready');
+      const connectionUrl = opts.password ? `redis://:${encodeURIComponent(opts.password)}@127.0.0.1:${port}` : url;
+      logger.info({ url, pid: child.pid, logFile, auth: opts.password !== undefined }, 'embedded redis-server ready');
       resolve({
         url,
+        connectionUrl,
+        password: opts.password,
         port,
         pid: child.pid ?? -1,
         logFile,
@@ -197,4 +215,13 @@ function launch(binary: string, dir: string, port: number, opts: RedisServerOpti
     };
     child.stdout?.on('data', onData);
   });
+}
+
+/** A password that one config line carries verbatim: printable, no spaces or quotes (random hex always is). */
+function assertConfigSafe(password: string): void {
+  if (!/^[\x21-\x7e]{1,512}$/.test(password) || /["'\\]/.test(password)) {
+    throw new Error(
+      'The redis-server password must be 1–512 printable characters without spaces, quotes or backslashes.',
+    );
+  }
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Logger } from '../logger';
 import { startJupyterServer, tail, type EmbeddedJupyterServer } from './jupyter-server';
 import { startRedisServer, type RedisServer } from './redis-server';
@@ -40,17 +41,20 @@ export async function superviseJupyterServer(opts: {
 }
 
 export interface SupervisedRedis {
+  /** With the password: for Folio's own clients only (a secret, never logged). */
   url: string;
   supervisor: Supervisor<RedisServer>;
 }
 
+/** The embedded redis-server, with a random password (requirepass) that only this Folio process knows. */
 export async function superviseRedisServer(opts: { dataDir: string; logger: Logger }): Promise<SupervisedRedis> {
+  const password = randomBytes(32).toString('hex');
   const supervisor = new Supervisor<RedisServer>({
     name: 'redis-server',
     logger: opts.logger,
-    start: (first) => startRedisServer({ dataDir: opts.dataDir, logger: opts.logger, port: first?.port }),
+    start: (first) => startRedisServer({ dataDir: opts.dataDir, logger: opts.logger, port: first?.port, password }),
     logTail: (last) => last.logTail(),
   });
   const first = await supervisor.start();
-  return { url: first.url, supervisor };
+  return { url: first.connectionUrl, supervisor };
 }
