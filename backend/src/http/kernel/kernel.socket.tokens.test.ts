@@ -28,7 +28,7 @@ beforeAll(async () => {
   const tokens = new TokensService({
     tokens: t.store.apiTokens,
     users: t.store.users,
-    activeUser: (id) => t.store.users.getById(id),
+    activeUser: (id) => t.auth.activeUser(id),
     audit: t.audit,
     logger: jupyter.logger,
   });
@@ -101,6 +101,17 @@ describe('kernel WebSocket with a bearer token', () => {
       headers: { cookie: author.cookie, origin: t.url },
     });
     expect(revoked.status).toBe(204);
+    c.send({ type: 'execute', requestId: 'after', cells: [{ cellId: 'b', code: 'print("ran")' }] });
+    expect((await c.closed).code).toBe(SESSION_ENDED_CLOSE_CODE);
+    expect(c.events.some((e) => e.type === 'cell_started' && e.cellId === 'b')).toBe(false);
+  });
+
+  it('closes the socket (4401) at the next message once the owner is disabled', async () => {
+    const { url, token, author } = await setup(['notebooks:write']);
+    const c = await connectKernelWs(url, '', { headers: { authorization: `Bearer ${token.token}` } });
+    open.push(c.ws);
+    await c.next('status', statusIs('idle'));
+    expect((await t.store.users.update(author.userId, { disabled: true }))?.ok).toBe(true);
     c.send({ type: 'execute', requestId: 'after', cells: [{ cellId: 'b', code: 'print("ran")' }] });
     expect((await c.closed).code).toBe(SESSION_ENDED_CLOSE_CODE);
     expect(c.events.some((e) => e.type === 'cell_started' && e.cellId === 'b')).toBe(false);

@@ -303,6 +303,28 @@ describe('Authorization: Bearer', () => {
     }
   });
 
+  it('stops at once while its owner is disabled, and works again once they are enabled', async () => {
+    const admin = await user('admin');
+    const owner = await user('author');
+    const made = await tokenFor(owner, ['apps:read']);
+    const setDisabled = async (disabled: boolean) =>
+      expect((await call(admin, 'PATCH', `/api/users/${owner.userId}`, { disabled })).status).toBe(200);
+    await setDisabled(true);
+    const refused = await call({ bearer: made.token }, 'GET', '/api/me');
+    expect(refused.status).toBe(401);
+    expect((await errorOf(refused)).message).toBe('The API token is invalid, expired or revoked.');
+    await setDisabled(false);
+    expect((await me({ bearer: made.token })).status).toBe(200);
+  });
+
+  it('refuses creating a token for a disabled user (400)', async () => {
+    const admin = await user('admin');
+    const owner = await user('author');
+    expect((await call(admin, 'PATCH', `/api/users/${owner.userId}`, { disabled: true })).status).toBe(200);
+    const res = await call(admin, 'POST', '/api/tokens', { name: 'x', scopes: ['apps:read'], userId: owner.userId });
+    expect(res.status).toBe(400);
+  });
+
   it('manages tokens only with the admin scope, but any token may revoke itself', async () => {
     const admin = await user('admin');
     const plain = await tokenFor(admin, ['notebooks:read', 'apps:read']);
