@@ -1,28 +1,8 @@
 import type { Principal, TokenScope } from '../contracts/principal';
+import { TOKEN_SCOPES } from '../contracts/tokens';
 import { DomainError } from '../errors';
 
-/** Every scope an API token can carry (issue 9), in the order the UI lists them. */
-export const TOKEN_SCOPES = [
-  'apps:read',
-  'apps:run',
-  'apps:refresh',
-  'notebooks:read',
-  'notebooks:write',
-  'admin',
-] as const satisfies readonly TokenScope[];
-// Every TokenScope is listed (the compiler fails here when contracts/principal.ts gains one).
-const _allListed: Exclude<TokenScope, (typeof TOKEN_SCOPES)[number]> extends never ? true : never = true;
-void _allListed;
-
-/** What each scope lets a token do, for the API tokens page and the docs. */
-export const SCOPE_DESCRIPTIONS: Record<TokenScope, string> = {
-  'apps:read': 'Open apps and read their results and runs.',
-  'apps:run': 'Run apps with parameters.',
-  'apps:refresh': 'Refresh apps from an external scheduler.',
-  'notebooks:read': 'Read notebooks, their revisions, files and runs.',
-  'notebooks:write': 'Create, save, import, share and run notebooks; use live kernels.',
-  admin: 'Everything its owner (an admin) may do: users, tokens of others, audit, metrics.',
-};
+export { SCOPE_DESCRIPTIONS, TOKEN_SCOPES } from '../contracts/tokens';
 
 export const isTokenScope = (s: string): s is TokenScope => (TOKEN_SCOPES as readonly string[]).includes(s);
 

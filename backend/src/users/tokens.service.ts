@@ -4,7 +4,8 @@ import { badRequest, DomainError, forbidden, notFound } from '../errors';
 import type { Logger } from '../logger';
 import type { ApiTokenRecord, ApiTokenRepository, UserRecord, UserRepository } from '../store/store';
 import type { AuditRecorder } from '../audit/audit.service';
-import { hasScope, TOKEN_SCOPES } from './scopes';
+import { SCOPE_ROLES, TOKEN_EXPIRY, TOKEN_PREFIX, TOKEN_SCOPES } from '../contracts/tokens';
+import { hasScope } from './scopes';
 
 /**
  * API tokens (`Authorization: Bearer folio_…`): personal tokens, and tokens an admin makes for another user or a
@@ -21,22 +22,11 @@ import { hasScope, TOKEN_SCOPES } from './scopes';
  *   itself); any token may revoke itself.
  * - The last-used time is written at most once per LAST_USED_RESOLUTION_MS, not on every request.
  */
-export const TOKEN_PREFIX = 'folio_';
-export const TOKEN_EXPIRY = { defaultDays: 90, maxDays: 365 } as const;
+export { TOKEN_EXPIRY, TOKEN_PREFIX } from '../contracts/tokens';
 export const LAST_USED_RESOLUTION_MS = 60_000;
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Longer strings are not our tokens (prefix + 43 base64url characters); they are refused before any lookup. */
 const MAX_SECRET_LENGTH = 128;
-
-/** Which roles may hold a token with each scope (a scope the role can never use is refused at creation). */
-const SCOPE_ROLES: Record<TokenScope, readonly Role[]> = {
-  'apps:read': ['admin', 'author', 'viewer'],
-  'apps:run': ['admin', 'author', 'viewer'],
-  'apps:refresh': ['admin', 'author', 'viewer'],
-  'notebooks:read': ['admin', 'author'],
-  'notebooks:write': ['admin', 'author'],
-  admin: ['admin'],
-};
 
 export type TokenStatus = 'active' | 'expired' | 'revoked';
 

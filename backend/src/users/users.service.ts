@@ -37,6 +37,11 @@ export interface NewUser {
   role: Role;
   /** Omitted or null: no password yet (an invited account, or one that signs in another way). */
   password?: string | null;
+  /**
+   * A service account (a scheduler, CI): it never signs in — no password, no invitation — and acts only through the
+   * API tokens an admin makes for it (users/tokens.service.ts).
+   */
+  serviceAccount?: boolean;
 }
 
 /** An account as the admin's Users page shows it: never a password hash, session id or link secret. */
@@ -103,8 +108,11 @@ export class UsersService {
    */
   async createAs(actor: Principal, input: NewUser): Promise<{ user: UserSummary; link?: NewLink }> {
     requireUserAdmin(actor);
+    if (input.serviceAccount && input.password)
+      throw badRequest('A service account has no password: it acts through API tokens.', { field: 'password' });
     const user = await this.createRecord(input);
-    const link = user.passwordHash ? undefined : await this.links.create(user.id, 'invite', actor.id);
+    const invite = !user.passwordHash && !input.serviceAccount;
+    const link = invite ? await this.links.create(user.id, 'invite', actor.id) : undefined;
     return { user: await this.summaryOf(user), link };
   }
 

@@ -176,6 +176,39 @@ describe('POST /api/tokens', () => {
   });
 });
 
+describe('service accounts', () => {
+  it('an admin creates one (no password, no invitation), it cannot sign in, and acts through its tokens', async () => {
+    const admin = await user('admin');
+    const created = await call(admin, 'POST', '/api/users', {
+      email: 'airflow@service.bank.example',
+      name: 'Airflow',
+      role: 'author',
+      serviceAccount: true,
+    });
+    expect(created.status).toBe(201);
+    const body = await json<{ user: { id: string; hasPassword: boolean; pendingLink: unknown }; invite?: unknown }>(
+      created,
+    );
+    expect(body.invite).toBeUndefined();
+    expect(body.user).toMatchObject({ hasPassword: false, pendingLink: null });
+    const signIn = await call({}, 'POST', '/api/auth/login', { email: 'airflow@service.bank.example', password: 'x' });
+    expect(signIn.status).toBe(401);
+
+    const made = await tokenFor(admin, ['notebooks:write'], { userId: body.user.id });
+    expect((await me({ bearer: made.token })).user).toMatchObject({ id: body.user.id, role: 'author' });
+    const notebook = await call({ bearer: made.token }, 'POST', '/api/notebooks', { name: 'nightly report' });
+    expect(notebook.status).toBe(201);
+
+    const withPassword = await call(admin, 'POST', '/api/users', {
+      email: 'ci@service.bank.example',
+      role: 'viewer',
+      serviceAccount: true,
+      password: 'a-long-password',
+    });
+    expect(withPassword.status).toBe(400);
+  });
+});
+
 describe('GET /api/tokens', () => {
   it('lists only mine; admins see another user’s with ?userId= and everyone’s with ?all=true', async () => {
     const [a, b, admin] = [await user(), await user(), await user('admin')];

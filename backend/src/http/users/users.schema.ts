@@ -18,6 +18,8 @@ export const CreateUserSchema = z.object({
   role: RoleSchema,
   /** Omitted: the answer carries a one-time set-password link (an invitation) instead. */
   password: NewPasswordSchema.optional(),
+  /** A service account: no password, no invitation; it acts through API tokens an admin makes for it. */
+  serviceAccount: z.boolean('must be true or false').optional(),
 });
 export type CreateUser = z.infer<typeof CreateUserSchema>;
 
