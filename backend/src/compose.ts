@@ -19,6 +19,7 @@ import { RunningKernelsService } from './kernels/sessions/running-kernels.servic
 import { Lifecycle } from './lifecycle';
 import type { Logger } from './logger';
 import { seedExamples, seededExamples } from './notebooks/seed-examples';
+import { ACCESS_REDUCED, NotebookAccess } from './notebooks/notebook-access';
 import { NotebookService } from './notebooks/notebook.service';
 import { NotebookFilesService } from './notebook-files/notebook-files.service';
 import { producerConnection, workerConnection } from './queue/connection';
@@ -227,21 +228,28 @@ async function compose(config: Config, logger: Logger, life: Lifecycle): Promise
   const watcher = new PrincipalWatcher({ auth, changes, onError: (err) => logger.warn({ err }, 'could not re-check a stream') });
   const tokens = new TokensService({ tokens: store.apiTokens, users: store.users, activeUser: (id) => auth.activeUser(id), audit, logger });
   const oidc = oidcServiceFor(config.signIn.oidc, { store, audit, logger, startSession: (u, from) => auth.startSession(u, { ...from, method: 'oidc' }) });
+  // One set of notebook access rules for every service that reaches notebooks (notebooks/notebook-access.ts).
+  const examples = () => seededExamples(store.meta);
+  const access = new NotebookAccess({ notebooks: store.notebooks, shares: store.notebookShares, examples, audit });
   const notebooks = new NotebookService({
     notebooks: store.notebooks,
+    access,
+    shares: store.notebookShares,
     limits: config.limits,
     onDeleted: (id) => void sessions.endNotebook(id),
-    examples: () => seededExamples(store.meta),
+    onAccessReduced: (id, userIds) => userIds.forEach((u) => void sessions.endFor(u, id, ACCESS_REDUCED)),
+    examples,
     users: store.users,
     audit,
   });
   const notebookFiles = new NotebookFilesService({
     files: store.notebookFiles,
     notebooks: store.notebooks,
+    access,
     limits: config.limits,
     users: store.users,
   });
-  const runs = new RunService({ notebooks: store.notebooks, runs: observeRunTransitions(store.runs, metrics), queue: runQueue, logger, audit });
+  const runs = new RunService({ notebooks: store.notebooks, access, runs: observeRunTransitions(store.runs, metrics), queue: runQueue, logger, audit });
   const runProgress = new RunProgressService({ runs, events: runEvents });
   const health = new HealthService({
     store: storeCheck(store),

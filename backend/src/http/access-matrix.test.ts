@@ -67,6 +67,11 @@ const all = (status: number, overrides: Partial<Expect> = {}): Expect => ({
   ...overrides,
 });
 
+/** The notebook rules (notebooks/notebook-access.ts): hidden from `other` (404), viewers 403 whatever the id. */
+const read = (status: number): Expect => all(status, { other: 404, viewer: 403 });
+const edit = (status: number): Expect => all(status, { other: 404, reader: 403, viewer: 403 });
+const manage = (status: number): Expect => all(status, { other: 404, reader: 403, editor: 403, viewer: 403 });
+
 /** Admins get `status`, other signed-in callers 403, anonymous 401. */
 const admins = (status: number): Expect => all(403, { admin: status });
 
@@ -187,84 +192,100 @@ const MATRIX: Row[] = [
       contentType: 'application/x-ipynb+json',
     }),
   },
-  { route: 'GET /api/notebooks/:id', expect: all(200, { viewer: 403 }), request: (f) => ({ path: nb(f) }) },
+  { route: 'GET /api/notebooks/:id', expect: read(200), request: (f) => ({ path: nb(f) }) },
   {
     route: 'PUT /api/notebooks/:id',
-    expect: all(200, { other: 403, reader: 403, editor: 403, viewer: 403 }),
+    expect: edit(200),
     request: (f) => ({ path: nb(f), body: { version: 1, name: 'Renamed' } }),
   },
   {
     route: 'DELETE /api/notebooks/:id',
-    expect: all(204, { other: 403, reader: 403, editor: 403, viewer: 403 }),
+    expect: manage(204),
     request: (f) => ({ path: nb(f) }),
   },
   {
     route: 'GET /api/notebooks/:id/ipynb',
-    expect: all(200, { viewer: 403 }),
+    expect: read(200),
     request: (f) => ({ path: nb(f, '/ipynb') }),
   },
   {
     route: 'GET /api/notebooks/:id/revisions',
-    expect: all(200, { viewer: 403 }),
+    expect: read(200),
     request: (f) => ({ path: nb(f, '/revisions') }),
   },
   {
     route: 'GET /api/notebooks/:id/revisions/:version',
-    expect: all(200, { viewer: 403 }),
+    expect: read(200),
     request: (f) => ({ path: nb(f, '/revisions/1') }),
   },
   {
     route: 'POST /api/notebooks/:id/revisions/:version/restore',
-    expect: all(200, { other: 403, reader: 403, editor: 403, viewer: 403 }),
+    expect: edit(200),
     request: (f) => ({ path: nb(f, '/revisions/1/restore'), body: {} }),
+  },
+
+  // Sharing.
+  { route: 'GET /api/notebooks/:id/access', expect: read(200), request: (f) => ({ path: nb(f, '/access') }) },
+  {
+    route: 'PUT /api/notebooks/:id/access',
+    expect: manage(200),
+    request: (f) => ({
+      path: nb(f, '/access'),
+      body: { users: [{ userId: principals.reader.id, permission: 'edit' }] },
+    }),
+  },
+  {
+    route: 'GET /api/notebooks/:id/access/candidates',
+    expect: manage(200),
+    request: (f) => ({ path: nb(f, '/access/candidates?q=matrix') }),
   },
 
   // The notebook's files.
   {
     route: 'GET /api/notebooks/:id/files',
-    expect: all(200, { viewer: 403 }),
+    expect: read(200),
     request: (f) => ({ path: nb(f, '/files') }),
   },
   {
     route: 'GET /api/notebooks/:id/files/*path',
-    expect: all(200, { viewer: 403 }),
+    expect: read(200),
     request: (f) => ({ path: nb(f, '/files/data.csv') }),
   },
   {
     route: 'PUT /api/notebooks/:id/files/*path',
-    expect: all(200, { other: 403, reader: 403, editor: 403, viewer: 403 }),
+    expect: edit(200),
     request: (f) => ({ path: nb(f, '/files/data.csv'), raw: 'a,b\n3,4\n', contentType: 'text/csv' }),
   },
   {
     route: 'DELETE /api/notebooks/:id/files/*path',
-    expect: all(204, { other: 403, reader: 403, editor: 403, viewer: 403 }),
+    expect: edit(204),
     request: (f) => ({ path: nb(f, '/files/data.csv') }),
   },
 
   // Headless runs.
   {
     route: 'POST /api/notebooks/:id/runs',
-    expect: all(202, { viewer: 403 }),
+    expect: edit(202),
     request: (f) => ({ path: nb(f, '/runs'), body: {} }),
   },
   {
     route: 'GET /api/runs/:id',
-    expect: all(200, { viewer: 403 }),
+    expect: read(200),
     request: async (f) => ({ path: `/api/runs/${await f.endedRun()}` }),
   },
   {
     route: 'GET /api/runs/:id/ipynb',
-    expect: all(200, { viewer: 403 }),
+    expect: read(200),
     request: async (f) => ({ path: `/api/runs/${await f.endedRun()}/ipynb` }),
   },
   {
     route: 'GET /api/runs/:id/events',
-    expect: all(200, { viewer: 403 }),
+    expect: read(200),
     request: async (f) => ({ path: `/api/runs/${await f.queuedRun()}/events` }),
   },
   {
     route: 'POST /api/runs/:id/cancel',
-    expect: all(200, { other: 403, reader: 403, editor: 403, viewer: 403 }),
+    expect: manage(200), // the run's starter (here the owner), the notebook's owner or an admin
     request: async (f) => ({ path: `/api/runs/${await f.queuedRun()}/cancel` }),
   },
 
@@ -304,7 +325,7 @@ const MATRIX: Row[] = [
   // Live editing.
   {
     route: 'WS /api/notebooks/:id/kernel',
-    expect: all(101, { viewer: 403 }),
+    expect: edit(101), // running code is editing: read-only sharers get 403
     request: (f) => ({ path: nb(f, '/kernel') }),
   },
 ];
@@ -374,8 +395,10 @@ async function newFixture(): Promise<Fixture> {
     updatedAt: new Date().toISOString(),
     updatedBy: owner.id,
   });
-  await share(notebookId, principals.reader, 'read');
-  await share(notebookId, principals.editor, 'edit');
+  await t.notebooks.sharing.set(owner, notebookId, [
+    { userId: principals.reader.id, permission: 'read' },
+    { userId: principals.editor.id, permission: 'edit' },
+  ]);
   const once = <T>(make: () => Promise<T>) => {
     let p: Promise<T> | undefined;
     return () => (p ??= make());
@@ -414,9 +437,6 @@ async function newFixture(): Promise<Fixture> {
     }),
   };
 }
-
-/** Shares the notebook. Sharing is not built yet: reader and editor are authors without access so far. */
-async function share(_notebookId: string, _with: Principal, _permission: 'read' | 'edit'): Promise<void> {}
 
 async function statusOf(row: Row, caller: Caller, f: Fixture): Promise<number> {
   const req = await row.request(f, caller);

@@ -6,6 +6,7 @@ import pino from 'pino';
 import { AuditService } from '../audit/audit.service';
 import { loadConfig, type Config } from '../config';
 import { NotebookFilesService } from '../notebook-files/notebook-files.service';
+import { NotebookAccess } from '../notebooks/notebook-access';
 import { NotebookService } from '../notebooks/notebook.service';
 import { openSqliteStore } from '../store/sqlite/sqlite-store';
 import type { Role, Store } from '../store/store';
@@ -76,8 +77,11 @@ export async function startTestApp(
     now: opts.now,
     startSession: (u, from) => auth.startSession(u, { ...from, method: 'oidc' }),
   });
+  const access = new NotebookAccess({ notebooks: store.notebooks, shares: store.notebookShares, audit });
   const notebooks = new NotebookService({
     notebooks: store.notebooks,
+    access,
+    shares: store.notebookShares,
     limits: config.limits,
     users: store.users,
     audit,
@@ -85,6 +89,7 @@ export async function startTestApp(
   const notebookFiles = new NotebookFilesService({
     files: store.notebookFiles,
     notebooks: store.notebooks,
+    access,
     limits: config.limits,
     users: store.users,
   });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Principal } from '../contracts/principal';
-import { conflict, forbidden, notFound, tooLarge } from '../errors';
-import { canRead, canWrite } from '../notebooks/notebook.service';
+import { conflict, notFound, tooLarge } from '../errors';
+import { NotebookAccess } from '../notebooks/notebook-access';
 import type {
   NotebookFileRecord,
   NotebookFileRepository,
@@ -15,6 +15,8 @@ import { normalizeFilePath } from './file-path';
 export interface NotebookFilesServiceDeps {
   files: NotebookFileRepository;
   notebooks: Pick<NotebookRepository, 'get'>;
+  /** The notebooks' access rules (compose.ts shares one). Default: owners and admins only, over `notebooks`. */
+  access?: NotebookAccess;
   limits: { maxFileBytes: number };
   /** Names the last writer of each file (`updatedByName`). Default: their ids. */
   users?: Pick<UserRepository, 'getById'>;
@@ -24,20 +26,21 @@ export interface NotebookFilesServiceDeps {
 
 /**
  * A notebook's folder of files (a CSV of positions, a logo, a config), kept in the Store so every web and worker
- * machine sees the same ones. Access follows the notebook's own rule (notebooks/notebook.service.ts):
- * - list and read: any author or admin; viewers get 403 whatever the id (they see published apps, never notebooks).
- * - write and delete: the notebook's owner or an admin (other authors 403); an unknown notebook is 404.
+ * machine sees the same ones. Access follows the notebook's (notebooks/notebook-access.ts): list and read need read
+ * access, write and delete edit access; a notebook hidden from the caller is 404, viewers get 403 whatever the id.
  * Paths are normalized by `normalizeFilePath` (400 when they could leave the folder or are malformed); a file larger
  * than `maxFileBytes` is refused with a 413 and nothing is stored. A path cannot be both a file and a folder: writing
  * `data/a.csv` while a file `data` exists (or `data` while `data/…` files exist) is a 409, as it would be on a disk.
  * Files live in the database, so there is no symlink to follow.
  */
 export class NotebookFilesService {
-  constructor(private readonly deps: NotebookFilesServiceDeps) {}
+  private readonly access: NotebookAccess;
+  constructor(private readonly deps: NotebookFilesServiceDeps) {
+    this.access = deps.access ?? new NotebookAccess({ notebooks: deps.notebooks });
+  }
 
   async list(who: Principal, notebookId: string): Promise<(NotebookFileSummary & { updatedByName: string })[]> {
-    assertCanRead(who);
-    await this.load(notebookId);
+    await this.access.readable(who, notebookId);
     const files = await this.deps.files.list(notebookId);
     const names = await userNames(
       this.deps.users,
@@ -47,9 +50,8 @@ export class NotebookFilesService {
   }
 
   async get(who: Principal, notebookId: string, rawPath: string): Promise<NotebookFileRecord> {
-    assertCanRead(who);
+    await this.access.readable(who, notebookId);
     const path = normalizeFilePath(rawPath);
-    await this.load(notebookId);
     const file = await this.deps.files.get(notebookId, path);
     if (!file) throw notFound(`File "${path}"`);
     return file;
@@ -61,10 +63,8 @@ export class NotebookFilesService {
     rawPath: string,
     data: Buffer,
   ): Promise<{ file: NotebookFileSummary; created: boolean }> {
-    assertCanRead(who);
+    await this.access.writable(who, notebookId);
     const path = normalizeFilePath(rawPath);
-    const nb = await this.load(notebookId);
-    assertCanWrite(who, nb);
     if (data.length > this.deps.limits.maxFileBytes) throw tooLarge(tooLargeMessage(this.deps.limits.maxFileBytes));
     const clash = (await this.deps.files.list(notebookId)).find(
       (f) => f.path.startsWith(`${path}/`) || path.startsWith(`${f.path}/`),
@@ -91,17 +91,9 @@ export class NotebookFilesService {
   }
 
   async delete(who: Principal, notebookId: string, rawPath: string): Promise<void> {
-    assertCanRead(who);
+    await this.access.writable(who, notebookId);
     const path = normalizeFilePath(rawPath);
-    const nb = await this.load(notebookId);
-    assertCanWrite(who, nb);
     if (!(await this.deps.files.delete(notebookId, path))) throw notFound(`File "${path}"`);
-  }
-
-  private async load(id: string) {
-    const nb = await this.deps.notebooks.get(id);
-    if (!nb) throw notFound('Notebook');
-    return nb;
   }
 }
 
@@ -109,12 +101,4 @@ export class NotebookFilesService {
 export function tooLargeMessage(maxFileBytes: number): string {
   const mb = maxFileBytes / (1024 * 1024);
   return `The file is larger than the ${mb >= 1 ? Math.round(mb) : mb.toFixed(2)} MB limit for notebook files (FOLIO_MAX_FILE_MB); nothing was stored.`;
-}
-
-function assertCanRead(who: Principal): void {
-  if (!canRead(who)) throw forbidden('Viewers open published apps; notebooks and their files are for authors.');
-}
-
-function assertCanWrite(who: Principal, nb: { ownerId: string }): void {
-  if (!canWrite(who, nb)) throw forbidden('Only the owner of this notebook (or an admin) can change its files.');
 }

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditRecorder } from '../audit/audit.service';
-import { badRequest, conflict, forbidden, notFound } from '../errors';
+import { badRequest, conflict, notFound } from '../errors';
 import type { Principal } from '../contracts/principal';
 import type {
   NotebookRecord,
   NotebookRepository,
+  NotebookShareRepository,
   NotebookSummary,
   RevisionPolicy,
   RevisionRecord,
@@ -14,15 +15,17 @@ import type {
 import { userNames } from '../util/user-names';
 import { sourceText, type Notebook } from '../contracts/nbformat';
 import { emptyNotebook, ipynbFileName, normalizeNotebook, parseIpynb, serializeIpynb } from './ipynb';
+import { NotebookAccess, type NotebookAccessLevel } from './notebook-access';
+import { NotebookSharing } from './notebook-sharing';
 
 /**
  * Notebooks: CRUD with optimistic concurrency, revisions, .ipynb import/export.
  *
- * Access rules (for now, until sharing lands), checked by role before anything is loaded, so a viewer learns
- * nothing about which ids exist (403 whatever the id):
- * - read (list, get, export, revisions): any author or admin; viewers use published apps, never notebooks (403).
- * - create / import: authors and admins.
- * - update, delete, restore: the notebook's owner, or an admin (other authors: 404 for a missing id, else 403).
+ * Access (notebook-access.ts has the rules, sharing in notebook-sharing.ts): the list holds the notebooks the caller
+ * may read; get, export and revisions need read access; save, rename and restore edit access; delete the owner or an
+ * admin. Create and import: authors and admins. Someone a notebook is hidden from gets 404, someone who sees it but
+ * may not do this 403, viewers 403 whatever the id. Deleting archives the notebook: it is gone for everyone, and its
+ * runs stay (admins can still read them; runs/run.service.ts).
  * Every save is a new `version`; a save that names a stale version is refused with a 409 carrying the current
  * version and record, so nothing is ever overwritten silently.
  *
@@ -59,8 +62,17 @@ export const MAX_REVISIONS = 100;
 export interface NotebookServiceDeps {
   notebooks: NotebookRepository;
   limits: { maxUploadBytes: number };
+  /**
+   * The access rules, shared with every service that reaches notebooks (compose.ts builds one). Default: one over
+   * `notebooks`, `shares` and `examples`.
+   */
+  access?: NotebookAccess;
+  /** Access lists (sharing). Default none: notebooks are their owners' (and admins') only, and cannot be shared. */
+  shares?: NotebookShareRepository;
   /** Called after a notebook is deleted (e.g. to shut its live kernels). Default: nothing. */
   onDeleted?: (id: string) => void;
+  /** Called after a share change with the users who lost edit access (e.g. to shut their live kernels). Default: nothing. */
+  onAccessReduced?: (notebookId: string, userIds: string[]) => void;
   /** History rule numbers. Default: bursts of REVISION_BURST_MS, MAX_REVISIONS kept. */
   revisions?: { burstMs?: number; keep?: number };
   /** Clock (ms since the epoch), for tests of the burst window. Default Date.now. */
@@ -68,7 +80,7 @@ export interface NotebookServiceDeps {
   /** The example notebooks seeded on first start (seed-examples.ts), flagged in the list. Default none. */
   examples?: () => Promise<{ ids: ReadonlySet<string>; names: ReadonlySet<string> }>;
   /** Names the authors of revisions (`savedByName`). Default: their ids. */
-  users?: Pick<UserRepository, 'getById'>;
+  users?: Pick<UserRepository, 'getById' | 'list'>;
   /**
    * The audit trail: notebook.create|import|update|delete (see the audit service's rules: recorded before answering;
    * a create whose event cannot be written is undone). Default: nothing recorded (tests of other rules).
@@ -76,8 +88,13 @@ export interface NotebookServiceDeps {
   audit?: AuditRecorder;
 }
 
-/** A notebook in the list: its summary, and whether it is one of the seeded examples (the list pins those). */
-export type ListedNotebook = NotebookSummary & { example: boolean };
+/**
+ * A notebook in the list: its summary, whether it is one of the seeded examples (the list pins those), how the caller
+ * reaches it (`read`/`edit`: shared with them) and its owner's name.
+ */
+export type ListedNotebook = NotebookSummary & { example: boolean; access: NotebookAccessLevel; ownerName: string };
+/** A notebook as the API shows it to the caller: the record, how they reach it, and its owner's name. */
+export type NotebookView = NotebookRecord & { access: NotebookAccessLevel; ownerName: string };
 
 export interface UpdateInput {
   /** The version this edit was made on (what the client saw); a stale one gets a 409 unless `overwriteVersion`. */
@@ -98,37 +115,68 @@ export interface ExportedIpynb {
 }
 
 export class NotebookService {
-  constructor(private readonly deps: NotebookServiceDeps) {}
+  readonly access: NotebookAccess;
+  /** Who a notebook is shared with (GET|PUT /api/notebooks/:id/access). */
+  readonly sharing: NotebookSharing;
 
-  async list(who: Principal): Promise<ListedNotebook[]> {
-    assertCanRead(who);
-    const [list, examples] = await Promise.all([this.deps.notebooks.list(), this.deps.examples?.()]);
-    return list.map((n) => ({ ...n, example: !!examples && (examples.ids.has(n.id) || examples.names.has(n.name)) }));
+  constructor(private readonly deps: NotebookServiceDeps) {
+    this.access =
+      deps.access ??
+      new NotebookAccess({ notebooks: deps.notebooks, shares: deps.shares, examples: deps.examples, audit: deps.audit });
+    this.sharing = new NotebookSharing({
+      access: this.access,
+      audit: deps.audit,
+      shares: deps.shares,
+      users: deps.users,
+      now: deps.now,
+      onAccessReduced: deps.onAccessReduced,
+    });
   }
 
-  async get(who: Principal, id: string): Promise<NotebookRecord> {
-    assertCanRead(who);
-    return this.load(id);
+  async list(who: Principal): Promise<ListedNotebook[]> {
+    this.access.assertAuthor(who, 'read');
+    const [all, examples] = await Promise.all([this.deps.notebooks.list(), this.deps.examples?.()]);
+    const list = await this.access.visible(who, all);
+    const owners = await userNames(
+      this.deps.users,
+      list.map((n) => n.ownerId),
+    );
+    return list.map((n) => ({
+      ...n,
+      ownerName: owners.get(n.ownerId)!,
+      example: !!examples && (examples.ids.has(n.id) || examples.names.has(n.name)),
+    }));
+  }
+
+  async get(who: Principal, id: string): Promise<NotebookView> {
+    const { notebook, access } = await this.access.readable(who, id);
+    return this.view(notebook, access);
+  }
+
+  /** The notebook for a live kernel: executing code needs edit access (read-only sharers get 403). */
+  async forLiveKernel(who: Principal, id: string): Promise<NotebookView> {
+    const { notebook, access } = await this.access.writable(who, id);
+    return this.view(notebook, access);
   }
 
   /** A new notebook: the given content (validated, upgraded to 4.5) or an empty python3 notebook. */
-  async create(who: Principal, input: { name: string; content?: unknown }): Promise<NotebookRecord> {
-    assertCanCreate(who);
+  async create(who: Principal, input: { name: string; content?: unknown }): Promise<NotebookView> {
+    this.access.assertAuthor(who, 'edit');
     const content = input.content === undefined ? emptyNotebook() : normalizeNotebook(input.content);
     const name = await this.uniqueName(who.id, input.name);
     const nb = await this.deps.notebooks.create({ id: randomUUID(), name, ownerId: who.id, content });
     await this.recordCreated(who, 'notebook.create', nb, {});
-    return nb;
+    return this.view(nb, 'owner');
   }
 
   /** Imports an uploaded .ipynb; invalid or oversized files are refused (422/413) and nothing is stored. */
-  async importIpynb(who: Principal, input: { name: string; body: Buffer | string }): Promise<NotebookRecord> {
-    assertCanCreate(who);
+  async importIpynb(who: Principal, input: { name: string; body: Buffer | string }): Promise<NotebookView> {
+    this.access.assertAuthor(who, 'edit');
     const content = parseIpynb(input.body, this.deps.limits.maxUploadBytes);
     const name = await this.uniqueName(who.id, input.name);
     const nb = await this.deps.notebooks.create({ id: randomUUID(), name, ownerId: who.id, content });
     await this.recordCreated(who, 'notebook.import', nb, { bytes: Buffer.byteLength(input.body) });
-    return nb;
+    return this.view(nb, 'owner');
   }
 
   /** Records a new notebook; when the event cannot be written the notebook is deleted again (no unaudited create). */
@@ -146,7 +194,7 @@ export class NotebookService {
         details: { ...details, version: nb.version, cells: nb.cellCount },
       });
     } catch (e) {
-      await this.deps.notebooks.delete(nb.id);
+      await this.deps.notebooks.delete(nb.id, { by: who.id, at: new Date((this.deps.now ?? Date.now)()).toISOString() });
       throw e;
     }
   }
@@ -164,10 +212,8 @@ export class NotebookService {
     for (let i = 2; ; i++) if (!taken.has(`${wanted} ${i}`.toLowerCase())) return `${wanted} ${i}`;
   }
 
-  async update(who: Principal, id: string, input: UpdateInput): Promise<NotebookRecord> {
-    assertCanRead(who);
-    const current = await this.load(id);
-    assertCanWrite(who, current);
+  async update(who: Principal, id: string, input: UpdateInput): Promise<NotebookView> {
+    const { notebook: current, access } = await this.access.writable(who, id);
     const expected = input.overwriteVersion ?? input.version;
     if (input.version > expected)
       throw badRequest('version (the one the edit was made on) cannot be newer than overwriteVersion.', {
@@ -188,7 +234,7 @@ export class NotebookService {
       checkpoint: input.checkpoint ?? false,
       ...(overwrote ? { overwrote: { sawVersion: input.version } } : {}),
     });
-    return saved;
+    return this.view(saved, access);
   }
 
   /**
@@ -238,10 +284,9 @@ export class NotebookService {
     );
   }
 
+  /** Deletes (archives) the notebook: owner or admin. Its runs stay; its files and access list go. */
   async delete(who: Principal, id: string): Promise<void> {
-    assertCanRead(who);
-    const current = await this.load(id);
-    assertCanWrite(who, current);
+    const { notebook: current } = await this.access.manageable(who, id);
     // Recorded first: a delete cannot be undone if its event then failed to be written.
     await this.deps.audit?.record({
       action: 'notebook.delete',
@@ -249,26 +294,28 @@ export class NotebookService {
       target: { type: 'notebook', id, name: current.name },
       details: { version: current.version, ownerId: current.ownerId, cells: current.cellCount },
     });
-    if (!(await this.deps.notebooks.delete(id))) throw notFound('Notebook');
+    const deletion = { by: who.id, at: new Date((this.deps.now ?? Date.now)()).toISOString() };
+    if (!(await this.deps.notebooks.delete(id, deletion))) throw notFound('Notebook');
     this.deps.onDeleted?.(id);
   }
 
   async exportIpynb(who: Principal, id: string): Promise<ExportedIpynb> {
-    const nb = await this.get(who, id);
-    return { fileName: ipynbFileName(nb.name), body: serializeIpynb(nb.content) };
+    const { notebook } = await this.access.readable(who, id);
+    return { fileName: ipynbFileName(notebook.name), body: serializeIpynb(notebook.content) };
   }
 
   async listRevisions(who: Principal, id: string): Promise<(RevisionSummary & { savedByName: string })[]> {
-    assertCanRead(who);
-    await this.load(id);
+    await this.access.readable(who, id);
     const revisions = await this.deps.notebooks.listRevisions(id);
-    const names = await userNames(this.deps.users, revisions.map((r) => r.savedBy));
+    const names = await userNames(
+      this.deps.users,
+      revisions.map((r) => r.savedBy),
+    );
     return revisions.map((r) => ({ ...r, savedByName: names.get(r.savedBy)! }));
   }
 
   async getRevision(who: Principal, id: string, version: number): Promise<RevisionRecord> {
-    assertCanRead(who);
-    await this.load(id);
+    await this.access.readable(who, id);
     const revision = await this.deps.notebooks.getRevision(id, version);
     if (!revision) throw notFound(`Revision ${version}`);
     return revision;
@@ -278,21 +325,14 @@ export class NotebookService {
    * Restores a revision as a new version (history is never rewritten). `expectedVersion`, when given, guards against
    * restoring over someone else's newer save; without it the restore applies to whatever is current.
    */
-  async restoreRevision(
-    who: Principal,
-    id: string,
-    version: number,
-    expectedVersion?: number,
-  ): Promise<NotebookRecord> {
-    assertCanRead(who);
-    const current = await this.load(id);
-    assertCanWrite(who, current);
+  async restoreRevision(who: Principal, id: string, version: number, expectedVersion?: number): Promise<NotebookView> {
+    const { notebook: current, access } = await this.access.writable(who, id);
     const revision = await this.deps.notebooks.getRevision(id, version);
     if (!revision) throw notFound(`Revision ${version}`);
     const change = { name: revision.name, content: revision.content };
     const saved = await this.save(who, current, expectedVersion ?? current.version, change, true);
     await this.recordUpdate(who, current, saved, { checkpoint: true, restoredFrom: version });
-    return saved;
+    return this.view(saved, access);
   }
 
   private async save(
@@ -315,10 +355,9 @@ export class NotebookService {
     return result.notebook;
   }
 
-  private async load(id: string): Promise<NotebookRecord> {
-    const nb = await this.deps.notebooks.get(id);
-    if (!nb) throw notFound('Notebook');
-    return nb;
+  private async view(notebook: NotebookRecord, access: NotebookAccessLevel): Promise<NotebookView> {
+    const owner = await this.deps.users?.getById(notebook.ownerId);
+    return { ...notebook, access, ownerName: owner ? owner.name || owner.email : notebook.ownerId };
   }
 }
 
@@ -373,25 +412,4 @@ function stale(current: NotebookRecord) {
     `This notebook changed since you opened it (it is now version ${current.version}); reload it to see the latest.`,
     { currentVersion: current.version, current },
   );
-}
-
-export function canRead(who: Principal): boolean {
-  return who.role === 'admin' || who.role === 'author';
-}
-
-export function canWrite(who: Principal, nb: Pick<NotebookSummary, 'ownerId'>): boolean {
-  return who.role === 'admin' || (who.role === 'author' && nb.ownerId === who.id);
-}
-
-function assertCanRead(who: Principal): void {
-  if (!canRead(who)) throw forbidden('Viewers open published apps; notebooks are for authors.');
-}
-
-function assertCanCreate(who: Principal): void {
-  if (!canRead(who)) throw forbidden('Only authors and admins can create notebooks.');
-}
-
-function assertCanWrite(who: Principal, nb: NotebookSummary): void {
-  assertCanRead(who);
-  if (!canWrite(who, nb)) throw forbidden('Only the owner of this notebook (or an admin) can change it.');
 }

@@ -49,7 +49,7 @@ describe('seedExamples (real SQLite file)', () => {
     expect(await store.meta.get(EXAMPLES_SEEDED_KEY)).toContain('fx-rates-report');
 
     // A deleted example stays deleted on the next start.
-    await store.notebooks.delete(list[0]?.id ?? '');
+    await store.notebooks.delete(list[0]?.id ?? '', { by: 'admin', at: new Date().toISOString() });
     expect(await seedExamples({ store, logger })).toEqual({ alreadySeeded: true, created: [] });
     expect((await store.notebooks.list()).length).toBe(2);
   });

@@ -1,10 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { AuditRecorder } from '../audit/audit.service';
-import { conflict, forbidden, notFound, unavailable } from '../errors';
+import { conflict, forbidden, isDomainError, notFound, unavailable } from '../errors';
 import type { Principal } from '../contracts/principal';
 import { canonicalJson, inferParameters, toJson, validateParams, type JsonValue, type ParamSpec } from '../kernels/parameters';
 import type { Logger } from '../logger';
 import type { Notebook } from '../contracts/nbformat';
+import { NotebookAccess } from '../notebooks/notebook-access';
 import type { NotebookRepository, RunRecord, RunRepository, RunTrigger } from '../store/store';
 import { withCellOutputs } from './run-record';
 import { guards, isFinal } from './run-state';
@@ -13,8 +14,10 @@ import { guards, isFinal } from './run-state';
  * Headless runs of saved notebooks (papermill-like): validate the parameters, record the run, queue it.
  * The worker (queue/run-notebook.job.ts) executes it on a pooled kernel and fills the record in.
  *
- * Access rules (for now, like notebooks until sharing lands): authors and admins may start a run of any
- * notebook they can read (all of them) and read any run; viewers get 403 — they use published apps.
+ * Access follows the run's notebook (notebooks/notebook-access.ts): starting a run needs edit access (it executes
+ * code); reading a run, its executed notebook and its progress needs read access; cancelling it, read access and being
+ * its starter, the notebook's owner or an admin. Viewers get 403. Runs of a deleted (archived) notebook stay: admins
+ * read them by id, everyone else gets 404.
  * Parameters are validated here (400 naming the parameter) and again by the worker against the exact
  * notebook version the run was started on.
  */
@@ -30,6 +33,8 @@ export type CancelResult = { run: RunRecord; outcome: 'cancelled' | 'cancelling'
 
 export interface RunServiceDeps {
   notebooks: NotebookRepository;
+  /** The notebooks' access rules (compose.ts shares one). Default: owners and admins only, over `notebooks`. */
+  access?: NotebookAccess;
   runs: RunRepository;
   queue: RunQueue;
   logger: Logger;
@@ -48,15 +53,15 @@ export interface ExecutedIpynb {
 
 export class RunService {
   private readonly log: Logger;
+  private readonly access: NotebookAccess;
   constructor(private readonly deps: RunServiceDeps) {
     this.log = deps.logger.child({ component: 'runs' });
+    this.access = deps.access ?? new NotebookAccess({ notebooks: deps.notebooks });
   }
 
   /** Validates `params` against the notebook's parameters cell, records a queued run and enqueues it. */
   async start(who: Principal, notebookId: string, params: unknown, trigger: RunTrigger = 'manual'): Promise<RunRecord> {
-    assertCanRun(who);
-    const nb = await this.deps.notebooks.get(notebookId);
-    if (!nb) throw notFound('Notebook');
+    const { notebook: nb } = await this.access.writable(who, notebookId);
     const specs = inferParameters(nb.content);
     const values = validateParams(specs, params);
     const canonical = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, toJson(v)]));
@@ -97,25 +102,41 @@ export class RunService {
     return run;
   }
 
-  /** The run, with each cell's outputs (stored once, in the executed notebook, after the run ends). */
-  async get(who: Principal, id: string): Promise<RunRecord> {
-    assertCanRead(who);
+  /** The run, with each cell's outputs; `notebookArchived` when its notebook was deleted (admins only see those). */
+  async get(who: Principal, id: string): Promise<RunRecord & { notebookArchived?: true }> {
+    const { run, archived } = await this.readable(who, id);
+    return archived ? { ...withCellOutputs(run), notebookArchived: true } : withCellOutputs(run);
+  }
+
+  /** The run if `who` may read it (404 'Run' otherwise, never naming the notebook), and whether its notebook is archived. */
+  private async readable(who: Principal, id: string): Promise<{ run: RunRecord; archived: boolean }> {
+    this.access.assertAuthor(who, 'read');
     const run = await this.deps.runs.get(id);
     if (!run) throw notFound('Run');
-    return withCellOutputs(run);
+    try {
+      await this.access.readable(who, run.notebookId);
+      return { run, archived: false };
+    } catch (e) {
+      if (!isDomainError(e) || e.code !== 'not_found') throw e;
+      // The notebook is hidden from `who`, or archived (deleted): its runs stay readable by admins only.
+      if (who.role === 'admin' && !(await this.deps.notebooks.get(run.notebookId))) return { run, archived: true };
+      throw notFound('Run');
+    }
   }
 
   /**
-   * Cancels a run (its starter or an admin). A queued run ends `cancelled` at once and its job is removed; a running
+   * Cancels a run (its starter, the notebook's owner or an admin). A queued run ends `cancelled` at once and its job is removed; a running
    * one is asked to stop: the worker holding it sees the request on its next heartbeat (about a second), interrupts
    * the running cell, ends the run `cancelled` and gives the kernel back restarted. 409 once the run has ended.
    */
   async cancel(who: Principal, id: string): Promise<CancelResult> {
-    const run = await this.get(who, id);
-    if (run.actorId !== who.id && who.role !== 'admin') throw forbidden('Only the user who started a run, or an admin, can cancel it.');
+    const { run } = await this.readable(who, id);
+    this.access.assertAuthor(who, 'edit'); // tokens: notebooks:write
+    const nb = await this.deps.notebooks.get(run.notebookId);
+    if (run.actorId !== who.id && nb?.ownerId !== who.id && who.role !== 'admin')
+      throw forbidden('Only the user who started a run, the notebook’s owner or an admin can cancel it.');
     if (isFinal(run.status)) throw alreadyEnded(run.status);
     // Recorded first (a cancel cannot be undone); a run that ends on its own meanwhile still gets its 409 below.
-    const nb = await this.deps.notebooks.get(run.notebookId);
     await this.deps.audit?.record({
       action: 'run.cancel',
       actor: who,
@@ -156,14 +177,6 @@ export class RunService {
 
 const alreadyEnded = (status: RunRecord['status']) =>
   conflict(`The run has already ended (${status}); there is nothing to cancel.`, { status });
-
-function assertCanRun(who: Principal): void {
-  if (who.role !== 'author' && who.role !== 'admin') throw forbidden('Only authors and admins can run notebooks.');
-}
-
-function assertCanRead(who: Principal): void {
-  if (who.role !== 'author' && who.role !== 'admin') throw forbidden('Only authors and admins can read notebook runs.');
-}
 
 /**
  * sha256 of the canonical JSON of the effective parameters: the given values over the literal defaults, so

@@ -85,7 +85,7 @@ export function notebookFilesContract(adapter: string, factory: StoreFactory): v
       expect(await store.notebookFiles.delete(nb.id, 'a.txt')).toBe(true);
       expect(await store.notebookFiles.delete(nb.id, 'a.txt')).toBe(false);
       expect((await store.notebookFiles.list(nb.id)).map((f) => f.path)).toEqual(['b.txt']);
-      await store.notebooks.delete(nb.id);
+      await store.notebooks.delete(nb.id, { by: 'owner-1', at: new Date().toISOString() });
       expect(await store.notebookFiles.get(nb.id, 'b.txt')).toBeNull();
       await newNotebook(); // a new notebook never sees old rows
     });

@@ -192,20 +192,36 @@ export function storeContract(adapter: string, factory: StoreFactory): void {
         expect(await store.notebooks.update('missing', 1, { name: 'x', content: sampleNotebook() }, 'u', plain())).toBeNull();
       });
 
-      it('deletes a notebook with its revisions and runs', async () => {
+      it('deletes a notebook by archiving it: gone from every read and write, its runs kept', async () => {
         const nb = await newNotebook();
         const keep = await newNotebook('keep');
         await store.notebooks.update(nb.id, 1, { name: 'n', content: sampleNotebook('z') }, 'u', plain());
-        const run = sampleRun(nb.id);
+        const run = sampleRun(nb.id, { executed: sampleNotebook('ran') });
         await store.runs.create(run);
-        expect(await store.notebooks.delete(nb.id)).toBe(true);
+        const deletion = { by: 'owner-1', at: new Date().toISOString() };
+        expect(await store.notebooks.delete(nb.id, deletion)).toBe(true);
         expect(await store.notebooks.get(nb.id)).toBeNull();
+        expect((await store.notebooks.list()).map((n) => n.id)).toEqual([keep.id]);
         expect(await store.notebooks.listRevisions(nb.id)).toEqual([]);
         expect(await store.notebooks.getRevision(nb.id, 1)).toBeNull();
-        expect(await store.runs.get(run.id)).toBeNull();
-        expect(await store.notebooks.delete(nb.id)).toBe(false);
+        expect(
+          await store.notebooks.update(nb.id, 2, { name: 'x', content: sampleNotebook() }, 'u', plain()),
+        ).toBeNull();
+        // The audit trail outlives the notebook: its runs keep their record and executed notebook.
+        expect(await store.runs.get(run.id)).toEqual(run);
+        expect((await store.runs.listByNotebook(nb.id, 10)).map((r) => r.id)).toEqual([run.id]);
+        expect(await store.notebooks.delete(nb.id, deletion)).toBe(false);
         expect(await store.notebooks.get(keep.id)).not.toBeNull();
         expect((await store.notebooks.listRevisions(keep.id)).length).toBe(1);
+      });
+
+      it('keeps archived notebooks across a close and reopen, still hidden', async () => {
+        const nb = await newNotebook();
+        await store.notebooks.delete(nb.id, { by: 'owner-1', at: new Date().toISOString() });
+        await store.close();
+        store = await handle.open();
+        expect(await store.notebooks.get(nb.id)).toBeNull();
+        expect(await store.notebooks.list()).toEqual([]);
       });
     });
 

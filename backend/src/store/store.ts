@@ -191,8 +191,12 @@ export interface NotebookRepository {
     savedBy: string,
     revision: RevisionPolicy,
   ): Promise<UpdateResult | null>;
-  /** Deletes the notebook, its revisions and its runs. False when it did not exist. */
-  delete(id: string): Promise<boolean>;
+  /**
+   * Deletes the notebook by archiving it: from then on no method here returns it or its revisions (as if it were
+   * gone), its files and access list are deleted, and its runs stay (RunRepository still returns them: the audit
+   * trail outlives the notebook). False when it did not exist or was already deleted.
+   */
+  delete(id: string, deletion: { by: string; at: string }): Promise<boolean>;
   /** Newest first. */
   listRevisions(id: string): Promise<RevisionSummary[]>;
   getRevision(id: string, version: number): Promise<RevisionRecord | null>;
@@ -367,6 +371,42 @@ export interface ApiTokenRepository {
   touch(id: string, at: string): Promise<void>;
 }
 
+/** What a user it is shared with may do with a notebook (its owner and admins may do everything). */
+export type NotebookPermission = 'read' | 'edit';
+
+/** One entry of a notebook's access list: a named user and what they may do (notebooks/notebook-access.ts). */
+export interface NotebookShare {
+  notebookId: string;
+  userId: string;
+  permission: NotebookPermission;
+  /** Who last set this entry (user id) and when; unchanged entries keep theirs when the list is replaced. */
+  grantedBy: string;
+  grantedAt: string;
+}
+
+/**
+ * Notebook access lists (sharing). The rules (who may share, with whom) are notebooks/notebook-access.ts's; a
+ * document store may keep the list inside the notebook's document. Archiving a notebook deletes its list.
+ */
+export interface NotebookShareRepository {
+  /** The notebook's list, oldest grant first. */
+  list(notebookId: string): Promise<NotebookShare[]>;
+  get(notebookId: string, userId: string): Promise<NotebookShare | null>;
+  /** Every notebook shared with the user. */
+  listForUser(userId: string): Promise<NotebookShare[]>;
+  /**
+   * Replaces the whole list atomically (one entry per user: the last one given wins). An entry whose user and
+   * permission were already there keeps its grantedBy/grantedAt; others get `by`/`at`. Returns the new list, or null
+   * when the notebook does not exist or is archived (nothing changed).
+   */
+  replace(
+    notebookId: string,
+    entries: ReadonlyArray<{ userId: string; permission: NotebookPermission }>,
+    by: string,
+    at: string,
+  ): Promise<NotebookShare[] | null>;
+}
+
 /** Small key/value for one-off markers (e.g. "examples seeded"). */
 export interface MetaRepository {
   get(key: string): Promise<string | null>;
@@ -384,6 +424,7 @@ export interface Store {
   oidcLogins: OidcLoginRepository;
   audit: AuditRepository;
   apiTokens: ApiTokenRepository;
+  notebookShares: NotebookShareRepository;
   meta: MetaRepository;
   /** Cheap liveness probe for /readyz. Throws when the store is unusable. */
   ping(): Promise<void>;

@@ -11,7 +11,6 @@ import type { Logger } from '../../logger';
 import type { NotebookService } from '../../notebooks/notebook.service';
 import { readCookie, SESSION_COOKIE, type AuthService, type Revalidated } from '../../users/auth.service';
 import { PrincipalWatcher } from '../../users/principal-watch';
-import { requireScope } from '../../users/scopes';
 import type { TokensService } from '../../users/tokens.service';
 import type { UserChanges } from '../../users/user-changes';
 import type { Principal } from '../context';
@@ -26,7 +25,8 @@ export interface KernelSocketDeps {
   changes?: UserChanges;
   /** How often an open socket re-checks its principal even when idle and nothing was announced. Default 60 s. */
   revalidateMs?: number;
-  notebooks: Pick<NotebookService, 'get'>;
+  /** Live kernels need edit access to the notebook (NotebookService.forLiveKernel): read-only sharers get 403. */
+  notebooks: Pick<NotebookService, 'forLiveKernel'>;
   sessions: KernelSessionManager;
   logger: Logger;
   /** Largest client frame. Default 16 MB (a run-all of a big notebook's sources). */
@@ -71,7 +71,8 @@ const asServerMessage = (e: SessionEvent): ServerMessage => e;
 /**
  * `WS /api/notebooks/:id/kernel` on the main http.Server (noServer mode). The upgrade is refused with a plain HTTP
  * status unless: the path matches (404), the session cookie is valid (401), the Origin is this server's (403, against
- * cross-site WebSocket hijacking), and the user may open the notebook (403/404, NotebookService rules).
+ * cross-site WebSocket hijacking), and the user may edit the notebook (404 hidden, 403 read-only: running code is
+ * editing; notebooks/notebook-access.ts), checked again before every message (a share removed or reduced to read).
  * The principal stays checked while the socket is open (users/principal-watch.ts): before every message, at once when
  * a change of the user is announced (from any web process), when the session would expire, and every `revalidateMs`.
  * Once the sign-in is gone (logout, expiry, account disabled, sessions ended by an admin, token revoked) the socket
@@ -106,8 +107,7 @@ export function attachKernelSockets(server: http.Server, deps: KernelSocketDeps)
         return refuse(socket, 403, 'forbidden', 'Cross-origin kernel connections are not allowed.');
       const { principal } = signIn;
       try {
-        await deps.notebooks.get(principal, notebookId);
-        requireScope(principal, 'notebooks:write'); // a live kernel runs code
+        await deps.notebooks.forLiveKernel(principal, notebookId); // edit access and notebooks:write: it runs code
       } catch (e) {
         if (isDomainError(e)) return refuse(socket, e.status, e.code, e.message);
         throw e;
@@ -151,8 +151,7 @@ export function attachKernelSockets(server: http.Server, deps: KernelSocketDeps)
     const watch = watcher.watch(principal, {
       revalidate: signIn.revalidate,
       reauthorize: async (p) => {
-        await deps.notebooks.get(p, notebookId);
-        requireScope(p, 'notebooks:write');
+        await deps.notebooks.forLiveKernel(p, notebookId);
       },
       onChange: (p) => (principal = p),
       onLost: (e) => {
@@ -171,6 +170,22 @@ export function attachKernelSockets(server: http.Server, deps: KernelSocketDeps)
         return await watch.check({ touch: true });
       } finally {
         checking = undefined;
+      }
+    };
+
+    /**
+     * Whether the user may still use this notebook's kernel (its access list may have changed since: a share removed
+     * or reduced to read, the notebook deleted); if not, says why and closes the socket with 4403.
+     */
+    const stillAllowed = async (requestId?: string): Promise<boolean> => {
+      try {
+        await deps.notebooks.forLiveKernel(principal, notebookId);
+        return true;
+      } catch (e) {
+        if (!isDomainError(e)) throw e;
+        client.send({ type: 'error', requestId, message: e.message });
+        ws.close(ACCESS_LOST_CLOSE_CODE, e.message.slice(0, 120));
+        return false;
       }
     };
 
@@ -195,7 +210,7 @@ export function attachKernelSockets(server: http.Server, deps: KernelSocketDeps)
     const current = async (): Promise<KernelSession | null> => {
       if (!session.isClosed) return session;
       try {
-        await deps.notebooks.get(principal, notebookId);
+        await deps.notebooks.forLiveKernel(principal, notebookId);
       } catch (e) {
         ws.close(4404, isDomainError(e) ? e.message.slice(0, 120) : 'Notebook unavailable.');
         return null;
@@ -220,6 +235,7 @@ export function attachKernelSockets(server: http.Server, deps: KernelSocketDeps)
       checked = checked
         .then(async () => {
           if (!(await stillSignedIn(requestIdOf(m)))) return;
+          if (!(await stillAllowed(requestIdOf(m)))) return;
           const s = await current();
           if (s) void dispatch(s, client, m).catch(failed);
         })

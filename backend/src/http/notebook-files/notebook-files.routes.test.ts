@@ -107,7 +107,7 @@ describe('/api/notebooks/:id/files', () => {
       ['logo.png', PNG.length],
     ]);
 
-    const got = await raw(other, 'GET', `${files(nb.id)}/data/positions.csv`);
+    const got = await raw(author, 'GET', `${files(nb.id)}/data/positions.csv`);
     expect(got.status).toBe(200);
     expect(got.body.toString()).toBe(`${csv}MSFT,5\n`);
     expect(got.headers['content-type']).toBe('text/csv; charset=utf-8');
@@ -217,7 +217,7 @@ describe('/api/notebooks/:id/files', () => {
     expect((await raw(author, 'DELETE', `${files('no-such-notebook')}/a.csv`)).status).toBe(404);
   });
 
-  it('follows the notebook rule: a session always; viewers 403; other authors read but cannot write; admins can', async () => {
+  it('follows the notebook rule: a session always; viewers 403; hidden 404; read sharers read, edit sharers write; admins can', async () => {
     const nb = await create();
     await put(author, nb.id, 'a.csv', 'a');
     for (const [m, p] of [
@@ -230,9 +230,23 @@ describe('/api/notebooks/:id/files', () => {
       expect((await raw(viewer, m, p, m === 'PUT' ? 'x' : undefined)).status, `${m} ${p} viewer`).toBe(403);
     }
     expect((await raw(viewer, 'GET', files('no-such-notebook'))).status).toBe(403);
+    const shareWithOther = (permission: 'read' | 'edit') =>
+      testFetch(`${t.url}/api/notebooks/${nb.id}/access`, {
+        method: 'PUT',
+        headers: { cookie: author.cookie, 'content-type': 'application/json' },
+        body: JSON.stringify({ users: [{ userId: other.userId, permission }] }),
+      });
+    expect((await raw(other, 'GET', files(nb.id))).status).toBe(404);
+    expect((await raw(other, 'GET', `${files(nb.id)}/a.csv`)).status).toBe(404);
+    expect((await put(other, nb.id, 'b.csv', 'x')).status).toBe(404);
+    expect((await shareWithOther('read')).status).toBe(200);
     expect((await raw(other, 'GET', files(nb.id))).status).toBe(200);
+    expect((await raw(other, 'GET', `${files(nb.id)}/a.csv`)).status).toBe(200);
     expect((await put(other, nb.id, 'b.csv', 'x')).status).toBe(403);
     expect((await raw(other, 'DELETE', `${files(nb.id)}/a.csv`)).status).toBe(403);
+    expect((await shareWithOther('edit')).status).toBe(200);
+    expect((await put(other, nb.id, 'c.csv', 'x')).status).toBe(201);
+    expect((await raw(other, 'DELETE', `${files(nb.id)}/c.csv`)).status).toBe(204);
     expect((await put(admin, nb.id, 'b.csv', 'x')).status).toBe(201);
     expect((await raw(admin, 'DELETE', `${files(nb.id)}/b.csv`)).status).toBe(204);
     expect(await listed(nb.id)).toEqual(['a.csv']);

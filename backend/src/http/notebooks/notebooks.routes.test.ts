@@ -77,18 +77,29 @@ describe('/api/notebooks access', () => {
     expect((await api(other, 'PUT', '/no-such-id', { version: 1, name: 'x' })).status).toBe(404);
   });
 
-  it('lets any author read, but only the owner or an admin write', async () => {
+  it('keeps a notebook private to its owner: other authors get 404 everywhere, admins read and write', async () => {
     const nb = await create(author);
-    expect((await api(other, 'GET', `/${nb.id}`)).status).toBe(200);
-    const put = await api(other, 'PUT', `/${nb.id}`, { version: 1, name: 'hijacked' });
-    expect(put.status).toBe(403);
-    expect(put.json.error.code).toBe('forbidden');
-    expect((await api(other, 'DELETE', `/${nb.id}`)).status).toBe(403);
-    expect((await api(other, 'POST', `/${nb.id}/revisions/1/restore`)).status).toBe(403);
+    for (const [method, p, body] of [
+      ['GET', `/${nb.id}`],
+      ['PUT', `/${nb.id}`, { version: 1, name: 'hijacked' }],
+      ['DELETE', `/${nb.id}`],
+      ['GET', `/${nb.id}/ipynb`],
+      ['GET', `/${nb.id}/revisions`],
+      ['GET', `/${nb.id}/revisions/1`],
+      ['POST', `/${nb.id}/revisions/1/restore`, {}],
+      ['GET', `/${nb.id}/access`],
+    ] as const) {
+      const res = await api(other, method, p, body);
+      expect(res.status, `${method} ${p}`).toBe(404);
+      // The same answer as for an id that does not exist: existence does not leak.
+      expect(res.json).toEqual((await api(other, method, p.replace(nb.id, 'no-such-id'), body)).json);
+    }
+    expect((await api(other, 'GET', '')).json.notebooks.map((n: { id: string }) => n.id)).not.toContain(nb.id);
     expect((await t.store.notebooks.get(nb.id))?.name).toBe(nb.name);
     const byAdmin = await api(admin, 'PUT', `/${nb.id}`, { version: 1, name: 'by admin' });
     expect(byAdmin.status).toBe(200);
-    expect(byAdmin.json.version).toBe(2);
+    expect(byAdmin.json).toMatchObject({ version: 2, access: 'admin' });
+    expect((await api(admin, 'GET', '')).json.notebooks.map((n: { id: string }) => n.id)).toContain(nb.id);
   });
 });
 
@@ -246,7 +257,7 @@ describe('/api/notebooks CRUD', () => {
 
 describe('/api/notebooks revisions', () => {
   const history = async (id: string) =>
-    ((await api(other, 'GET', `/${id}/revisions`)).json.revisions as Array<{ version: number; checkpoint: boolean }>).map(
+    ((await api(author, 'GET', `/${id}/revisions`)).json.revisions as Array<{ version: number; checkpoint: boolean }>).map(
       (r) => [r.version, r.checkpoint],
     );
 
@@ -297,7 +308,7 @@ describe('/api/notebooks .ipynb import and export', () => {
     expect(res.status).toBe(201);
     expect(res.json).toMatchObject({ name: 'FX report', version: 1, cellCount: 6 });
 
-    const exported = await api(other, 'GET', `/${res.json.id}/ipynb`);
+    const exported = await api(author, 'GET', `/${res.json.id}/ipynb`);
     expect(exported.status).toBe(200);
     expect(exported.headers.get('content-disposition')).toBe('attachment; filename="FX report.ipynb"');
     expect(exported.headers.get('content-type')).toMatch(/^application\/x-ipynb\+json/);

@@ -5,11 +5,13 @@ import { IPYNB_MEDIA_TYPE } from '../../notebooks/ipynb';
 import { principalOf } from '../context';
 import { parseInput } from '../middleware/validate';
 import {
+  AccessCandidatesQuerySchema,
   CreateNotebookSchema,
   ImportQuerySchema,
   NotebookIdParamsSchema,
   RestoreRevisionSchema,
   RevisionParamsSchema,
+  SetAccessSchema,
   UpdateNotebookSchema,
 } from './notebooks.schema';
 
@@ -36,11 +38,21 @@ export interface NotebooksRoutesDeps {
  *   GET    /:id/revisions                     → {revisions: RevisionSummary[]} newest first
  *   GET    /:id/revisions/:version            → RevisionRecord
  *   POST   /:id/revisions/:version/restore {version?} → NotebookRecord (a new version, kept as a checkpoint)
+ *   GET    /:id/access                        → {notebookId, owner: {userId, name, email}, users: [{userId, name,
+ *                                             email, permission, grantedBy, grantedAt}]} (anyone who may read it)
+ *   PUT    /:id/access  {users: [{userId, permission: 'read'|'edit'}]} → the new list (owner or admin; replaces it;
+ *                                             400 naming an unknown user, a viewer, the owner or a duplicate)
+ *   GET    /:id/access/candidates?q=          → {users: [{userId, name, email, role}]} authors and admins to share
+ *                                             with, matching q (owner or admin), at most 20
+ * Records and list items carry `access` ('owner' | 'admin' | 'edit' | 'read': how the caller reaches the notebook)
+ * and `ownerName`.
  * History (NotebookService): saves by one user within 10 minutes of the start of the latest revision replace it
  * (one revision per editing burst, holding its last save; `version` is that save's); creation, `checkpoint: true`
  * and restores always make a new revision that is never replaced; at most 100 revisions per notebook, the oldest
  * plain ones pruned first. A version that was coalesced or pruned away answers 404 under /revisions.
- * Viewers get 403 on every route, whatever the id.
+ * Access (notebooks/notebook-access.ts): the list holds what the caller may read; reading needs read access, saving,
+ * renaming and restoring edit access, deleting and sharing the owner or an admin. A notebook hidden from the caller is
+ * 404, one they may see but not change 403; viewers get 403 on every route, whatever the id. Deleting archives.
  */
 export function notebooksRoutes(deps: NotebooksRoutesDeps): Router {
   const { notebooks } = deps;
@@ -98,6 +110,23 @@ export function notebooksRoutes(deps: NotebooksRoutesDeps): Router {
     const { id, version } = parseInput(RevisionParamsSchema, req.params, 'params');
     const body = parseInput(RestoreRevisionSchema, req.body, 'body');
     res.json(await notebooks.restoreRevision(principalOf(req), id, version, body?.version));
+  });
+
+  router.get('/:id/access', async (req, res) => {
+    const { id } = parseInput(NotebookIdParamsSchema, req.params, 'params');
+    res.json(await notebooks.sharing.get(principalOf(req), id));
+  });
+
+  router.put('/:id/access', async (req, res) => {
+    const { id } = parseInput(NotebookIdParamsSchema, req.params, 'params');
+    const { users } = parseInput(SetAccessSchema, req.body, 'body');
+    res.json(await notebooks.sharing.set(principalOf(req), id, users));
+  });
+
+  router.get('/:id/access/candidates', async (req, res) => {
+    const { id } = parseInput(NotebookIdParamsSchema, req.params, 'params');
+    const { q } = parseInput(AccessCandidatesQuerySchema, req.query, 'query');
+    res.json({ users: await notebooks.sharing.candidates(principalOf(req), id, q) });
   });
 
   return router;

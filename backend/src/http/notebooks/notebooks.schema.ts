@@ -64,3 +64,19 @@ export const ImportQuerySchema = z.object({
 export const RestoreRevisionSchema = z
   .object({ version: z.number().int('must be a whole number').min(1, 'must be 1 or more').optional() })
   .optional();
+
+/** PUT /api/notebooks/:id/access: the whole list, replacing the current one. */
+export const SetAccessSchema = z.object({
+  users: z
+    .array(
+      z.object({
+        userId: z.string().min(1, 'must not be empty').max(100),
+        permission: z.enum(['read', 'edit'], { message: "must be 'read' or 'edit'" }),
+      }),
+    )
+    .max(1000),
+});
+export type SetAccess = z.infer<typeof SetAccessSchema>;
+
+/** GET /api/notebooks/:id/access/candidates?q= — people the notebook can be shared with. */
+export const AccessCandidatesQuerySchema = z.object({ q: z.string().max(200).default('') });

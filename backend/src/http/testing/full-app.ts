@@ -14,6 +14,7 @@ import { KernelSessionManager } from '../../kernels/sessions/kernel-session-mana
 import { RunningKernelsService } from '../../kernels/sessions/running-kernels.service';
 import { startTestJupyter, type TestJupyter } from '../../kernels/testing/jupyter-fixture';
 import { NotebookFilesService } from '../../notebook-files/notebook-files.service';
+import { ACCESS_REDUCED, NotebookAccess } from '../../notebooks/notebook-access';
 import { NotebookService } from '../../notebooks/notebook.service';
 import { BullRunEvents } from '../../queue/run-events';
 import { BullRunQueue } from '../../queue/run-queue';
@@ -109,20 +110,25 @@ export async function startFullApp(opts: { env?: Record<string, string> } = {}):
     audit,
     logger,
   });
+  const access = new NotebookAccess({ notebooks: store.notebooks, shares: store.notebookShares, audit });
   const notebooks = new NotebookService({
     notebooks: store.notebooks,
+    access,
+    shares: store.notebookShares,
     limits: config.limits,
     onDeleted: (id) => void sessions.endNotebook(id),
+    onAccessReduced: (id, userIds) => userIds.forEach((u) => void sessions.endFor(u, id, ACCESS_REDUCED)),
     users: store.users,
     audit,
   });
   const notebookFiles = new NotebookFilesService({
     files: store.notebookFiles,
     notebooks: store.notebooks,
+    access,
     limits: config.limits,
     users: store.users,
   });
-  const runs = new RunService({ notebooks: store.notebooks, runs: store.runs, queue: runQueue, logger, audit });
+  const runs = new RunService({ notebooks: store.notebooks, access, runs: store.runs, queue: runQueue, logger, audit });
   const runProgress = new RunProgressService({ runs, events: runEvents });
   const server = jupyter.server;
   const health = new HealthService({

@@ -198,6 +198,12 @@ export class KernelSessionManager extends EventEmitter<{ culled: [KernelSession]
     await Promise.all(ending.map((s) => this.end(s, 'This notebook was deleted; its kernel was shut down.')));
   }
 
+  /** Ends one user's session of a notebook (they may no longer edit it); its tabs are told why. */
+  async endFor(userId: string, notebookId: string, message: string): Promise<void> {
+    const session = this.sessions.get(sessionKey(userId, notebookId));
+    if (session) await this.end(session, message);
+  }
+
   /**
    * Culls idle sessions, and interrupts then culls those without tabs still running cells after busyDetachedMs;
    * returns how many. Runs on a timer (one pass at a time); callable directly.

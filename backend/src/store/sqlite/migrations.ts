@@ -214,6 +214,24 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX invites_by_user ON invites(user_id);
     `,
   },
+  {
+    version: 9,
+    name: 'notebook sharing and archived notebooks',
+    up: `
+      CREATE TABLE notebook_access (
+        notebook_id TEXT NOT NULL REFERENCES notebooks(id) ON DELETE CASCADE,
+        user_id     TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        permission  TEXT NOT NULL CHECK (permission IN ('read', 'edit')),
+        granted_by  TEXT NOT NULL,
+        granted_at  TEXT NOT NULL,
+        PRIMARY KEY (notebook_id, user_id)
+      );
+      CREATE INDEX notebook_access_by_user ON notebook_access(user_id);
+
+      ALTER TABLE notebooks ADD COLUMN deleted_at TEXT;
+      ALTER TABLE notebooks ADD COLUMN deleted_by TEXT;
+    `,
+  },
 ];
 
 /**

@@ -73,8 +73,12 @@ interface NewRevision {
 }
 
 export function sqliteNotebooks(db: Database.Database): NotebookRepository {
-  const list = db.prepare<[], NotebookRow>(`SELECT ${SUMMARY_COLUMNS} FROM notebooks ORDER BY updated_at DESC, name`);
-  const get = db.prepare<[string], NotebookRowWithContent>('SELECT * FROM notebooks WHERE id = ?');
+  const list = db.prepare<[], NotebookRow>(
+    `SELECT ${SUMMARY_COLUMNS} FROM notebooks WHERE deleted_at IS NULL ORDER BY updated_at DESC, name`,
+  );
+  const get = db.prepare<[string], NotebookRowWithContent>(
+    'SELECT * FROM notebooks WHERE id = ? AND deleted_at IS NULL',
+  );
   const insert = db.prepare(
     `INSERT INTO notebooks (id, name, owner_id, version, cell_count, content, created_at, updated_at)
      VALUES (@id, @name, @ownerId, @version, @cellCount, @content, @now, @now)`,
@@ -82,15 +86,29 @@ export function sqliteNotebooks(db: Database.Database): NotebookRepository {
   const updateIfVersion = db.prepare(
     `UPDATE notebooks SET name = @name, content = @content, cell_count = @cellCount, version = version + 1,
        updated_at = @now
-     WHERE id = @id AND version = @expectedVersion`,
+     WHERE id = @id AND version = @expectedVersion AND deleted_at IS NULL`,
   );
   const insertRevision = db.prepare<[NewRevision]>(
     `INSERT INTO notebook_revisions (notebook_id, version, name, content, saved_by, started_at, saved_at, checkpoint)
      VALUES (@id, @version, @name, @content, @savedBy, @startedAt, @now, @checkpoint)`,
   );
-  const del = db.prepare('DELETE FROM notebooks WHERE id = ?');
+  // Deleting archives: the row stays (with its revisions) so the runs made from it keep their record and notebook;
+  // every read here skips it. Its files and access list go.
+  const archive = db.prepare<{ id: string; by: string; at: string }>(
+    'UPDATE notebooks SET deleted_at = @at, deleted_by = @by WHERE id = @id AND deleted_at IS NULL',
+  );
+  const deleteFiles = db.prepare('DELETE FROM notebook_files WHERE notebook_id = ?');
+  const deleteAccess = db.prepare('DELETE FROM notebook_access WHERE notebook_id = ?');
+  const archiveNotebook = db.transaction((id: string, by: string, at: string): boolean => {
+    if (archive.run({ id, by, at }).changes === 0) return false;
+    deleteFiles.run(id);
+    deleteAccess.run(id);
+    return true;
+  });
+  const LIVE =
+    'EXISTS (SELECT 1 FROM notebooks n WHERE n.id = notebook_revisions.notebook_id AND n.deleted_at IS NULL)';
   const revisions = db.prepare<[string], RevisionRow>(
-    `SELECT ${REVISION_COLUMNS} FROM notebook_revisions WHERE notebook_id = ? ORDER BY version DESC`,
+    `SELECT ${REVISION_COLUMNS} FROM notebook_revisions WHERE notebook_id = ? AND ${LIVE} ORDER BY version DESC`,
   );
   // "Kept" revisions: checkpoints and those a run was made from. They are never replaced, and pruned last.
   const KEPT = `(r.checkpoint = 1 OR EXISTS (SELECT 1 FROM runs
@@ -109,7 +127,7 @@ export function sqliteNotebooks(db: Database.Database): NotebookRepository {
        ORDER BY ${KEPT}, r.version LIMIT @excess)`,
   );
   const revision = db.prepare<[string, number], RevisionRowWithContent>(
-    'SELECT * FROM notebook_revisions WHERE notebook_id = ? AND version = ?',
+    `SELECT * FROM notebook_revisions WHERE notebook_id = ? AND version = ? AND ${LIVE}`,
   );
 
   const create = db.transaction((input: { id: string; name: string; ownerId: string; content: Notebook }) => {
@@ -198,8 +216,8 @@ export function sqliteNotebooks(db: Database.Database): NotebookRepository {
     async update(id, expectedVersion, change, savedBy, revision) {
       return update.immediate(id, expectedVersion, change, savedBy, revision);
     },
-    async delete(id) {
-      return del.run(id).changes > 0;
+    async delete(id, deletion) {
+      return archiveNotebook.immediate(id, deletion.by, deletion.at);
     },
     async listRevisions(id) {
       return revisions.all(id).map(toRevisionSummary);

@@ -8,6 +8,7 @@ import { apiTokensContract } from '../api-tokens.contract';
 import { invitesContract } from '../invites.contract';
 import { notebookFilesContract } from '../notebook-files.contract';
 import { oidcLoginsContract } from '../oidc-logins.contract';
+import { notebookSharesContract } from '../notebook-shares.contract';
 import { sampleNotebook, storeContract, type StoreFactory } from '../store.contract';
 import { userIdentitiesContract } from '../user-identities.contract';
 import { usersSessionsContract } from '../users-sessions.contract';
@@ -32,6 +33,7 @@ auditContract('sqlite', sqliteFactory);
 apiTokensContract('sqlite', sqliteFactory);
 usersSessionsContract('sqlite', sqliteFactory);
 invitesContract('sqlite', sqliteFactory);
+notebookSharesContract('sqlite', sqliteFactory);
 
 describe('sqlite store specifics', () => {
   let dir: string;

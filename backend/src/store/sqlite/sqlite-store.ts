@@ -7,6 +7,7 @@ import { sqliteOidcLogins, sqliteUserIdentities } from './sqlite-identities.repo
 import { sqliteAudit } from './sqlite-audit.repository';
 import { sqliteApiTokens } from './sqlite-api-tokens.repository';
 import { sqliteNotebookFiles } from './sqlite-notebook-files.repository';
+import { sqliteNotebookShares } from './sqlite-notebook-shares.repository';
 import { sqliteNotebooks } from './sqlite-notebooks.repository';
 import { sqliteRuns } from './sqlite-runs.repository';
 import { sqliteInvites } from './sqlite-invites.repository';
@@ -43,6 +44,7 @@ export function openSqliteStore(file: string): Store {
     oidcLogins: sqliteOidcLogins(db),
     audit: sqliteAudit(db),
     apiTokens: sqliteApiTokens(db),
+    notebookShares: sqliteNotebookShares(db),
     meta: sqliteMeta(db),
     ping: async () => {
       db.prepare('SELECT 1').get();
