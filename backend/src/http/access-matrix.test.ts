@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { Principal } from '../contracts/principal';
+import type { Principal, TokenScope } from '../contracts/principal';
 import { codeCell, notebookOf } from '../notebooks/testing/notebook-builders';
 import type { Role } from '../store/store';
 import { testFetch } from '../testing/http';
@@ -19,12 +19,28 @@ import { mountedRoutes, routeKey, WEBSOCKET_ROUTES } from './testing/routes';
  * Callers:
  * - admin; owner (the author who created the notebook); other (an author it is not shared with); reader and editor
  *   (authors it is shared with, `read` / `edit`); viewer; anonymous (no credentials).
- * - [helper TOKENS] API tokens with and without the route's scope join as columns once Bearer tokens land.
+ * - token, tokenNoScope: API tokens of the owner (`Authorization: Bearer`, no cookie), one with the scope the row
+ *   names (`scope`; every scope but admin when it names none), one with every scope but that one (and, for
+ *   notebooks:read, but notebooks:write, which includes reading). A token never does more than its owner, so
+ *   `token` answers as `owner` unless the row says otherwise; without its scope a visible notebook is 403.
  * The rules these statuses encode: README "Access" and notebooks/notebook-access.ts.
  */
 
-const CALLERS = ['admin', 'owner', 'other', 'reader', 'editor', 'viewer', 'anonymous'] as const;
+const CALLERS = [
+  'admin',
+  'owner',
+  'other',
+  'reader',
+  'editor',
+  'viewer',
+  'anonymous',
+  'token',
+  'tokenNoScope',
+] as const;
 type Caller = (typeof CALLERS)[number];
+type Person = Exclude<Caller, 'token' | 'tokenNoScope'>;
+const PEOPLE = CALLERS.filter((c): c is Person => c !== 'token' && c !== 'tokenNoScope');
+const ALL_SCOPES: TokenScope[] = ['apps:read', 'apps:run', 'apps:refresh', 'notebooks:read', 'notebooks:write'];
 type Expect = Record<Caller, number>;
 
 /** Objects of one case, all owned by `owner`; made on first use. */
@@ -53,24 +69,36 @@ interface Row {
   request: (f: Fixture, caller: Caller) => Promise<Request> | Request;
   /** The case signs in afresh (the route ends the session it is called with). */
   freshSession?: boolean;
+  /** The token scope the route needs (see the token columns). */
+  scope?: TokenScope;
 }
 
 /** Every caller gets `status`, but signed-out callers 401, and the listed overrides. */
-const all = (status: number, overrides: Partial<Expect> = {}): Expect => ({
-  admin: status,
-  owner: status,
-  other: status,
-  reader: status,
-  editor: status,
-  viewer: status,
-  anonymous: 401,
-  ...overrides,
-});
+const all = (status: number, overrides: Partial<Expect> = {}): Expect => {
+  const people = {
+    admin: status,
+    owner: status,
+    other: status,
+    reader: status,
+    editor: status,
+    viewer: status,
+    anonymous: 401,
+  };
+  const merged = { ...people, ...overrides };
+  // Tokens are the owner's: they answer as the owner, unless told otherwise.
+  return { token: merged.owner, tokenNoScope: merged.owner, ...merged };
+};
 
-/** The notebook rules (notebooks/notebook-access.ts): hidden from `other` (404), viewers 403 whatever the id. */
-const read = (status: number): Expect => all(status, { other: 404, viewer: 403 });
-const edit = (status: number): Expect => all(status, { other: 404, reader: 403, viewer: 403 });
-const manage = (status: number): Expect => all(status, { other: 404, reader: 403, editor: 403, viewer: 403 });
+/**
+ * The notebook rules (notebooks/notebook-access.ts): hidden from `other` (404), viewers 403 whatever the id; a
+ * token without the scope 403 (the owner's notebook is visible to it).
+ */
+const read = (status: number): Expect => all(status, { other: 404, viewer: 403, tokenNoScope: 403 });
+const edit = (status: number): Expect => all(status, { other: 404, reader: 403, viewer: 403, tokenNoScope: 403 });
+const manage = (status: number): Expect =>
+  all(status, { other: 404, reader: 403, editor: 403, viewer: 403, tokenNoScope: 403 });
+const READ: Pick<Row, 'scope'> = { scope: 'notebooks:read' };
+const WRITE: Pick<Row, 'scope'> = { scope: 'notebooks:write' };
 
 /** Admins get `status`, other signed-in callers 403, anonymous 401. */
 const admins = (status: number): Expect => all(403, { admin: status });
@@ -177,57 +205,71 @@ const MATRIX: Row[] = [
   },
 
   // Notebooks.
-  { route: 'GET /api/notebooks', expect: all(200, { viewer: 403 }), request: () => ({ path: '/api/notebooks' }) },
+  {
+    route: 'GET /api/notebooks',
+    ...READ,
+    expect: all(200, { viewer: 403, tokenNoScope: 403 }),
+    request: () => ({ path: '/api/notebooks' }),
+  },
   {
     route: 'POST /api/notebooks',
-    expect: all(201, { viewer: 403 }),
+    ...WRITE,
+    expect: all(201, { viewer: 403, tokenNoScope: 403 }),
     request: () => ({ path: '/api/notebooks', body: { name: 'New' } }),
   },
   {
     route: 'POST /api/notebooks/import',
-    expect: all(201, { viewer: 403 }),
+    ...WRITE,
+    expect: all(201, { viewer: 403, tokenNoScope: 403 }),
     request: () => ({
       path: '/api/notebooks/import?name=up.ipynb',
       raw: IPYNB,
       contentType: 'application/x-ipynb+json',
     }),
   },
-  { route: 'GET /api/notebooks/:id', expect: read(200), request: (f) => ({ path: nb(f) }) },
+  { route: 'GET /api/notebooks/:id', ...READ, expect: read(200), request: (f) => ({ path: nb(f) }) },
   {
     route: 'PUT /api/notebooks/:id',
+    ...WRITE,
     expect: edit(200),
     request: (f) => ({ path: nb(f), body: { version: 1, name: 'Renamed' } }),
   },
   {
     route: 'DELETE /api/notebooks/:id',
+    ...WRITE,
     expect: manage(204),
     request: (f) => ({ path: nb(f) }),
   },
   {
     route: 'GET /api/notebooks/:id/ipynb',
+    ...READ,
     expect: read(200),
     request: (f) => ({ path: nb(f, '/ipynb') }),
   },
   {
     route: 'GET /api/notebooks/:id/revisions',
+    ...READ,
     expect: read(200),
     request: (f) => ({ path: nb(f, '/revisions') }),
   },
   {
     route: 'GET /api/notebooks/:id/revisions/:version',
+    ...READ,
     expect: read(200),
     request: (f) => ({ path: nb(f, '/revisions/1') }),
   },
   {
     route: 'POST /api/notebooks/:id/revisions/:version/restore',
+    ...WRITE,
     expect: edit(200),
     request: (f) => ({ path: nb(f, '/revisions/1/restore'), body: {} }),
   },
 
   // Sharing.
-  { route: 'GET /api/notebooks/:id/access', expect: read(200), request: (f) => ({ path: nb(f, '/access') }) },
+  { route: 'GET /api/notebooks/:id/access', ...READ, expect: read(200), request: (f) => ({ path: nb(f, '/access') }) },
   {
     route: 'PUT /api/notebooks/:id/access',
+    ...WRITE,
     expect: manage(200),
     request: (f) => ({
       path: nb(f, '/access'),
@@ -236,6 +278,7 @@ const MATRIX: Row[] = [
   },
   {
     route: 'GET /api/notebooks/:id/access/candidates',
+    ...WRITE,
     expect: manage(200),
     request: (f) => ({ path: nb(f, '/access/candidates?q=matrix') }),
   },
@@ -243,21 +286,25 @@ const MATRIX: Row[] = [
   // The notebook's files.
   {
     route: 'GET /api/notebooks/:id/files',
+    ...READ,
     expect: read(200),
     request: (f) => ({ path: nb(f, '/files') }),
   },
   {
     route: 'GET /api/notebooks/:id/files/*path',
+    ...READ,
     expect: read(200),
     request: (f) => ({ path: nb(f, '/files/data.csv') }),
   },
   {
     route: 'PUT /api/notebooks/:id/files/*path',
+    ...WRITE,
     expect: edit(200),
     request: (f) => ({ path: nb(f, '/files/data.csv'), raw: 'a,b\n3,4\n', contentType: 'text/csv' }),
   },
   {
     route: 'DELETE /api/notebooks/:id/files/*path',
+    ...WRITE,
     expect: edit(204),
     request: (f) => ({ path: nb(f, '/files/data.csv') }),
   },
@@ -265,26 +312,31 @@ const MATRIX: Row[] = [
   // Headless runs.
   {
     route: 'POST /api/notebooks/:id/runs',
+    ...WRITE,
     expect: edit(202),
     request: (f) => ({ path: nb(f, '/runs'), body: {} }),
   },
   {
     route: 'GET /api/runs/:id',
+    ...READ,
     expect: read(200),
     request: async (f) => ({ path: `/api/runs/${await f.endedRun()}` }),
   },
   {
     route: 'GET /api/runs/:id/ipynb',
+    ...READ,
     expect: read(200),
     request: async (f) => ({ path: `/api/runs/${await f.endedRun()}/ipynb` }),
   },
   {
     route: 'GET /api/runs/:id/events',
+    ...READ,
     expect: read(200),
     request: async (f) => ({ path: `/api/runs/${await f.queuedRun()}/events` }),
   },
   {
     route: 'POST /api/runs/:id/cancel',
+    ...WRITE,
     expect: manage(200), // the run's starter (here the owner), the notebook's owner or an admin
     request: async (f) => ({ path: `/api/runs/${await f.queuedRun()}/cancel` }),
   },
@@ -299,15 +351,20 @@ const MATRIX: Row[] = [
   { route: 'DELETE /api/kernels', expect: all(200), request: () => ({ path: '/api/kernels' }) },
 
   // API tokens: everyone manages their own; a token of another user is not found (admins: anyone's).
-  { route: 'GET /api/tokens', expect: all(200), request: () => ({ path: '/api/tokens' }) },
+  // A token manages tokens only with the admin scope (so a leaked token cannot mint or revoke others).
+  {
+    route: 'GET /api/tokens',
+    expect: all(200, { token: 403, tokenNoScope: 403 }),
+    request: () => ({ path: '/api/tokens' }),
+  },
   {
     route: 'POST /api/tokens',
-    expect: all(201),
+    expect: all(201, { token: 403, tokenNoScope: 403 }),
     request: () => ({ path: '/api/tokens', body: { name: 'matrix', scopes: ['apps:read'] } }),
   },
   {
     route: 'DELETE /api/tokens/:id',
-    expect: all(404, { admin: 204, owner: 204 }),
+    expect: all(404, { admin: 204, owner: 204, token: 403, tokenNoScope: 403 }),
     request: async () => {
       const made = await t.tokens.create(principals.owner, { name: 'matrix', scopes: ['apps:read'] });
       return { path: `/api/tokens/${made.id}` };
@@ -325,14 +382,15 @@ const MATRIX: Row[] = [
   // Live editing.
   {
     route: 'WS /api/notebooks/:id/kernel',
+    ...WRITE,
     expect: edit(101), // running code is editing: read-only sharers get 403
     request: (f) => ({ path: nb(f, '/kernel') }),
   },
 ];
 
 const PASSWORD = 'matrix-password';
-const emailOf = (caller: Caller) => `${caller}@matrix.test`;
-const ROLE_OF: Record<Caller, Role> = {
+const emailOf = (caller: Caller) => `${caller === 'token' || caller === 'tokenNoScope' ? 'owner' : caller}@matrix.test`;
+const ROLE_OF: Record<Person, Role> = {
   admin: 'admin',
   owner: 'author',
   other: 'author',
@@ -350,7 +408,7 @@ const SSO_ENV = {
 
 let t: FullApp;
 const principals = {} as Record<Caller, Principal>;
-const cookies = {} as Record<Exclude<Caller, 'anonymous'>, string>;
+const cookies = {} as Record<Exclude<Person, 'anonymous'>, string>;
 const open: WebSocket[] = [];
 
 beforeAll(async () => {
@@ -358,7 +416,7 @@ beforeAll(async () => {
   // (the flow itself: auth/oidc.routes.test.ts).
   t = await startFullApp({ env: SSO_ENV });
   const users = new UsersService(t.store);
-  for (const caller of CALLERS) {
+  for (const caller of PEOPLE) {
     const user = await users.create({
       email: emailOf(caller),
       name: caller,
@@ -377,7 +435,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-async function signIn(caller: Caller): Promise<string> {
+async function signIn(caller: Person): Promise<string> {
   return `folio_session=${(await t.auth.login(emailOf(caller), PASSWORD)).token}`;
 }
 
@@ -440,8 +498,12 @@ async function newFixture(): Promise<Fixture> {
 
 async function statusOf(row: Row, caller: Caller, f: Fixture): Promise<number> {
   const req = await row.request(f, caller);
-  const cookie = caller === 'anonymous' ? undefined : row.freshSession ? await signIn(caller) : cookies[caller];
-  const headers: Record<string, string> = cookie ? { cookie } : {};
+  const headers: Record<string, string> = {};
+  if (caller === 'token' || caller === 'tokenNoScope') {
+    headers.authorization = `Bearer ${await ownerToken(row, caller === 'token')}`;
+  } else if (caller !== 'anonymous') {
+    headers.cookie = row.freshSession ? await signIn(caller) : cookies[caller];
+  }
   const [method] = row.route.split(' ');
   if (method === 'WS') return upgradeStatus(`${t.url.replace('http', 'ws')}${req.path}`, headers);
   if (req.raw !== undefined) headers['content-type'] = req.contentType ?? 'application/octet-stream';
@@ -458,6 +520,17 @@ async function statusOf(row: Row, caller: Caller, f: Fixture): Promise<number> {
   if (res.headers.get('content-type')?.startsWith('text/event-stream')) abort.abort();
   else await res.arrayBuffer();
   return res.status;
+}
+
+/** A new API token of the owner: with the row's scope, or with every scope but it. */
+async function ownerToken(row: Row, withScope: boolean): Promise<string> {
+  const needs = row.scope;
+  const scopes = !needs
+    ? ALL_SCOPES
+    : withScope
+      ? [needs]
+      : ALL_SCOPES.filter((s) => s !== needs && !(needs === 'notebooks:read' && s === 'notebooks:write'));
+  return (await t.tokens.create(principals.owner, { name: 'matrix', scopes })).token;
 }
 
 /** The HTTP status of a WebSocket upgrade: 101 when accepted (then closed), else the refusal's status. */
