@@ -4,6 +4,8 @@ import {
   NotebookIdParamsSchema,
   RestoreRevisionSchema,
   RevisionParamsSchema,
+  SetAccessSchema,
+  AccessCandidatesQuerySchema,
   UpdateNotebookSchema,
 } from '../../notebooks/notebooks.schema';
 import { NotebookFileParamsSchema, NotebookFilesParamsSchema } from '../../notebook-files/notebook-files.schema';
@@ -140,6 +142,54 @@ export const NOTEBOOK_OPERATIONS: ApiOperation[] = [
       200: 'The notebook at its new version (a checkpoint).',
       404: 'No such notebook or revision.',
       409: 'A stale `version`.',
+    },
+  },
+  {
+    method: 'GET',
+    path: '/api/notebooks/:id/access',
+    tag,
+    auth: 'user',
+    scope: 'notebooks:read',
+    summary: 'Who the notebook is shared with',
+    description: 'Anyone who may read the notebook may see its list.',
+    params: NotebookIdParamsSchema,
+    responses: {
+      200: '`{notebookId, owner: {userId, name, email}, users: [{userId, name, email, permission, grantedBy, grantedAt}]}`',
+      404: notFound,
+    },
+  },
+  {
+    method: 'PUT',
+    path: '/api/notebooks/:id/access',
+    tag,
+    auth: 'user',
+    scope: 'notebooks:write',
+    summary: 'Share the notebook: replace its access list',
+    description:
+      'The owner or an admin sets the whole list; each entry `read` or `edit`. Only authors and admins can be given access. Recorded in the audit trail as `notebook.share`.',
+    params: NotebookIdParamsSchema,
+    body: { schema: SetAccessSchema },
+    responses: {
+      200: 'The new list (as GET).',
+      400: 'An unknown user (named), a viewer, the owner or a duplicate in the list.',
+      403: 'Shared with you, but you are not its owner (or an admin).',
+      404: notFound,
+    },
+  },
+  {
+    method: 'GET',
+    path: '/api/notebooks/:id/access/candidates',
+    tag,
+    auth: 'user',
+    scope: 'notebooks:write',
+    summary: 'Authors the notebook can be shared with',
+    description: 'Authors and admins whose name or email contains `q`, at most 20, the owner left out.',
+    params: NotebookIdParamsSchema,
+    query: AccessCandidatesQuerySchema,
+    responses: {
+      200: '`{users: [{userId, name, email, role}]}`',
+      403: 'Shared with you, but you are not its owner (or an admin).',
+      404: notFound,
     },
   },
   {
