@@ -158,13 +158,21 @@ describe('events of notebooks and runs', () => {
     ]);
   });
 
-  it('notebook.delete: recorded with what was deleted; a refused delete records nothing', async () => {
+  it('notebook.delete: recorded with what was deleted; a refused delete is an access.denied, not a delete', async () => {
     const nb = await createNotebook(author, 'Doomed');
     const since = await headSeq();
-    expect((await api(other, 'DELETE', `/api/notebooks/${nb.id}`)).status).toBe(403);
-    expect(await eventsSince(since)).toEqual([]);
-    expect((await api(author, 'DELETE', `/api/notebooks/${nb.id}`)).status).toBe(204);
+    expect((await api(other, 'DELETE', `/api/notebooks/${nb.id}`)).status).toBe(404); // not shared with them
     expect(await eventsSince(since)).toMatchObject([
+      {
+        action: 'access.denied',
+        actor: { userId: other.userId },
+        target: { type: 'notebook', id: nb.id, name: 'Doomed' },
+        details: { attempted: 'manage', status: 404, reason: 'no_access' },
+      },
+    ]);
+    const afterDenial = await headSeq();
+    expect((await api(author, 'DELETE', `/api/notebooks/${nb.id}`)).status).toBe(204);
+    expect(await eventsSince(afterDenial)).toMatchObject([
       {
         action: 'notebook.delete',
         actor: { userId: author.userId },
