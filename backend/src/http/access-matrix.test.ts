@@ -140,9 +140,10 @@ const MATRIX: Row[] = [
   },
   { route: 'GET /api/me', expect: all(200), request: () => ({ path: '/api/me' }) },
   {
-    // A wrong current password: 400 for anyone signed in (a right one would change the callers' passwords).
+    // A wrong current password: 400 for anyone signed in (a right one would change the callers' passwords); never
+    // with an API token (403).
     route: 'PUT /api/me/password',
-    expect: all(400),
+    expect: all(400, { token: 403, tokenNoScope: 403 }),
     request: () => ({ path: '/api/me/password', body: { current: 'not-the-password', next: 'another-password' } }),
   },
   // One-time set-password links: public (the secret is the credential).

@@ -21,6 +21,7 @@ let access: NotebookAccess;
 let svc: NotebookService;
 let reduced: Array<[string, string[]]>;
 let owner: Principal, ann: Principal, bob: Principal, admin: Principal, viewer: Principal;
+let users: UsersService;
 
 beforeEach(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'folio-access-'));
@@ -44,7 +45,7 @@ beforeEach(async () => {
     onAccessReduced: (id, users) => void reduced.push([id, users]),
     audit,
   });
-  const users = new UsersService(store);
+  users = new UsersService(store);
   const make = (name: string, role: Principal['role']) =>
     users.create({ email: `${name}@folio.test`, name, role, password: 'password-1' });
   [owner, ann, bob, admin, viewer] = await Promise.all([
@@ -165,9 +166,14 @@ describe('sharing a notebook', () => {
     expect(reduced).toEqual([[nb.id, [ann.id, bob.id]]]);
   });
 
-  it('offers authors and admins by name or email as candidates, never the owner or viewers', async () => {
+  it('offers enabled authors and admins by name or email as candidates, never the owner, viewers or disabled', async () => {
     const nb = await svc.create(owner, { name: 'Risk' });
     expect((await svc.sharing.candidates(owner, nb.id, '')).map((u) => u.name)).toEqual(['admin', 'ann', 'bob']);
+    const cy = await users.create({ email: 'cy@folio.test', name: 'cy', role: 'author', password: 'password-1' });
+    await users.update(admin, cy.id, { disabled: true });
+    expect((await svc.sharing.candidates(owner, nb.id, 'cy')).map((u) => u.name)).toEqual([]);
+    const refused = await outcome(svc.sharing.set(owner, nb.id, [{ userId: cy.id, permission: 'read' }]));
+    expect(refused).toMatchObject({ status: 400, message: "cy's account is disabled." });
     expect((await svc.sharing.candidates(owner, nb.id, 'BOB@')).map((u) => u.name)).toEqual(['bob']);
     expect((await svc.sharing.candidates(owner, nb.id, 'viewer')).map((u) => u.name)).toEqual([]);
     await svc.sharing.set(owner, nb.id, [{ userId: ann.id, permission: 'edit' }]);

@@ -54,7 +54,7 @@ const MAX_CANDIDATES = 20;
  * Sharing a notebook with named authors (Google Docs / Hex style): the owner (or an admin) sets the whole list at
  * once; each entry `read` or `edit`. Anyone who may read the notebook may see the list (so they know whom to ask for
  * more). Only authors and admins can be given access — viewers reach published apps, never notebooks — and every id
- * must be a known user (400 naming it); the owner is never in their own list.
+ * must be a known, enabled user (400 naming it); the owner is never in their own list.
  */
 export class NotebookSharing {
   constructor(private readonly deps: NotebookSharingDeps) {}
@@ -86,6 +86,8 @@ export class NotebookSharing {
         throw badRequest('The owner already has full access; leave them out of the list.', { field, userId: u.userId });
       const user = await this.deps.users?.getById(u.userId);
       if (!user) throw badRequest(`Unknown user "${u.userId}".`, { field, userId: u.userId });
+      if (user.disabled)
+        throw badRequest(`${user.name || user.email}'s account is disabled.`, { field, userId: u.userId });
       if (!isAuthor(user))
         throw badRequest(
           `${user.name || user.email} is a viewer: only authors and admins can be given access to notebooks (viewers open published apps).`,
@@ -123,7 +125,7 @@ export class NotebookSharing {
     const q = query.trim().toLowerCase();
     const users = (await this.deps.users?.list()) ?? [];
     return users
-      .filter((u) => isAuthor(u) && u.id !== notebook.ownerId && !isDisabled(u))
+      .filter((u) => isAuthor(u) && u.id !== notebook.ownerId && !u.disabled)
       .filter((u) => !q || u.name.toLowerCase().includes(q) || u.email.includes(q))
       .sort((a, b) => (a.name || a.email).localeCompare(b.name || b.email))
       .slice(0, MAX_CANDIDATES)
@@ -152,5 +154,3 @@ export class NotebookSharing {
 }
 
 const isAuthor = (u: Pick<UserRecord, 'role'>) => u.role === 'author' || u.role === 'admin';
-/** Users can be disabled (issue 9's users API); a disabled one is not offered. */
-const isDisabled = (u: UserRecord) => Boolean((u as { disabled?: unknown }).disabled);
