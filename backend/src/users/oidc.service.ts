@@ -4,7 +4,14 @@ import type { AuditRecorder } from '../audit/audit.service';
 import type { OidcConfig } from '../config';
 import type { Role } from '../contracts/principal';
 import type { Logger } from '../logger';
-import type { OidcLoginRepository, UserIdentityRepository, UserRecord, UserRepository, UserUpdateResult } from '../store/store';
+import type {
+  OidcLoginRepository,
+  UserIdentityRepository,
+  UserPatch,
+  UserRecord,
+  UserRepository,
+  UserUpdateResult,
+} from '../store/store';
 import type { LoginResult } from './auth.service';
 import { roleFromClaims, safeNextPath } from './oidc-claims';
 
@@ -60,6 +67,8 @@ export interface OidcServiceOptions {
   logins: OidcLoginRepository;
   /** The audit trail: auth.login (method oidc), auth.login_failed, user.create and user.update (role, linking). */
   audit: AuditRecorder;
+  /** Ends every session of a user (AuthService.endSessions): after the claim changed their role. */
+  endSessions(userId: string): Promise<number>;
   /** Creates the session, exactly as a password sign-in does. */
   startSession(user: UserRecord, from: { ip?: string }): Promise<LoginResult>;
   logger: Logger;
@@ -296,31 +305,48 @@ export class OidcService {
       }
     }
 
+    // A disabled account stays out, whatever the provider says (and nothing about it changes).
+    if (user.disabled) throw new OidcSignInError('disabled', 'The account is disabled.', { ...who, userId: user.id });
     if (claimRole === null) {
       throw new OidcSignInError('not_entitled', 'No role maps from the claims.', { ...who, userId: user.id });
     }
-    const roleChangedFrom = claimRole && claimRole !== user.role ? user.role : undefined;
-    const patch: Partial<Pick<UserRecord, 'email' | 'name' | 'role'>> = {};
-    if (roleChangedFrom) patch.role = claimRole!;
+
+    const profile: UserPatch = {};
     const name = displayName(claims, user.email);
-    if (typeof claims.name === 'string' && name !== user.name) patch.name = name;
-    if (email && email !== user.email && !(await users.getByEmail(email))) patch.email = email;
-    if (roleChangedFrom) {
+    if (typeof claims.name === 'string' && name !== user.name) profile.name = name;
+    if (email && email !== user.email && !(await users.getByEmail(email))) profile.email = email;
+    if (Object.keys(profile).length) {
+      try {
+        user = updated(await users.update(user.id, profile)) ?? user;
+      } catch (e) {
+        // The new email was taken in between: keep the old one, apply the rest.
+        this.log.warn({ userId: user.id, error: errorText(e) }, 'single sign-on: email not updated');
+        delete profile.email;
+        user = updated(await users.update(user.id, profile)) ?? user;
+      }
+    }
+
+    let roleChangedFrom: Role | undefined;
+    if (claimRole && claimRole !== user.role) {
+      const from = user.role;
       await this.opts.audit.record({
         action: 'user.update',
         actor: system,
         target: userTarget(user),
-        details: { role: { from: roleChangedFrom, to: claimRole! }, reason: `claim ${this.cfg.roleClaim}`, issuer },
+        details: { role: { from, to: claimRole }, reason: `claim ${this.cfg.roleClaim}`, issuer },
       });
-    }
-    if (Object.keys(patch).length) {
-      try {
-        user = updated(await users.update(user.id, patch)) ?? user;
-      } catch (e) {
-        // The new email was taken in between: keep the old one, apply the rest.
-        this.log.warn({ userId: user.id, error: errorText(e) }, 'single sign-on: email not updated');
-        delete patch.email;
-        user = updated(await users.update(user.id, patch)) ?? user;
+      // Folio never leaves itself without an enabled admin (UsersService's rule too): the last one keeps the role.
+      const result = await users.update(user.id, { role: claimRole }, { activeAdminRemains: from === 'admin' });
+      if (result?.ok) {
+        user = result.user;
+        roleChangedFrom = from;
+        // As for an admin's role change: the user's other sessions end (and their open sockets close).
+        await this.opts.endSessions(user.id);
+      } else {
+        this.log.warn(
+          { userId: user.id, to: claimRole },
+          'single sign-on: the last enabled admin keeps the admin role',
+        );
       }
     }
     await identities.recordSignIn(issuer, subject, at, email);
@@ -388,7 +414,7 @@ export function oidcServiceFor(
   config: OidcConfig | null,
   deps: {
     store: { users: UserRepository; userIdentities: UserIdentityRepository; oidcLogins: OidcLoginRepository };
-  } & Pick<OidcServiceOptions, 'startSession' | 'logger' | 'now' | 'audit'>,
+  } & Pick<OidcServiceOptions, 'startSession' | 'endSessions' | 'logger' | 'now' | 'audit'>,
 ): OidcService | undefined {
   if (!config) return undefined;
   const { store, ...rest } = deps;

@@ -183,14 +183,21 @@ describe('single sign-on with a real OpenID Connect provider', () => {
   });
 
   it('re-maps the role from the claim on every sign-in (highest mapped value wins; none mapped → default viewer)', async () => {
+    // Another enabled admin exists, so the last-admin rule does not hold the demotion back (its own test below).
+    await new UsersService(t.store).create({
+      email: `admin-${++n}@bank.example`,
+      role: 'admin',
+      password: 'an-admin-password',
+    });
     const acct = account({ groups: ['quants'] });
     const first = await signInAs(acct);
-    expect((await me(first.browser)).body!.user.role).toBe('author');
+    const before = (await me(first.browser)).body!.user;
+    expect(before.role).toBe('author');
 
     idp.setAccount(acct, { email: `${acct}@bank.example`, email_verified: true, groups: ['quants', 'folio-admins'] });
     const second = await signInAs(acct);
     const promoted = (await me(second.browser)).body!.user;
-    expect(promoted).toMatchObject({ id: (await me(first.browser)).body!.user.id, role: 'admin' });
+    expect(promoted).toMatchObject({ id: before.id, role: 'admin' });
 
     idp.setAccount(acct, { email: `${acct}@bank.example`, email_verified: true, groups: ['someone-elses-group'] });
     const third = await signInAs(acct);
@@ -205,6 +212,61 @@ describe('single sign-on with a real OpenID Connect provider', () => {
     await signInAs(acct);
     expect((await eventsOn(promoted.id)).filter((e) => e.action === 'user.update')).toHaveLength(2);
     expect(await t.store.users.list()).toHaveLength(new Set((await t.store.users.list()).map((u) => u.email)).size);
+  });
+
+  it("a role change by the claim ends the user's other sessions (as an admin's role change does)", async () => {
+    const acct = account({ groups: ['quants'] });
+    const laptop = await signInAs(acct);
+    const phone = await signInAs(acct);
+    expect((await me(laptop.browser)).status).toBe(200);
+    idp.setAccount(acct, { email: `${acct}@bank.example`, email_verified: true, groups: ['managers'] });
+    const again = await signInAs(acct);
+    expect((await me(again.browser)).body!.user.role).toBe('viewer');
+    expect((await me(laptop.browser)).status).toBe(401);
+    expect((await me(phone.browser)).status).toBe(401);
+  });
+
+  it("never demotes the last enabled admin: the claim's change is refused, the sign-in goes on as admin", async () => {
+    const port = await freePort();
+    const ownIdp = await startTestIdp({ redirectUris: [`http://127.0.0.1:${port}/api/auth/oidc/callback`] });
+    const saved = idp;
+    idp = ownIdp;
+    const app = await startFolio({}, port);
+    try {
+      idp.setAccount('boss', { email: 'boss@bank.example', email_verified: true, groups: ['folio-admins'] });
+      const first = await signInAs('boss', { app });
+      const id = (await me(first.browser, app)).body!.user.id;
+      expect((await app.store.users.list()).filter((u) => u.role === 'admin' && !u.disabled).map((u) => u.id)).toEqual([
+        id,
+      ]);
+      idp.setAccount('boss', { email: 'boss@bank.example', email_verified: true, groups: ['managers'] });
+      const second = await signInAs('boss', { app });
+      expect(second.status).toBe(303);
+      expect((await me(second.browser, app)).body!.user).toMatchObject({ id, role: 'admin' });
+    } finally {
+      idp = saved;
+      await app.close();
+      await ownIdp.close();
+    }
+  });
+
+  it('refuses a disabled user, changes nothing about them, and says so on the login page', async () => {
+    const acct = account({ groups: ['quants'] });
+    const first = await signInAs(acct);
+    const id = (await me(first.browser)).body!.user.id;
+    await t.store.users.update(id, { disabled: true });
+    idp.setAccount(acct, {
+      email: `${acct}@bank.example`,
+      email_verified: true,
+      groups: ['folio-admins'],
+      name: 'New',
+    });
+    const since = await headSeq();
+    const res = await signInAs(acct);
+    expect(res).toMatchObject({ status: 303, location: '/login?sso_error=disabled' });
+    expect(res.session()).toBeUndefined();
+    expect(await t.store.users.getById(id)).toMatchObject({ role: 'author', disabled: true });
+    expect((await failuresSince(since)).map((e) => [e.details.reason, e.details.userId])).toEqual([['disabled', id]]);
   });
 
   it('keeps one account when the email changes at the provider (the link is issuer + sub), and takes the new email', async () => {

@@ -102,6 +102,7 @@ export async function startFullApp(opts: { env?: Record<string, string> } = {}):
     store,
     logger,
     startSession: (u, from) => auth.startSession(u, { ...from, method: 'oidc' }),
+    endSessions: (id) => auth.endSessions(id),
   });
   const tokens = new TokensService({
     tokens: store.apiTokens,
