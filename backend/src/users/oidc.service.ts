@@ -47,6 +47,14 @@ export class OidcSignInError extends Error {
   }
 }
 
+/** The provider's callback as the route hands it over. */
+export interface CallbackInput extends SessionFrom {
+  /** The login cookie's value (the sign-in this browser started). */
+  loginCookie?: string;
+  /** The callback URL's query: code, state (or error), iss. */
+  query: URLSearchParams;
+}
+
 /** What changed about the user on this sign-in, for the audit trail. */
 export interface OidcSignInResult {
   session: LoginResult;
@@ -60,6 +68,12 @@ export interface OidcSignInResult {
   linked: boolean;
 }
 
+/** Where a sign-in comes from: the client's IP, and the session token the browser had (it ends: the id rotates). */
+export interface SessionFrom {
+  ip?: string;
+  replaces?: string;
+}
+
 export interface OidcServiceOptions {
   config: OidcConfig;
   users: UserRepository;
@@ -70,7 +84,7 @@ export interface OidcServiceOptions {
   /** Ends every session of a user (AuthService.endSessions): after the claim changed their role. */
   endSessions(userId: string): Promise<number>;
   /** Creates the session, exactly as a password sign-in does. */
-  startSession(user: UserRecord, from: { ip?: string }): Promise<LoginResult>;
+  startSession(user: UserRecord, from: SessionFrom): Promise<LoginResult>;
   logger: Logger;
   /** Clock for the sign-in expiry. Default Date.now. */
   now?: () => number;
@@ -155,7 +169,7 @@ export class OidcService {
    * audience, expiry and nonce), finds or creates the user, maps the role, and starts a session. Throws
    * OidcSignInError.
    */
-  async complete(input: { loginCookie?: string; query: URLSearchParams; ip?: string }): Promise<OidcSignInResult> {
+  async complete(input: CallbackInput): Promise<OidcSignInResult> {
     try {
       const result = await this.completeSignIn(input);
       await this.opts.audit.record({
@@ -178,11 +192,7 @@ export class OidcService {
     }
   }
 
-  private async completeSignIn(input: {
-    loginCookie?: string;
-    query: URLSearchParams;
-    ip?: string;
-  }): Promise<OidcSignInResult> {
+  private async completeSignIn(input: CallbackInput): Promise<OidcSignInResult> {
     const login = input.loginCookie ? await this.opts.logins.take(sha256(input.loginCookie)) : null;
     if (!login) throw new OidcSignInError('expired', 'No single sign-on in progress for this browser.');
     if (Date.parse(login.expiresAt) <= this.now())
@@ -226,7 +236,7 @@ export class OidcService {
     }
 
     const account = await this.accountFor(claims, input.ip);
-    const session = await this.opts.startSession(account.user, { ip: input.ip });
+    const session = await this.opts.startSession(account.user, { ip: input.ip, replaces: input.replaces });
     return { ...account, session, next: login.next };
   }
 

@@ -172,6 +172,17 @@ describe('single sign-on with a real OpenID Connect provider', () => {
     expect(JSON.stringify(events)).not.toContain(browser.cookies(t.url).get('folio_session'));
   });
 
+  it('rotates the session id: the session the browser had before signing in ends', async () => {
+    const acct = account({ groups: ['quants'] });
+    const { browser, session } = await signInAs(acct);
+    const old = session()!;
+    await signInAs(acct, { browser });
+    expect(session()).not.toBe(old);
+    expect((await me(browser)).status).toBe(200);
+    const stale = await testFetch(`${t.url}/api/me`, { headers: { cookie: `folio_session=${old}` } });
+    expect(stale.status).toBe(401);
+  });
+
   it('the session is a normal one: logout ends it', async () => {
     const { browser } = await signInAs(account({ groups: ['quants'] }));
     const logout = await testFetch(`${t.url}/api/auth/logout`, {

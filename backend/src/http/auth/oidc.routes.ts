@@ -3,6 +3,7 @@ import { DomainError } from '../../errors';
 import type { Logger } from '../../logger';
 import { SESSION_COOKIE } from '../../users/auth.service';
 import { OidcSignInError, type OidcFailure, type OidcService } from '../../users/oidc.service';
+import { sessionTokenOf } from '../middleware/auth';
 import { cookieOptions } from './auth.routes';
 
 export interface OidcRoutesDeps {
@@ -72,7 +73,12 @@ export function oidcRoutes({ oidc, passwordSignIn, logger }: OidcRoutesDeps): Ro
     const raw = req.cookies?.[OIDC_LOGIN_COOKIE];
     try {
       const query = new URL(req.originalUrl, 'http://callback.invalid').searchParams;
-      const result = await oidc.complete({ loginCookie: typeof raw === 'string' ? raw : undefined, query, ip: req.ip });
+      const result = await oidc.complete({
+        loginCookie: typeof raw === 'string' ? raw : undefined,
+        query,
+        ip: req.ip,
+        replaces: sessionTokenOf(req.cookies), // the browser's old session ends: the session id rotates on sign-in
+      });
       res.cookie(SESSION_COOKIE, result.session.token, {
         ...cookieOptions(req),
         expires: new Date(result.session.expiresAt),
