@@ -213,18 +213,19 @@ async function compose(config: Config, logger: Logger, life: Lifecycle): Promise
   throttleRedis.on('error', () => undefined); // the throttle counts in memory meanwhile; readyz reports Redis
   life.add('queue', 'sign-in throttle redis client', () => throttleRedis.disconnect());
   const throttle = new LoginThrottle({ redis: throttleRedis, logger });
+  // The audit trail: services record their actions through it (synchronously: see audit/audit.service.ts).
+  const audit = new AuditService({ audit: store.audit, logger });
   const auth = new AuthService({
     store,
     logger,
+    audit,
     changes,
     throttle,
     passwordSignIn: config.signIn.password,
     idleMs: config.sessions.idleMs,
     absoluteMs: config.sessions.absoluteMs,
   });
-  // The audit trail: services record their actions through it (synchronously: see audit/audit.service.ts).
-  const audit = new AuditService({ audit: store.audit, logger });
-  const users = new UsersService(store, { auth, inviteMs: config.sessions.inviteMs });
+  const users = new UsersService(store, { auth, audit, inviteMs: config.sessions.inviteMs });
   const watcher = new PrincipalWatcher({ auth, changes, onError: (err) => logger.warn({ err }, 'could not re-check a stream') });
   const tokens = new TokensService({ tokens: store.apiTokens, users: store.users, activeUser: (id) => auth.activeUser(id), audit, logger });
   const oidc = oidcServiceFor(config.signIn.oidc, { store, audit, logger, startSession: (u, from) => auth.startSession(u, { ...from, method: 'oidc' }), endSessions: (id) => auth.endSessions(id) });

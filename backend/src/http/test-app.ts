@@ -58,18 +58,19 @@ export async function startTestApp(
   const logger = pino({ level: 'silent' });
   const store = openSqliteStore(path.join(dir, 'folio.db'));
   const changes = new UserChangeHub();
+  const audit = new AuditService({ audit: store.audit, logger });
   const auth = new AuthService({
     store,
     logger,
+    audit,
     changes,
     passwordSignIn: config.signIn.password,
     now: opts.now,
     idleMs: config.sessions.idleMs,
     absoluteMs: config.sessions.absoluteMs,
   });
-  const users = new UsersService(store, { auth, inviteMs: config.sessions.inviteMs, now: opts.now });
+  const users = new UsersService(store, { auth, audit, inviteMs: config.sessions.inviteMs, now: opts.now });
   const watcher = new PrincipalWatcher({ auth, changes });
-  const audit = new AuditService({ audit: store.audit, logger });
   const oidc = oidcServiceFor(config.signIn.oidc, {
     audit,
     store,

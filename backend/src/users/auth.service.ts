@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { badRequest, DomainError, forbidden, unauthenticated } from '../errors';
+import type { AuditRecorder } from '../audit/audit.service';
 import type { Principal } from '../contracts/principal';
 import type { Logger } from '../logger';
 import type { SessionRecord, Store, UserRecord } from '../store/store';
@@ -64,6 +65,12 @@ export interface AuthServiceOptions {
   throttle?: LoginThrottle;
   /** Where sign-in state changes are announced (open sockets re-check). Default: nowhere. */
   changes?: UserChanges;
+  /**
+   * The audit trail: auth.login (password), auth.login_failed, auth.logout, and user.update for a changed password.
+   * Synchronous (audit/audit.service.ts): a sign-in whose event cannot be written is undone and fails. Default: none
+   * (tests of other parts).
+   */
+  audit?: Pick<AuditRecorder, 'record'>;
   /** False when email + password sign-in is turned off (FOLIO_PASSWORD_LOGIN=false: single sign-on only). Default true. */
   passwordSignIn?: boolean;
 }
@@ -89,6 +96,7 @@ export class AuthService {
   private readonly throttle: LoginThrottle;
   private readonly changes?: UserChanges;
   private readonly passwordSignIn: boolean;
+  private readonly audit?: Pick<AuditRecorder, 'record'>;
 
   constructor(opts: AuthServiceOptions) {
     this.store = opts.store;
@@ -100,6 +108,7 @@ export class AuthService {
     this.throttle = opts.throttle ?? new LoginThrottle({ limits: opts.loginLimits, logger: opts.logger });
     this.changes = opts.changes;
     this.passwordSignIn = opts.passwordSignIn ?? true;
+    this.audit = opts.audit;
   }
 
   /**
@@ -111,22 +120,47 @@ export class AuthService {
   async login(email: string, password: string, from: SignInFrom = {}): Promise<LoginResult> {
     if (!this.passwordSignIn) throw forbidden('Password sign-in is turned off; sign in with single sign-on.');
     const key = email.trim().toLowerCase();
+    // Refused by the throttle: logged, not recorded (nothing was checked; a flood must not fill the trail — the
+    // failures that led to it are recorded).
     await this.beginAttempt(key, from.ip);
     const user = await this.store.users.getByEmail(key);
     const ok = await verifyPassword(password, user?.passwordHash ?? (await this.dummyHash));
     if (!user || !user.passwordHash || !ok) {
       this.log.info({ email: key, ip: from.ip, known: Boolean(user) }, 'sign-in refused');
       await this.throttle.failed(key, from.ip);
+      await this.loginFailed(key, from, user ? (user.passwordHash ? 'wrong_password' : 'no_password') : 'unknown_email');
       throw unauthenticated(INVALID_CREDENTIALS);
     }
     if (user.disabled) {
       // Still counted as a failure: the answer differs from a wrong password's, so it must not be an oracle at scale.
       this.log.info({ userId: user.id, ip: from.ip }, 'sign-in refused: account disabled');
       await this.throttle.failed(key, from.ip);
+      await this.loginFailed(key, from, 'disabled');
       throw forbidden(ACCOUNT_DISABLED);
     }
     await this.throttle.succeeded(key, from.ip);
-    return this.startSession(user, { ...from, method: from.method ?? 'password' });
+    const session = await this.startSession(user, { ...from, method: from.method ?? 'password' });
+    try {
+      await this.audit?.record({
+        action: 'auth.login',
+        actor: session.principal,
+        target: userTarget(user),
+        details: { method: 'password' },
+      });
+    } catch (e) {
+      await this.store.sessions.delete(hashToken(session.token)); // no sign-in without its record
+      throw e;
+    }
+    return session;
+  }
+
+  /** auth.login_failed, for a failure the credentials were checked for (the email tried, never the password). */
+  private async loginFailed(email: string, from: SignInFrom, reason: string): Promise<void> {
+    await this.audit?.record({
+      action: 'auth.login_failed',
+      actor: { anonymous: true, email, ip: from.ip },
+      details: { method: 'password', reason },
+    });
   }
 
   /**
@@ -153,9 +187,13 @@ export class AuthService {
     };
   }
 
-  /** Ends the session of this token (if any); its open sockets close at once. */
-  async logout(token: string): Promise<void> {
-    await this.endSessionOfToken(token);
+  /**
+   * Ends the session of this token (if any); its open sockets close at once. The session is ended first, whatever
+   * happens to its auth.logout event (a sign-out must never be held back); if that cannot be written this throws 503.
+   */
+  async logout(token: string, who?: Principal): Promise<void> {
+    const ended = await this.endSessionOfToken(token);
+    if (ended && who) await this.audit?.record({ action: 'auth.logout', actor: who, target: userTarget(who) });
   }
 
   /**
@@ -238,6 +276,17 @@ export class AuthService {
     checkNewPassword(next, 'next');
     if (next === current) throw badRequest('The new password must differ from the current one.', { field: 'next' });
     await this.store.users.update(user.id, { passwordHash: await hashPassword(next) });
+    try {
+      await this.audit?.record({
+        action: 'user.update',
+        actor: principal,
+        target: userTarget(user),
+        details: { passwordChange: 'changed' },
+      });
+    } catch (e) {
+      await this.store.users.update(user.id, { passwordHash: user.passwordHash }); // undone: no change without its record
+      throw e;
+    }
     const keep = principal.credential?.kind === 'session' ? principal.credential.sessionId : undefined;
     await this.endSessions(user.id, { except: keep });
     this.log.info({ userId: user.id }, 'password changed');
@@ -255,13 +304,15 @@ export class AuthService {
     );
   }
 
-  private async endSessionOfToken(token: string): Promise<void> {
-    if (token.length > 256) return;
+  /** True when there was such a session. */
+  private async endSessionOfToken(token: string): Promise<boolean> {
+    if (token.length > 256) return false;
     const id = hashToken(token);
     const session = await this.store.sessions.get(id);
-    if (!session) return;
+    if (!session) return false;
     await this.store.sessions.delete(id);
     this.changes?.publish(session.userId);
+    return true;
   }
 
   /** A live session's principal and its deadline (the earlier of idle and absolute expiry); expired ones are deleted. */
@@ -303,6 +354,8 @@ export function checkNewPassword(password: string, field: string): void {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
+/** A user as the target of an audit event. */
+export const userTarget = (u: { id: string; email: string }) => ({ type: 'user', id: u.id, name: u.email });
 
 /** The value of cookie `name` in a raw Cookie header (RFC 6265 pairs separated by `;`), URI-decoded. */
 export function readCookie(header: string | undefined | null, name: string): string | undefined {

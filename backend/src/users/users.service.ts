@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { badRequest, conflict, forbidden, notFound } from '../errors';
 import type { Principal } from '../contracts/principal';
-import type { InviteRecord, Role, SessionActivity, Store, UserPatch, UserRecord } from '../store/store';
-import { checkNewPassword, toPrincipal, type AuthService } from './auth.service';
+import type { InviteRecord, NewUserRecord, Role, SessionActivity, Store, UserPatch, UserRecord } from '../store/store';
+import type { AuditRecorder } from '../audit/audit.service';
+import { checkNewPassword, toPrincipal, userTarget, type AuthService } from './auth.service';
 import { InviteLinks, type NewLink } from './invites';
 import { requireScope } from './scopes';
 import { hashPassword } from './password';
@@ -74,6 +75,12 @@ export interface UsersServiceOptions {
   inviteMs?: number;
   /** Clock, for tests of link expiry. Default Date.now. */
   now?: () => number;
+  /**
+   * The audit trail: user.create, user.update (name, role, enabled again, password reset or set), user.disable and
+   * auth.logout (an admin ending the sessions). Synchronous: an action whose event cannot be written fails (503) — an
+   * effect that can be undone is undone, one that cannot is recorded first. Default: none (bootstrap, tests).
+   */
+  audit?: Pick<AuditRecorder, 'record'>;
 }
 
 /**
@@ -110,8 +117,17 @@ export class UsersService {
     requireUserAdmin(actor);
     if (input.serviceAccount && input.password)
       throw badRequest('A service account has no password: it acts through API tokens.', { field: 'password' });
-    const user = await this.createRecord(input);
-    const invite = !user.passwordHash && !input.serviceAccount;
+    const fresh = await this.newRecord(input);
+    if (await this.store.users.getByEmail(fresh.email)) throw conflict(`A user with the email ${fresh.email} already exists.`);
+    const invite = fresh.passwordHash === null && !input.serviceAccount;
+    // Recorded before the account is made (no user is ever deleted, so it could not be undone).
+    await this.record({
+      action: 'user.create',
+      actor,
+      target: userTarget(fresh),
+      details: { role: fresh.role, name: fresh.name, invited: invite, serviceAccount: input.serviceAccount === true },
+    });
+    const user = await this.store.users.create(fresh);
     const link = invite ? await this.links.create(user.id, 'invite', actor.id) : undefined;
     return { user: await this.summaryOf(user), link };
   }
@@ -140,6 +156,7 @@ export class UsersService {
     if (change.role !== undefined && checkRole(change.role) !== user.role) patch.role = change.role;
     if (change.disabled !== undefined && change.disabled !== user.disabled) patch.disabled = change.disabled;
     const losesAdmin = user.role === 'admin' && (patch.role !== undefined || patch.disabled === true);
+    if (Object.keys(patch).length === 0) return this.summaryOf(user);
     const result = await this.store.users.update(id, patch, { activeAdminRemains: losesAdmin });
     if (!result) throw notFound('User');
     if (!result.ok) {
@@ -148,6 +165,22 @@ export class UsersService {
         `${user.email} is the last enabled admin: make another user an admin before you ${field === 'role' ? 'change this role' : 'disable this account'}.`,
         { field },
       );
+    }
+    const changes = Object.fromEntries(
+      (Object.keys(patch) as Array<keyof UserChange>).map((k) => [k, { from: user[k], to: patch[k] }]),
+    );
+    try {
+      await this.record({
+        action: patch.disabled === true ? 'user.disable' : 'user.update',
+        actor,
+        target: userTarget(user),
+        details: { changes },
+      });
+    } catch (e) {
+      // Undone: no change stands without its record.
+      const undo = Object.fromEntries(Object.keys(patch).map((k) => [k, user[k as keyof UserChange]]));
+      await this.store.users.update(id, undo);
+      throw e;
     }
     if (patch.role !== undefined || patch.disabled === true) await this.endAllSessions(id);
     return this.summaryOf(result.user);
@@ -160,6 +193,7 @@ export class UsersService {
   async resetPassword(actor: Principal, id: string): Promise<NewLink> {
     requireUserAdmin(actor);
     const user = await this.existing(id);
+    await this.record({ action: 'user.update', actor, target: userTarget(user), details: { passwordChange: 'reset' } });
     await this.store.users.update(user.id, { passwordHash: null });
     const link = await this.links.create(user.id, 'reset', actor.id);
     await this.endAllSessions(user.id);
@@ -170,6 +204,7 @@ export class UsersService {
   async endSessions(actor: Principal, id: string): Promise<number> {
     requireUserAdmin(actor);
     const user = await this.existing(id);
+    await this.record({ action: 'auth.logout', actor, target: userTarget(user), details: { allSessions: true } });
     return this.endAllSessions(user.id);
   }
 
@@ -185,10 +220,16 @@ export class UsersService {
    * Public: sets the password through a live link and uses it up (once); ends any session the account still had. The
    * password is checked before the link is used, so a too-short one does not waste it.
    */
-  async setPasswordWithLink(token: string, password: string): Promise<Principal> {
+  async setPasswordWithLink(token: string, password: string, from: { ip?: string } = {}): Promise<Principal> {
     checkNewPassword(password, 'password');
     const { link, user } = await this.links.find(token);
     const passwordHash = await hashPassword(password);
+    await this.record({
+      action: 'user.update',
+      actor: { ...toPrincipal(user), ip: from.ip },
+      target: userTarget(user),
+      details: { passwordChange: 'set', link: link.purpose },
+    });
     await this.links.consume(link);
     await this.store.users.update(user.id, { passwordHash });
     await this.endAllSessions(user.id);
@@ -196,18 +237,27 @@ export class UsersService {
   }
 
   private async createRecord(input: NewUser): Promise<UserRecord> {
+    return this.store.users.create(await this.newRecord(input));
+  }
+
+  /** The record of a new account, checked (400 naming the field). */
+  private async newRecord(input: NewUser): Promise<NewUserRecord> {
     const email = input.email.trim().toLowerCase();
     if (!/^[^\s@]+@[^\s@]+$/.test(email) || email.length > 320)
       throw badRequest(`Not an email address: ${JSON.stringify(input.email)}.`, { field: 'email' });
     checkRole(input.role);
     if (input.password !== undefined && input.password !== null) checkNewPassword(input.password, 'password');
-    return this.store.users.create({
+    return {
       id: randomUUID(),
       email,
       name: input.name?.trim() ? checkName(input.name) : email.split('@')[0] || email,
       role: input.role,
       passwordHash: input.password ? await hashPassword(input.password) : null,
-    });
+    };
+  }
+
+  private async record(event: Parameters<AuditRecorder['record']>[0]): Promise<void> {
+    await this.opts.audit?.record(event);
   }
 
   private async existing(id: string): Promise<UserRecord> {

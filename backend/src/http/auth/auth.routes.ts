@@ -57,7 +57,7 @@ export function authRoutes({ auth, users }: AuthRoutesDeps): Router {
 
   router.post('/auth/logout', async (req, res) => {
     const token = sessionTokenOf(req.cookies);
-    if (token) await auth.logout(token);
+    if (token) await auth.logout(token, req.principal);
     res.clearCookie(SESSION_COOKIE, cookieOptions(req));
     res.status(204).end();
   });
@@ -82,7 +82,7 @@ export function authRoutes({ auth, users }: AuthRoutesDeps): Router {
 
     router.post('/auth/set-password', async (req, res) => {
       const { token, password } = parseInput(SetPasswordSchema, req.body ?? {}, 'body');
-      await users.setPasswordWithLink(token, password);
+      await users.setPasswordWithLink(token, password, { ip: req.ip });
       res.status(204).end();
     });
   }

@@ -86,17 +86,18 @@ export async function startFullApp(opts: { env?: Record<string, string> } = {}):
   const sessions = new KernelSessionManager({ kernels: pool, logger, idleMs: config.kernels.idleMs });
 
   const changes = new UserChangeHub();
+  const audit = new AuditService({ audit: store.audit, logger });
   const auth = new AuthService({
     store,
     logger,
+    audit,
     changes,
     passwordSignIn: config.signIn.password,
     idleMs: config.sessions.idleMs,
     absoluteMs: config.sessions.absoluteMs,
   });
-  const users = new UsersService(store, { auth, inviteMs: config.sessions.inviteMs });
+  const users = new UsersService(store, { auth, audit, inviteMs: config.sessions.inviteMs });
   const watcher = new PrincipalWatcher({ auth, changes });
-  const audit = new AuditService({ audit: store.audit, logger });
   const oidc = oidcServiceFor(config.signIn.oidc, {
     audit,
     store,
