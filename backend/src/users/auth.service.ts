@@ -128,7 +128,11 @@ export class AuthService {
     if (!user || !user.passwordHash || !ok) {
       this.log.info({ email: key, ip: from.ip, known: Boolean(user) }, 'sign-in refused');
       await this.throttle.failed(key, from.ip);
-      await this.loginFailed(key, from, user ? (user.passwordHash ? 'wrong_password' : 'no_password') : 'unknown_email');
+      await this.loginFailed(
+        key,
+        from,
+        user ? (user.passwordHash ? 'wrong_password' : 'no_password') : 'unknown_email',
+      );
       throw unauthenticated(INVALID_CREDENTIALS);
     }
     if (user.disabled) {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Principal } from '../contracts/principal';
-import { DomainError, forbidden } from '../errors';
+import { forbidden, type DomainError } from '../errors';
 import type { Revalidated } from './auth.service';
 import { PrincipalWatcher, SESSION_ENDED } from './principal-watch';
 import { UserChangeHub } from './user-changes';

@@ -118,7 +118,8 @@ export class UsersService {
     if (input.serviceAccount && input.password)
       throw badRequest('A service account has no password: it acts through API tokens.', { field: 'password' });
     const fresh = await this.newRecord(input);
-    if (await this.store.users.getByEmail(fresh.email)) throw conflict(`A user with the email ${fresh.email} already exists.`);
+    if (await this.store.users.getByEmail(fresh.email))
+      throw conflict(`A user with the email ${fresh.email} already exists.`);
     const invite = fresh.passwordHash === null && !input.serviceAccount;
     // Recorded before the account is made (no user is ever deleted, so it could not be undone).
     await this.record({
