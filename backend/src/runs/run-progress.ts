@@ -1,4 +1,4 @@
-import { DomainError } from '../errors';
+import { DomainError, isDomainError } from '../errors';
 import type { Principal } from '../contracts/principal';
 import type { CellResult, RunRecord, RunStatus } from '../store/store';
 import { withTimeout } from '../util/timeout';
@@ -109,7 +109,10 @@ export class RunProgressService {
       stop();
       throw e;
     }
-    const reread = () => this.deps.runs.get(who, runId).catch(() => undefined);
+    // The reader's access is re-read with the state: once the run is hidden from them (a share removed, the notebook
+    // deleted) or forbidden, the stream ends — no more progress of a notebook they may no longer see.
+    const reread = () =>
+      this.deps.runs.get(who, runId).catch((e: unknown) => (isDomainError(e) && (e.status === 403 || e.status === 404) ? DENIED : undefined));
     return stream(run, inbox, reread, () => {
       signal.removeEventListener('abort', stop);
       stop();
@@ -117,10 +120,13 @@ export class RunProgressService {
   }
 }
 
+/** A re-read refused: the reader may no longer see the run. */
+const DENIED = Symbol('denied');
+
 async function* stream(
   run: RunRecord,
   inbox: Inbox<RunJobEvent | { kind: 'recheck' }>,
-  reread: () => Promise<RunRecord | undefined>,
+  reread: () => Promise<RunRecord | typeof DENIED | undefined>,
   stop: () => void,
 ): AsyncGenerator<RunStreamEvent> {
   try {
@@ -134,6 +140,7 @@ async function* stream(
     for await (const e of inbox) {
       if (e.kind === 'recheck') {
         const latest = await reread();
+        if (latest === DENIED) return;
         if (latest && isFinal(latest.status)) {
           yield { event: 'end', data: { id: run.id, status: latest.status } };
           return;
@@ -150,6 +157,7 @@ async function* stream(
       // The worker saves the final state before its job ends. A job can also end while the run goes on (a second
       // delivery of the job leaves the run to the live attempt holding it): then the rechecks close the stream.
       const latest = await reread();
+      if (latest === DENIED) return;
       if (latest && !isFinal(latest.status)) continue;
       const status = latest ? latest.status : e.outcome === 'completed' ? 'succeeded' : 'failed';
       yield { event: 'end', data: { id: run.id, status } };

@@ -94,6 +94,25 @@ describe('runs follow their notebook', () => {
   });
 });
 
+describe('run progress of a sharer', () => {
+  it('ends the stream once the notebook is no longer shared with its reader', async () => {
+    const id = await notebookSharedWith([{ userId: people.ann.id, permission: 'read' }]);
+    const run = await t.runs.start(people.owner, id, {}); // stays queued: no worker serves this queue
+    const res = await testFetch(`${t.url}/api/runs/${run.id}/events`, { headers: { cookie: people.ann.cookie } });
+    expect(res.status).toBe(200);
+    const reader = res.body!.getReader();
+    const first = new TextDecoder().decode((await reader.read()).value);
+    expect(first).toContain('event: run');
+    expect((await api(people.owner, 'PUT', `/notebooks/${id}/access`, { users: [] })).status).toBe(200);
+    // The stream re-reads the run (and so the reader's access) every few seconds; it ends without another event.
+    let rest = '';
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read())
+      rest += new TextDecoder().decode(chunk.value);
+    expect(rest).not.toContain('event: progress');
+    expect(rest).not.toContain('event: end');
+  });
+});
+
 describe('deleting a notebook archives its runs', () => {
   it('hides the notebook from everyone and keeps its runs, which admins still read by id', async () => {
     const id = await notebookSharedWith([{ userId: people.ann.id, permission: 'edit' }]);
