@@ -64,7 +64,8 @@ describe('cancelling a run', () => {
       const nb = await countingNotebook('x = 41', 'import time\ntime.sleep(120)', 'print("never")');
       const run = await runner.service.start(author, nb.id, {});
       await runner.waitFor(run.id, (e) => e.kind === 'progress' && (e.progress as { cellId: string }).cellId === 'c1');
-      await expect(runner.service.cancel(other, run.id)).rejects.toMatchObject({ status: 403 });
+      // Another author, who cannot see the notebook, is told it does not exist (issue 9: existence does not leak).
+      await expect(runner.service.cancel(other, run.id)).rejects.toMatchObject({ status: 404 });
       const asked = await runner.service.cancel(author, run.id);
       expect(asked).toMatchObject({ outcome: 'cancelling', run: { status: 'running' } });
       expect(asked.run.cancelRequestedAt).toBeTruthy();
