@@ -13,7 +13,7 @@ export function LoginPage() {
   const [params] = useSearchParams();
   const next = safeNext(params.get('next'));
   const config = useAuthConfig();
-  // Until the methods are known (or if asking fails), the password form is shown: it says itself when it is off.
+  // If asking for the methods fails, the password form is shown (the server says itself when it is off).
   const password = config.data?.password ?? true;
   const oidc = config.data?.oidc ?? null;
   return (
