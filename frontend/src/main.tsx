@@ -1,3 +1,4 @@
+import './lib/zod-config'; // before any schema is used
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app/app';
