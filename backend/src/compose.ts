@@ -228,7 +228,7 @@ async function compose(config: Config, logger: Logger, life: Lifecycle): Promise
   const users = new UsersService(store, { auth, audit, inviteMs: config.sessions.inviteMs });
   const watcher = new PrincipalWatcher({ auth, changes, onError: (err) => logger.warn({ err }, 'could not re-check a stream') });
   const tokens = new TokensService({ tokens: store.apiTokens, users: store.users, activeUser: (id) => auth.activeUser(id), audit, logger });
-  const oidc = oidcServiceFor(config.signIn.oidc, { store, audit, logger, startSession: (u, from) => auth.startSession(u, { ...from, method: 'oidc' }), endSessions: (id) => auth.endSessions(id) });
+  const oidc = oidcServiceFor(config.signIn.oidc, { store, audit, logger, startSession: (u, from) => auth.startSession(u, { ...from, method: 'oidc' }), endSession: (token) => auth.logout(token), endSessions: (id) => auth.endSessions(id) });
   // One set of notebook access rules for every service that reaches notebooks (notebooks/notebook-access.ts).
   const examples = () => seededExamples(store.meta);
   const access = new NotebookAccess({ notebooks: store.notebooks, shares: store.notebookShares, examples, audit });

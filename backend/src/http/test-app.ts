@@ -77,6 +77,7 @@ export async function startTestApp(
     logger,
     now: opts.now,
     startSession: (u, from) => auth.startSession(u, { ...from, method: 'oidc' }),
+    endSession: (token) => auth.logout(token),
     endSessions: (id) => auth.endSessions(id),
   });
   const access = new NotebookAccess({ notebooks: store.notebooks, shares: store.notebookShares, audit });

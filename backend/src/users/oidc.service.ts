@@ -81,6 +81,8 @@ export interface OidcServiceOptions {
   logins: OidcLoginRepository;
   /** The audit trail: auth.login (method oidc), auth.login_failed, user.create and user.update (role, linking). */
   audit: AuditRecorder;
+  /** Ends one session by its token (AuthService.logout): a sign-in whose audit event could not be written. */
+  endSession(token: string): Promise<void>;
   /** Ends every session of a user (AuthService.endSessions): after the claim changed their role. */
   endSessions(userId: string): Promise<number>;
   /** Creates the session, exactly as a password sign-in does. */
@@ -172,12 +174,17 @@ export class OidcService {
   async complete(input: CallbackInput): Promise<OidcSignInResult> {
     try {
       const result = await this.completeSignIn(input);
-      await this.opts.audit.record({
-        action: 'auth.login',
-        actor: result.session.principal,
-        target: userTarget(result.user),
-        details: { method: 'oidc', issuer: this.cfg.issuer, created: result.created },
-      });
+      try {
+        await this.opts.audit.record({
+          action: 'auth.login',
+          actor: result.session.principal,
+          target: userTarget(result.user),
+          details: { method: 'oidc', issuer: this.cfg.issuer, created: result.created },
+        });
+      } catch (e) {
+        await this.opts.endSession(result.session.token); // no sign-in without its record (as a password sign-in)
+        throw e;
+      }
       return result;
     } catch (e) {
       if (e instanceof OidcSignInError) {
@@ -424,7 +431,7 @@ export function oidcServiceFor(
   config: OidcConfig | null,
   deps: {
     store: { users: UserRepository; userIdentities: UserIdentityRepository; oidcLogins: OidcLoginRepository };
-  } & Pick<OidcServiceOptions, 'startSession' | 'endSessions' | 'logger' | 'now' | 'audit'>,
+  } & Pick<OidcServiceOptions, 'startSession' | 'endSession' | 'endSessions' | 'logger' | 'now' | 'audit'>,
 ): OidcService | undefined {
   if (!config) return undefined;
   const { store, ...rest } = deps;

@@ -1,3 +1,5 @@
+import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../embedded/child-process';
 import { OIDC_LOGIN_TTL_MS } from '../../users/oidc.service';
@@ -447,6 +449,33 @@ describe('single sign-on with a real OpenID Connect provider', () => {
       idp = saved;
       await app.close();
       await strictIdp.close();
+    }
+  });
+
+  it('signs no one in when the audit trail cannot be written (no session is left behind)', async () => {
+    const port = await freePort();
+    const ownIdp = await startTestIdp({ redirectUris: [`http://127.0.0.1:${port}/api/auth/oidc/callback`] });
+    const saved = idp;
+    idp = ownIdp;
+    const app = await startFolio({}, port);
+    try {
+      idp.setAccount('ada', { email: 'ada@bank.example', email_verified: true, groups: ['quants'] });
+      const first = await signInAs('ada', { app });
+      const id = (await me(first.browser, app)).body!.user.id;
+      // The database refuses audit appends from now on (as a full disk or a broken trail would).
+      const db = new Database(path.join(app.config.dataDir, 'folio.db'));
+      db.exec(`CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_events BEGIN SELECT RAISE(ABORT, 'disk full'); END;`);
+      db.close();
+      const before = await app.store.sessions.activity(new Date().toISOString(), '');
+      const res = await signInAs('ada', { app, browser: new TestBrowser() });
+      expect(res).toMatchObject({ status: 303, location: '/login?sso_error=failed' });
+      expect(res.session()).toBeUndefined();
+      const after = await app.store.sessions.activity(new Date().toISOString(), '');
+      expect(after.find((a) => a.userId === id)?.sessions).toBe(before.find((a) => a.userId === id)?.sessions);
+    } finally {
+      idp = saved;
+      await app.close();
+      await ownIdp.close();
     }
   });
 

@@ -103,6 +103,7 @@ export async function startFullApp(opts: { env?: Record<string, string> } = {}):
     store,
     logger,
     startSession: (u, from) => auth.startSession(u, { ...from, method: 'oidc' }),
+    endSession: (token) => auth.logout(token),
     endSessions: (id) => auth.endSessions(id),
   });
   const tokens = new TokensService({
