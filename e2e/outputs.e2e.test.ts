@@ -95,6 +95,7 @@ describe('journeys: a long notebook opens with its first screens, and every outp
     expect(await page.locator('.output-later').count()).toBe(0);
     const last = page.locator('[data-testid=cell][data-index="149"] [data-testid=cell-outputs]');
     await last.scrollIntoViewIfNeeded();
-    expect(await last.innerText()).toContain('out 149');
+    // Rendered text (innerText), which a content-visibility box only has once the browser has painted it on screen.
+    await expect.poll(() => last.innerText()).toContain('out 149');
   });
 });
