@@ -47,7 +47,8 @@ type ScrollChoice = 'auto' | 'scrolled' | 'expanded';
  * click on the prompt area beside the outputs toggles between the box and the full height (JupyterLab's prompt
  * overlay). Nothing here reads layout while rendering: the first state comes from the outputs' text
  * (output-estimate.ts), a ResizeObserver corrects it once the browser has laid the outputs out (images, frames), and
- * the box is `content-visibility: auto`, so outputs far off screen are not laid out or painted until scrolled to.
+ * boxes of outputs that opened off screen are `content-visibility: auto`, so they are not laid out or painted until
+ * scrolled to.
  */
 export const OutputArea = memo(function OutputArea({
   outputs,
@@ -62,6 +63,12 @@ export const OutputArea = memo(function OutputArea({
 }) {
   const list = useRef<HTMLDivElement>(null);
   const [released, setReleased] = useState(false);
+  /**
+   * Outputs that opened off screen (`later` at first) skip layout and paint while off screen (content-visibility).
+   * Others do not: a skipped box has no rendered text (innerText) until the browser has painted it, and outputs a cell
+   * just produced are read at once.
+   */
+  const [skipOffScreen] = useState(later);
   /** Once shown, outputs stay shown (the editor may ask for `later` again when the selection moves away). */
   const shownOnce = useRef(!later);
   if (!later) shownOnce.current = true;
@@ -109,7 +116,10 @@ export const OutputArea = memo(function OutputArea({
         title={scrolled ? 'Click to expand output' : 'Click to scroll output'}
         onClick={() => setChoice(scrolled ? 'expanded' : 'scrolled')}
       />
-      <div className="output-box" style={boxStyle}>
+      <div
+        className={skipOffScreen ? 'output-box output-box-lazy' : 'output-box'}
+        style={skipOffScreen ? boxStyle : undefined}
+      >
         <div ref={list} className="output-list">
           {outputs.map((o, i) => (
             <div key={i} className={`output output-${o.output_type}`}>
