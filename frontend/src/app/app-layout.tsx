@@ -18,6 +18,11 @@ export function AppLayout() {
           <NavLink to="/kernels" data-testid="nav-kernels">
             Kernels
           </NavLink>
+          {me.data?.role === 'admin' && (
+            <NavLink to="/audit" data-testid="nav-audit">
+              Audit
+            </NavLink>
+          )}
         </nav>
         <div className="topbar-spacer" />
         {me.data && <UserMenu user={me.data} onSignedOut={() => navigate('/login', { replace: true })} />}

@@ -2,6 +2,7 @@ import { createBrowserRouter, Navigate } from 'react-router-dom';
 import { AppLayout } from './app-layout';
 import { RequireAuth } from './require-auth';
 import { LoginPage } from './routes/login-page';
+import { AuditPage } from './routes/audit-page';
 import { KernelsPage } from './routes/kernels-page';
 import { NotebooksPage } from './routes/notebooks-page';
 import { RouteError } from './route-error';
@@ -19,6 +20,7 @@ export const router = createBrowserRouter([
       { index: true, element: <Navigate to="/notebooks" replace /> },
       { path: '/notebooks', element: <NotebooksPage /> },
       { path: '/kernels', element: <KernelsPage /> },
+      { path: '/audit', element: <AuditPage /> },
       // The editor (and Monaco with it) is its own chunk: the login and list pages never load it.
       {
         path: '/notebooks/:id',
