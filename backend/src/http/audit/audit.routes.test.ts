@@ -366,7 +366,10 @@ describe('when the audit trail cannot be written', () => {
           headers: { cookie: who.cookie, 'content-type': 'application/json' },
           body: body === undefined ? undefined : JSON.stringify(body),
         });
-        return { status: res.status, json: (await res.json().catch(() => undefined)) as { id: string; error?: unknown } };
+        return {
+          status: res.status,
+          json: (await res.json().catch(() => undefined)) as { id: string; error?: unknown },
+        };
       };
       const kept = await call('POST', '/api/notebooks', { name: 'Kept' });
       expect(kept.status).toBe(201);
