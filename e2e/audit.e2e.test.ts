@@ -38,10 +38,12 @@ describe('journeys: audit trail', () => {
     await page.getByTestId('audit-filter-action').selectOption('notebook.create');
     await page.getByTestId('audit-apply').click();
     await page.waitForURL(/action=notebook\.create/);
-    await expect.poll(() => page.getByTestId('audit-range').textContent()).toBe('Events 1–50');
-    expect(await rows.evaluateAll((rs) => rs.map((r) => r.getAttribute('data-action')))).toEqual(
-      Array(50).fill('notebook.create'),
-    );
+    // The URL changes before the page renders the new query: wait for the filtered rows themselves (the range label
+    // reads "Events 1–50" for the unfiltered first page too).
+    await expect
+      .poll(() => rows.evaluateAll((rs) => rs.map((r) => r.getAttribute('data-action'))))
+      .toEqual(Array(50).fill('notebook.create'));
+    expect(await page.getByTestId('audit-range').textContent()).toBe('Events 1–50');
     await expect.poll(() => rows.first().textContent()).toContain('notebook Desk 55');
     await page.getByTestId('audit-older').click();
     await expect.poll(() => page.getByTestId('audit-range').textContent()).toBe('Events 51–55');
