@@ -166,9 +166,10 @@ describe('journeys: notebook files', () => {
     );
     await openNotebook(page, id);
     await waitForImageWidths(page, [7, 11, 0]);
-    expect(await page.locator('[data-testid=markdown-rendered] img').first().getAttribute('src')).toMatch(
-      new RegExp(`^/api/notebooks/${id}/files/img/logo\\.png\\?v=`),
-    );
+    // The content hash joins the URL once the file list has loaded (the image shows before that, unversioned).
+    await expect
+      .poll(() => page.locator('[data-testid=markdown-rendered] img').first().getAttribute('src'))
+      .toMatch(new RegExp(`^/api/notebooks/${id}/files/img/logo\\.png\\?v=`));
 
     // An image uploaded while the notebook is open shows without reloading.
     await openFilesPanel(page);

@@ -8,9 +8,11 @@ const cellSel = (i: number) => `[data-testid=cell][data-index="${i}"]`;
 const countIs = (page: Page, text: string) =>
   page.locator('[data-testid=find-count]', { hasText: new RegExp(`^${text}$`) }).waitFor();
 
-/** The cell sources as the server has them, once the autosave has caught up. */
+/**
+ * The cell sources as the server has them now. Callers poll it (`expect.poll`) until the autosave has caught up: the
+ * save badge can still read "saved" from before an edit the page has not rendered yet.
+ */
 async function savedSources(page: Page, id: string): Promise<string[]> {
-  await page.locator('[data-testid=save-state][data-state=saved]').waitFor();
   return page.evaluate(async (id) => {
     const res = await fetch(`/api/notebooks/${id}`);
     const nb = (await res.json()) as { content: { cells: { source: string | string[] }[] } };
@@ -104,17 +106,15 @@ describe('journeys: notebook-wide find and replace', () => {
     while (!(await page.getByTestId('find-count').innerText()).startsWith('1 of')) await page.keyboard.press('Enter');
     await page.getByTestId('replace-one').click();
     await countIs(page, '1 of 7');
-    expect((await savedSources(page, id))[0]).toBe('r = 0.05\nprint("rate", rate)');
+    await expect.poll(async () => (await savedSources(page, id))[0]).toBe('r = 0.05\nprint("rate", rate)');
 
     await page.getByTestId('replace-all').click();
     // Only the output's match is left; it cannot be replaced.
     await countIs(page, '1 of 1');
     expect(await page.getByTestId('replace-one').isDisabled()).toBe(true);
-    expect(await savedSources(page, id)).toEqual([
-      'r = 0.05\nprint("r", r)',
-      '# rs and r curves',
-      'def discount(t, r):\n    return (1 + r) ** -t',
-    ]);
+    await expect
+      .poll(() => savedSources(page, id))
+      .toEqual(['r = 0.05\nprint("r", r)', '# rs and r curves', 'def discount(t, r):\n    return (1 + r) ** -t']);
     expect(await page.locator(`${cellSel(0)} [data-testid=cell-outputs]`).innerText()).toContain('rate 0.05');
   });
 

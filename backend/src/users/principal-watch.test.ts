@@ -75,7 +75,29 @@ describe('PrincipalWatcher', () => {
     expect(lost).toHaveLength(1);
   });
 
-  it('re-authorizes on a role change and loses with the refusal; same role: no re-authorization', async () => {
+  it('re-authorizes on an announcement and the periodic re-check also with the same role (a share reduced)', async () => {
+    const { lost, onLost } = lostWith();
+    let allowed = true;
+    let asked = 0;
+    watcher.watch(ada, {
+      onLost,
+      reauthorize: async () => {
+        asked++;
+        if (!allowed) throw forbidden('Your edit access to this notebook was removed.');
+      },
+    });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(asked).toBe(0); // the first check only arms the expiry
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(asked).toBe(1);
+    allowed = false;
+    changes.publish('u1');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(asked).toBe(2);
+    expect(lost.map((e) => e.code)).toEqual(['forbidden']);
+  });
+
+  it("re-authorizes on a role change and loses with the refusal; same role: none on the connection's own checks", async () => {
     const { lost, onLost } = lostWith();
     const reauthorized: string[] = [];
     let seen = ada;

@@ -17,8 +17,10 @@ export interface WatchOptions {
    */
   revalidate?: (principal: Principal, opts: { touch: boolean }) => Promise<Revalidated | null>;
   /**
-   * Re-authorizes the connection when the principal's role changed (e.g. reads its notebook or run again with the new
-   * principal); a DomainError thrown here ends the connection with that error. Default: nothing to re-check.
+   * Re-authorizes the connection (e.g. reads its notebook or run again with the principal): when the principal's role
+   * changed, and on every announced change of the user and periodic re-check (an announcement also says "their access
+   * to an object changed", e.g. a share reduced to read). A DomainError thrown here ends the connection with that
+   * error. Default: nothing to re-check.
    */
   reauthorize?: (principal: Principal) => Promise<unknown>;
   /** The principal as it is now (after every successful check). */
@@ -37,8 +39,8 @@ export interface Watch {
  * Keeps the principal of a long-lived connection (kernel WebSocket, SSE run stream) honest: it is re-checked
  * (AuthService.revalidate) at once, when the user's sign-in state is announced to have changed (UserChanges: from any
  * web process, within milliseconds), when its session would expire (idle or absolute), every `recheckMs` (in case an
- * announcement was lost), and whenever the connection asks (before acting on a message). A role change re-authorizes
- * the connection; a lost principal ends it.
+ * announcement was lost), and whenever the connection asks (before acting on a message). A role change, an
+ * announcement and the periodic re-check re-authorize the connection; a lost principal ends it.
  */
 export class PrincipalWatcher {
   private readonly recheckMs: number;
@@ -74,7 +76,8 @@ export class PrincipalWatcher {
       expiry = setTimeout(() => void check(), Math.max(1, Math.min(expiresAt - Date.now() + 1, MAX_TIMER_MS)));
       expiry.unref();
     };
-    const runCheck = async (touch: boolean): Promise<boolean> => {
+    /** `reauthorize`: also when the role is the same (an announcement, the periodic re-check). */
+    const runCheck = async (touch: boolean, reauthorize: boolean): Promise<boolean> => {
       if (stopped) return false;
       const now = await (opts.revalidate ?? ((p, o) => this.deps.auth.revalidate(p, o)))(current, { touch });
       if (stopped) return false;
@@ -82,7 +85,7 @@ export class PrincipalWatcher {
         lose(new DomainError('unauthenticated', SESSION_ENDED));
         return false;
       }
-      if (now.principal.role !== current.role && opts.reauthorize) {
+      if ((reauthorize || now.principal.role !== current.role) && opts.reauthorize) {
         try {
           await opts.reauthorize(now.principal);
         } catch (e) {
@@ -96,20 +99,19 @@ export class PrincipalWatcher {
       armExpiry(now.expiresAt);
       return !stopped;
     };
-    const check = (o: { touch?: boolean } = {}): Promise<boolean> => {
-      chain = chain.then(
-        () => runCheck(o.touch ?? false),
-        () => runCheck(o.touch ?? false),
-      );
+    const check = (o: { touch?: boolean; reauthorize?: boolean } = {}): Promise<boolean> => {
+      const run = () => runCheck(o.touch ?? false, o.reauthorize ?? false);
+      chain = chain.then(run, run);
       return chain.catch((e: unknown) => {
         this.deps.onError?.(e);
         return !stopped;
       });
     };
     const background = () => void check();
+    const recheck = () => void check({ reauthorize: true });
 
-    const unsubscribe = this.deps.changes?.subscribe(principal.id, background);
-    const interval = setInterval(background, this.recheckMs);
+    const unsubscribe = this.deps.changes?.subscribe(principal.id, recheck);
+    const interval = setInterval(recheck, this.recheckMs);
     interval.unref();
     background(); // learns when the session would expire, and arms the timer for it
     function stop() {

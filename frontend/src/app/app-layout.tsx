@@ -19,9 +19,14 @@ export function AppLayout() {
             Kernels
           </NavLink>
           {me.data?.role === 'admin' && (
-            <NavLink to="/audit" data-testid="nav-audit">
-              Audit
-            </NavLink>
+            <>
+              <NavLink to="/users" data-testid="nav-users">
+                Users
+              </NavLink>
+              <NavLink to="/audit" data-testid="nav-audit">
+                Audit
+              </NavLink>
+            </>
           )}
         </nav>
         <div className="topbar-spacer" />

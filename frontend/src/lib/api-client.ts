@@ -21,7 +21,7 @@ export const isApiError = (e: unknown, status?: number): e is ApiError =>
   e instanceof ApiError && (status === undefined || e.status === status);
 
 export interface RequestOptions {
-  method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** A JSON-serialisable body, or a raw body (string/Blob/File) sent as-is with `contentType`. */
   json?: unknown;
   raw?: BodyInit;

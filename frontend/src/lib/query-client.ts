@@ -19,4 +19,6 @@ export const queryKeys = {
   me: ['me'] as const,
   notebooks: ['notebooks'] as const,
   notebook: (id: string) => ['notebooks', id] as const,
+  users: ['users'] as const,
+  tokens: ['tokens'] as const,
 };

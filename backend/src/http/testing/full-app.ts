@@ -120,7 +120,12 @@ export async function startFullApp(opts: { env?: Record<string, string> } = {}):
     shares: store.notebookShares,
     limits: config.limits,
     onDeleted: (id) => void sessions.endNotebook(id),
-    onAccessReduced: (id, userIds) => userIds.forEach((u) => void sessions.endFor(u, id, ACCESS_REDUCED)),
+    // Their live kernels on it end, and every web process re-checks their open sockets at once (closed with 4403).
+    onAccessReduced: (id, userIds) =>
+      userIds.forEach((u) => {
+        void sessions.endFor(u, id, ACCESS_REDUCED);
+        changes.publish(u);
+      }),
     users: store.users,
     audit,
   });

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { Link } from 'react-router-dom';
 import { Button } from '../../../components/ui/button';
 import type { Principal } from '../api/get-me';
 import { useLogout } from '../api/logout';
@@ -23,6 +24,15 @@ export function UserMenu({ user, onSignedOut }: { user: Principal; onSignedOut: 
             <div>{user.email}</div>
             <div className="muted">{user.role}</div>
           </div>
+          <Link
+            role="menuitem"
+            className="btn btn-ghost"
+            to="/account"
+            onClick={() => setOpen(false)}
+            data-testid="nav-account"
+          >
+            Account and API tokens
+          </Link>
           <Button
             role="menuitem"
             variant="ghost"

@@ -16,6 +16,9 @@ export const NotebookRecordSchema = z.object({
   ownerId: z.string().optional(),
   version: z.number(),
   updatedAt: z.string().optional(),
+  /** How the signed-in user reaches it: 'read' opens it read-only (no kernel, no saves). */
+  access: z.enum(['owner', 'admin', 'edit', 'read']).optional(),
+  ownerName: z.string().optional(),
   content: NotebookContentSchema,
 });
 export type NotebookRecord = z.infer<typeof NotebookRecordSchema>;

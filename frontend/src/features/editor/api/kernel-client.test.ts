@@ -1,5 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { backoffMs, KernelClient, REQUEST_TIMEOUT_MS, SESSION_ENDED_CLOSE_CODE } from './kernel-client';
+import {
+  ACCESS_LOST_CLOSE_CODE,
+  backoffMs,
+  KernelClient,
+  REQUEST_TIMEOUT_MS,
+  SESSION_ENDED_CLOSE_CODE,
+} from './kernel-client';
 import { kernelSocketUrl, ServerMessageSchema, type ServerMessage } from './kernel-protocol';
 
 /** A stand-in socket for the routing logic: records what the client sends, lets the test play the server. */
@@ -146,22 +152,33 @@ describe('kernel client routing', () => {
   });
 });
 
-describe('kernel client and the sign-in session', () => {
+describe('kernel client and the sign-in session or access', () => {
   beforeEach(() => vi.useFakeTimers());
   afterEach(() => vi.useRealTimers());
 
   function client() {
     const onSessionEnded = vi.fn();
+    const onAccessLost = vi.fn();
     const statuses: string[] = [];
     const c = new KernelClient(
       'ws://test/kernel',
-      { onMessage: () => {}, onStatus: (s) => statuses.push(s), onSessionEnded },
+      { onMessage: () => {}, onStatus: (s) => statuses.push(s), onSessionEnded, onAccessLost },
       FakeSocket as unknown as typeof WebSocket,
     );
     c.connect();
     FakeSocket.last!.onopen?.();
-    return { c, onSessionEnded, statuses };
+    return { c, onSessionEnded, onAccessLost, statuses };
   }
+
+  it('stops for good and says so when the server ends the socket because edit access was lost', async () => {
+    const { onSessionEnded, onAccessLost } = client();
+    const ws = FakeSocket.last!;
+    ws.onclose?.({ code: ACCESS_LOST_CLOSE_CODE });
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(onAccessLost).toHaveBeenCalledOnce();
+    expect(onSessionEnded).not.toHaveBeenCalled();
+    expect(FakeSocket.last).toBe(ws); // no reconnect attempt
+  });
 
   it('stops for good and says so when the server ends the socket because the session ended', async () => {
     const { onSessionEnded } = client();

@@ -34,10 +34,16 @@ export interface KernelClientHandlers {
   onStatus: (s: KernelStatus) => void;
   /** The server closed the socket because the sign-in session ended (logout elsewhere, expiry). No reconnect. */
   onSessionEnded?: () => void;
+  /** The server closed the socket because this user may no longer run code here (edit access removed, notebook
+   * deleted). No reconnect. */
+  onAccessLost?: () => void;
 }
 
 /** Close code the server uses when the sign-in session behind a kernel socket has ended. */
 export const SESSION_ENDED_CLOSE_CODE = 4401;
+/** Close codes when the user lost edit access to the notebook (4403) or it is gone (4404): backend kernel.socket.ts. */
+export const ACCESS_LOST_CLOSE_CODE = 4403;
+const NOTEBOOK_GONE_CLOSE_CODE = 4404;
 
 /**
  * One WebSocket per open notebook. Reconnects with backoff when the socket drops (the server keeps the kernel, so a
@@ -79,6 +85,11 @@ export class KernelClient {
       if (ev.code === SESSION_ENDED_CLOSE_CODE) {
         this.closed = true;
         this.handlers.onSessionEnded?.();
+        return;
+      }
+      if (ev.code === ACCESS_LOST_CLOSE_CODE || ev.code === NOTEBOOK_GONE_CLOSE_CODE) {
+        this.closed = true;
+        this.handlers.onAccessLost?.();
         return;
       }
       if (this.closed) return;

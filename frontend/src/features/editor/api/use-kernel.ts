@@ -103,6 +103,8 @@ export function useKernel(notebookId: string, dispatch: Dispatch<NotebookAction>
       },
       // Signed out elsewhere or the session expired: re-ask who we are, and the auth gate sends us to sign in.
       onSessionEnded: () => void queryClient.invalidateQueries({ queryKey: queryKeys.me }),
+      // Edit access removed (or the notebook deleted): load it again, which opens it read-only (or "not found").
+      onAccessLost: () => void queryClient.invalidateQueries({ queryKey: queryKeys.notebook(notebookId), exact: true }),
     });
     client.current = c;
     c.connect();

@@ -22,6 +22,7 @@ import { CommandPalette } from './command-palette';
 import { ConflictBanner } from './conflict-banner';
 import { EditorSidePanels } from './editor-side-panels';
 import { EditorToolbar, type ToolbarAction } from './editor-toolbar';
+import { ShareDialog } from './share-dialog';
 import { FindReplace, type FindApi } from './find-replace';
 import type { EditorApi } from './monaco/code-editor';
 import { ShortcutsHelp } from './shortcuts-help';
@@ -60,6 +61,8 @@ export function EditorSession({ record, onReload }: { record: NotebookRecord; on
   );
   const [notice, setNotice] = useState<string | null>(null);
   const [confirming, setConfirming] = useState<KernelConfirmAction | null>(null);
+  const [sharing, setSharing] = useState(false);
+  const mayShare = record.access === 'owner' || record.access === 'admin';
   const pendingKey = useRef<string | null>(null);
   const cellEls = useRef(new Map<string, HTMLDivElement>());
   const listEl = useRef<HTMLDivElement>(null);
@@ -345,6 +348,7 @@ export function EditorSession({ record, onReload }: { record: NotebookRecord; on
           if (a !== 'find') focusNotebook();
         }}
         onLeaveName={focusNotebook}
+        onShare={mayShare ? () => setSharing(true) : undefined}
       >
         <FindReplace
           ref={find}
@@ -386,6 +390,15 @@ export function EditorSession({ record, onReload }: { record: NotebookRecord; on
           onCancel={() => {
             setConfirming(null);
             refocusNotebook();
+          }}
+        />
+      )}
+      {sharing && (
+        <ShareDialog
+          notebookId={record.id}
+          onClose={() => {
+            setSharing(false);
+            focusNotebook();
           }}
         />
       )}

@@ -69,6 +69,7 @@ export function EditorToolbar({
   onChangeType,
   onAction,
   onLeaveName,
+  onShare,
   children,
 }: {
   name: string;
@@ -81,6 +82,8 @@ export function EditorToolbar({
   onAction: (a: ToolbarAction) => void;
   /** Esc or Enter in the name field: back to the notebook. */
   onLeaveName?: () => void;
+  /** Given to the owner and admins: opens the Share dialog. */
+  onShare?: () => void;
   /** Shown below the toolbar, floating over the notebook (the find box). */
   children?: ReactNode;
 }) {
@@ -124,6 +127,11 @@ export function EditorToolbar({
         >
           ?
         </Button>
+        {onShare && (
+          <Button onClick={onShare} title="Choose who can read or edit this notebook" data-testid="share">
+            Share
+          </Button>
+        )}
         <KernelMenu onAction={onAction} />
         <div className="topbar-spacer" />
         {progress && (

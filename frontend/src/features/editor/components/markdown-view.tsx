@@ -10,7 +10,8 @@ export const MarkdownView = memo(function MarkdownView({
 }: {
   source: string;
   attachments?: Record<string, MimeBundle>;
-  onEdit: () => void;
+  /** Double-click to edit; absent in a read-only notebook. */
+  onEdit?: () => void;
 }) {
   const resolveFile = useFileResolver();
   const html = useMemo(() => renderMarkdown(source, attachments, resolveFile), [source, attachments, resolveFile]);
@@ -19,7 +20,7 @@ export const MarkdownView = memo(function MarkdownView({
       {source.trim() ? (
         <div dangerouslySetInnerHTML={{ __html: html }} />
       ) : (
-        <p className="muted">Empty Markdown cell — double-click to edit.</p>
+        <p className="muted">Empty Markdown cell{onEdit ? ' — double-click to edit' : ''}.</p>
       )}
     </div>
   );

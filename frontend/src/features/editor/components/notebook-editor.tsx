@@ -8,6 +8,7 @@ import { queryKeys } from '../../../lib/query-client';
 import { useNotebook } from '../api/get-notebook';
 import { EditorSession } from './editor-session';
 import { NotebookFilesProvider } from './notebook-files-context';
+import { ReadOnlyNotebook } from './read-only-notebook';
 
 export function NotebookEditor({ notebookId }: { notebookId: string }) {
   const nb = useNotebook(notebookId);
@@ -32,7 +33,11 @@ export function NotebookEditor({ notebookId }: { notebookId: string }) {
   };
   return (
     <NotebookFilesProvider notebookId={notebookId}>
-      <EditorSession key={`${generation}:${nb.data.version}`} record={nb.data} onReload={() => void handleReload()} />
+      {nb.data.access === 'read' ? (
+        <ReadOnlyNotebook record={nb.data} />
+      ) : (
+        <EditorSession key={`${generation}:${nb.data.version}`} record={nb.data} onReload={() => void handleReload()} />
+      )}
     </NotebookFilesProvider>
   );
 }

@@ -10,6 +10,9 @@ export const NotebookSummarySchema = z.object({
   updatedAt: z.string(),
   /** One of the example notebooks seeded on first start (pinned in the list). */
   example: z.boolean().optional(),
+  /** How the signed-in user reaches it (owner, admin, or shared with them to read or edit). */
+  access: z.enum(['owner', 'admin', 'edit', 'read']).optional(),
+  ownerName: z.string().optional(),
 });
 export type NotebookSummary = z.infer<typeof NotebookSummarySchema>;
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { nameFromFilename } from '../api/import-notebook';
-import { filterNotebooks } from './filter-notebooks';
+import type { NotebookSummary } from '../api/notebook-summary.schema';
+import { filterNotebooks, type NotebookShow } from './filter-notebooks';
 
 const list = [
   { id: '1', name: 'FX rates report', version: 1, updatedAt: '2026-11-01T10:00:00Z' },
@@ -29,5 +30,24 @@ describe('filterNotebooks', () => {
   it('names imports after the file', () => {
     expect(nameFromFilename('FX Report.IPYNB')).toBe('FX Report');
     expect(nameFromFilename('.ipynb')).toBe('Untitled');
+  });
+});
+
+describe('filterNotebooks by who owns them', () => {
+  const at = '2026-12-01T10:00:00Z';
+  const list: NotebookSummary[] = [
+    { id: 'mine', name: 'Mine', version: 1, updatedAt: at, access: 'owner' },
+    { id: 'read', name: 'Read', version: 1, updatedAt: at, access: 'read' },
+    { id: 'edit', name: 'Edit', version: 1, updatedAt: at, access: 'edit' },
+    { id: 'ex', name: 'Example', version: 1, updatedAt: at, access: 'read', example: true },
+    { id: 'admin', name: 'Admin sees', version: 1, updatedAt: at, access: 'admin' },
+  ];
+  const ids = (show: NotebookShow) => filterNotebooks(list, '', 'name', show).map((n) => n.id);
+
+  it('tells my notebooks from those shared with me; examples are neither', () => {
+    expect(ids('mine')).toEqual(['mine']);
+    expect(ids('shared')).toEqual(['edit', 'read']);
+    expect(ids('examples')).toEqual(['ex']);
+    expect(ids('all')).toEqual(['ex', 'admin', 'edit', 'mine', 'read']);
   });
 });

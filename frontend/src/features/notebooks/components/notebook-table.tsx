@@ -15,6 +15,7 @@ export function NotebookTable({
       <thead>
         <tr>
           <th>Name</th>
+          <th>Owner</th>
           <th>Cells</th>
           <th>Updated</th>
           <th aria-label="Actions" />
@@ -32,20 +33,29 @@ export function NotebookTable({
                   Example
                 </span>
               )}
+              {(n.access === 'read' || n.access === 'edit') && !n.example && (
+                <span className="badge badge-muted" title="Shared with you by its owner" data-testid="shared-badge">
+                  {n.access === 'read' ? 'Shared · read only' : 'Shared · can edit'}
+                </span>
+              )}
             </td>
+            <td className="muted">{n.access === 'owner' ? 'You' : (n.ownerName ?? '')}</td>
             <td className="muted">{n.cellCount ?? ''}</td>
             <td className="muted" title={n.updatedAt}>
               {formatWhen(n.updatedAt)}
             </td>
             <td className="row-actions">
-              <Button
-                variant="ghost"
-                aria-label={`Delete ${n.name}`}
-                data-testid="delete-notebook"
-                onClick={() => onDelete(n)}
-              >
-                Delete
-              </Button>
+              {/* Deleting is the owner's (or an admin's); the server refuses anyone else. */}
+              {(n.access === undefined || n.access === 'owner' || n.access === 'admin') && (
+                <Button
+                  variant="ghost"
+                  aria-label={`Delete ${n.name}`}
+                  data-testid="delete-notebook"
+                  onClick={() => onDelete(n)}
+                >
+                  Delete
+                </Button>
+              )}
             </td>
           </tr>
         ))}

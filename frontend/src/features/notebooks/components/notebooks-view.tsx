@@ -70,6 +70,8 @@ export function NotebooksView() {
             Show
             <select value={show} onChange={(e) => setShow(e.target.value as NotebookShow)} data-testid="notebook-show">
               <option value="all">All notebooks</option>
+              <option value="mine">My notebooks</option>
+              <option value="shared">Shared with me</option>
               <option value="examples">Examples</option>
             </select>
           </label>
@@ -112,11 +114,7 @@ export function NotebooksView() {
             No notebooks yet. Create one or import an .ipynb file.
           </p>
         ) : shown.length === 0 ? (
-          <p className="empty">
-            {show === 'examples' && !search.trim()
-              ? 'No example notebooks here (deleted ones do not come back).'
-              : `No ${show === 'examples' ? 'example ' : ''}notebook matches “${search}”.`}
-          </p>
+          <p className="empty">{search.trim() ? `No ${SHOW_NOUN[show]} matches “${search}”.` : SHOW_EMPTY[show]}</p>
         ) : (
           <NotebookTable notebooks={shown} onDelete={setToDelete} />
         )}
@@ -143,3 +141,17 @@ export function NotebooksView() {
     </section>
   );
 }
+
+const SHOW_NOUN: Record<NotebookShow, string> = {
+  all: 'notebook',
+  mine: 'notebook of yours',
+  shared: 'notebook shared with you',
+  examples: 'example notebook',
+};
+
+const SHOW_EMPTY: Record<NotebookShow, string> = {
+  all: 'No notebooks.',
+  mine: 'You have no notebooks of your own yet. Create one, import an .ipynb file, or make a copy of an example.',
+  shared: 'Nobody has shared a notebook with you yet.',
+  examples: 'No example notebooks here (deleted ones do not come back).',
+};
