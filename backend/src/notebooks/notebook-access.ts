@@ -83,17 +83,30 @@ export class NotebookAccess {
     return null;
   }
 
-  /** The notebook, if `who` may do `action` with it: 404 when it is missing or hidden from them, 403 otherwise. */
-  async check(who: Principal, id: string, action: NotebookAction): Promise<GrantedNotebook> {
+  /**
+   * The notebook, if `who` may do `action` with it: 404 when it is missing or hidden from them, 403 otherwise.
+   * `recheck`: Folio itself re-checking an open connection (after an announced change), not an attempt by the user —
+   * a refusal is not recorded as `access.denied`.
+   */
+  async check(
+    who: Principal,
+    id: string,
+    action: NotebookAction,
+    opts: { recheck?: boolean } = {},
+  ): Promise<GrantedNotebook> {
     if (who.role !== 'admin' && who.role !== 'author')
       throw forbidden('Viewers open published apps; notebooks are for authors.');
     const notebook = await this.deps.notebooks.get(id);
     if (!notebook) throw notFound('Notebook');
     const access = await this.levelOf(who, notebook);
-    if (!access) return this.deny({ who, notebook, action, status: 404, reason: 'no_access' });
-    if (!hasNotebookScope(who, action)) return this.deny({ who, notebook, action, status: 403, reason: 'scope' });
+    if (!access) return this.deny({ who, notebook, action, status: 404, reason: 'no_access' }, opts.recheck);
+    if (!hasNotebookScope(who, action))
+      return this.deny({ who, notebook, action, status: 403, reason: 'scope' }, opts.recheck);
     if (RANK[access] < NEEDS[action])
-      return this.deny({ who, notebook, action, status: 403, reason: action === 'edit' ? 'read_only' : 'not_owner' });
+      return this.deny(
+        { who, notebook, action, status: 403, reason: action === 'edit' ? 'read_only' : 'not_owner' },
+        opts.recheck,
+      );
     return { notebook, access };
   }
 
@@ -121,13 +134,14 @@ export class NotebookAccess {
     });
   }
 
-  private async deny(d: AccessDenial): Promise<never> {
-    await this.deps.audit?.record({
-      action: 'access.denied',
-      actor: d.who,
-      target: { type: 'notebook', id: d.notebook.id, name: d.notebook.name },
-      details: { attempted: d.action, status: d.status, reason: d.reason, ownerId: d.notebook.ownerId },
-    });
+  private async deny(d: AccessDenial, recheck = false): Promise<never> {
+    if (!recheck)
+      await this.deps.audit?.record({
+        action: 'access.denied',
+        actor: d.who,
+        target: { type: 'notebook', id: d.notebook.id, name: d.notebook.name },
+        details: { attempted: d.action, status: d.status, reason: d.reason, ownerId: d.notebook.ownerId },
+      });
     const name = d.notebook.name;
     switch (d.reason) {
       case 'no_access':

@@ -122,7 +122,12 @@ export class NotebookService {
   constructor(private readonly deps: NotebookServiceDeps) {
     this.access =
       deps.access ??
-      new NotebookAccess({ notebooks: deps.notebooks, shares: deps.shares, examples: deps.examples, audit: deps.audit });
+      new NotebookAccess({
+        notebooks: deps.notebooks,
+        shares: deps.shares,
+        examples: deps.examples,
+        audit: deps.audit,
+      });
     this.sharing = new NotebookSharing({
       access: this.access,
       audit: deps.audit,
@@ -153,9 +158,12 @@ export class NotebookService {
     return this.view(notebook, access);
   }
 
-  /** The notebook for a live kernel: executing code needs edit access (read-only sharers get 403). */
-  async forLiveKernel(who: Principal, id: string): Promise<NotebookView> {
-    const { notebook, access } = await this.access.writable(who, id);
+  /**
+   * The notebook for a live kernel: executing code needs edit access (read-only sharers get 403). `recheck`: Folio
+   * re-checking an open socket, not the user trying (a refusal is not an `access.denied` event).
+   */
+  async forLiveKernel(who: Principal, id: string, opts: { recheck?: boolean } = {}): Promise<NotebookView> {
+    const { notebook, access } = await this.access.check(who, id, 'edit', opts);
     return this.view(notebook, access);
   }
 
@@ -194,7 +202,10 @@ export class NotebookService {
         details: { ...details, version: nb.version, cells: nb.cellCount },
       });
     } catch (e) {
-      await this.deps.notebooks.delete(nb.id, { by: who.id, at: new Date((this.deps.now ?? Date.now)()).toISOString() });
+      await this.deps.notebooks.delete(nb.id, {
+        by: who.id,
+        at: new Date((this.deps.now ?? Date.now)()).toISOString(),
+      });
       throw e;
     }
   }

@@ -151,7 +151,7 @@ export function attachKernelSockets(server: http.Server, deps: KernelSocketDeps)
     const watch = watcher.watch(principal, {
       revalidate: signIn.revalidate,
       reauthorize: async (p) => {
-        await deps.notebooks.forLiveKernel(p, notebookId);
+        await deps.notebooks.forLiveKernel(p, notebookId, { recheck: true });
       },
       onChange: (p) => (principal = p),
       onLost: (e) => {

@@ -159,5 +159,8 @@ describe('live kernels of sharers', () => {
     // editor then reopens the notebook read-only). A socket that missed it is refused at its next message.
     expect((await c.closed).code).toBe(ACCESS_LOST_CLOSE_CODE);
     expect(t.sessions.get(people.ann.id, id)?.hasKernel ?? false).toBe(false);
+    // Folio's own re-check is not an attempt of hers: no access.denied event names her.
+    const denied = await t.audit.list(people.admin, { action: 'access.denied', actor: people.ann.id, target: id });
+    expect(denied.events).toEqual([]);
   });
 });
