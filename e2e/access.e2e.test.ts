@@ -33,6 +33,12 @@ describe('journeys: users, sharing and API tokens', () => {
     await admin.page.getByTestId('nav-users').click();
     await admin.page.waitForURL(/\/users$/);
     await userRow(admin.page, e2e.server.admin.email).waitFor();
+    // Not on oneself: a reset or "end sessions" would sign the admin out (their password is on the Account page).
+    const me = userRow(admin.page, e2e.server.admin.email);
+    expect([
+      await me.getByTestId('user-reset').isDisabled(),
+      await me.getByTestId('user-disable').isDisabled(),
+    ]).toEqual([true, true]);
 
     // Invite (no password): the dialog shows the one-time link once.
     await admin.page.getByTestId('new-user').click();
@@ -123,6 +129,23 @@ describe('journeys: users, sharing and API tokens', () => {
       { source: 'pnl = 42\nprint(pnl)', outputs: [{ output_type: 'stream', name: 'stdout', text: '42\n' }] },
     ]);
     await olga.page.goto(`/notebooks/${id}`);
+    // The Share dialog is a modal as people expect: its search field has focus once the list has loaded, Tab stays
+    // inside, Escape closes it even after focus fell to the page, and focus goes back to the Share button.
+    const focused = () => olga.page.evaluate(() => document.activeElement?.getAttribute('data-testid') ?? null);
+    await olga.page.getByTestId('share').click();
+    await olga.page.getByTestId('share-search').waitFor();
+    await expect.poll(focused).toBe('share-search');
+    for (let i = 0; i < 5; i++) {
+      await olga.page.keyboard.press('Tab');
+      expect(await olga.page.evaluate(() => !!document.activeElement?.closest('[data-testid=share-dialog]'))).toBe(
+        true,
+      );
+    }
+    await olga.page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await olga.page.keyboard.press('Escape');
+    await olga.page.getByTestId('share-dialog').waitFor({ state: 'detached' });
+    expect(await focused()).toBe('share');
+
     await olga.page.getByTestId('share').click();
     await olga.page.getByTestId('share-search').fill('ravi');
     await olga.page.getByTestId('share-candidate').filter({ hasText: 'ravi@folio.test' }).click();

@@ -66,3 +66,6 @@ export interface Notebook {
 
 export const sourceText = (s: MultilineString): string => (Array.isArray(s) ? s.join('') : s);
 export const cellTags = (c: Cell): string[] => (Array.isArray(c.metadata.tags) ? c.metadata.tags : []);
+
+/** The longest notebook name, in characters (the API refuses longer; numbered and "Copy of" names are cut to fit). */
+export const MAX_NOTEBOOK_NAME = 200;

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MAX_NOTEBOOK_NAME } from '../contracts/nbformat';
 import type { Principal } from '../contracts/principal';
 import { openSqliteStore } from '../store/sqlite/sqlite-store';
 import type { Store } from '../store/store';
@@ -42,6 +43,15 @@ describe('NotebookService: unique names of new notebooks', () => {
     const second = (await svc.list(ada)).find((n) => n.name === 'Untitled 2')!;
     await svc.delete(ada, second.id);
     expect((await svc.create(ada, { name: 'untitled' })).name).toBe('untitled 2');
+  });
+
+  it('keeps a numbered name within the longest name allowed: the wanted name is cut before its number', async () => {
+    const svc = service();
+    const long = 'r'.repeat(MAX_NOTEBOOK_NAME);
+    expect((await svc.create(ada, { name: long })).name).toBe(long);
+    const second = (await svc.create(ada, { name: long })).name;
+    expect(second).toBe(`${'r'.repeat(MAX_NOTEBOOK_NAME - 2)} 2`);
+    expect(second).toHaveLength(MAX_NOTEBOOK_NAME);
   });
 
   it('gives imports a unique name too, and leaves renames alone', async () => {

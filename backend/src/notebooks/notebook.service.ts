@@ -13,7 +13,7 @@ import type {
   UserRepository,
 } from '../store/store';
 import { userNames } from '../util/user-names';
-import { sourceText, type Notebook } from '../contracts/nbformat';
+import { MAX_NOTEBOOK_NAME, sourceText, type Notebook } from '../contracts/nbformat';
 import { emptyNotebook, ipynbFileName, normalizeNotebook, parseIpynb, serializeIpynb } from './ipynb';
 import { NotebookAccess, type NotebookAccessLevel } from './notebook-access';
 import { NotebookSharing } from './notebook-sharing';
@@ -213,14 +213,18 @@ export class NotebookService {
   /**
    * New notebooks (created or imported) get a name their owner does not use yet: "Untitled", then "Untitled 2",
    * "Untitled 3"… (the first free number; case-insensitive, as people read names). Two creates racing may still
-   * pick one name; names are labels, ids identify.
+   * pick one name; names are labels, ids identify. A numbered name stays within MAX_NOTEBOOK_NAME: the wanted name is
+   * cut short before its number.
    */
   private async uniqueName(ownerId: string, wanted: string): Promise<string> {
     const taken = new Set(
       (await this.deps.notebooks.list()).filter((n) => n.ownerId === ownerId).map((n) => n.name.toLowerCase()),
     );
     if (!taken.has(wanted.toLowerCase())) return wanted;
-    for (let i = 2; ; i++) if (!taken.has(`${wanted} ${i}`.toLowerCase())) return `${wanted} ${i}`;
+    for (let i = 2; ; i++) {
+      const name = `${wanted.slice(0, MAX_NOTEBOOK_NAME - ` ${i}`.length).trimEnd()} ${i}`;
+      if (!taken.has(name.toLowerCase())) return name;
+    }
   }
 
   async update(who: Principal, id: string, input: UpdateInput): Promise<NotebookView> {

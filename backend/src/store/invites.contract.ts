@@ -61,10 +61,14 @@ export function invitesContract(adapter: string, factory: StoreFactory): void {
       await store.invites.create(link(other.id, 'theirs'));
       await store.invites.create(link(u.id, 'new', { purpose: 'reset', createdAt: at(1) }));
       expect(await store.invites.getLive('old', at(1))).toBeNull();
-      expect((await store.invites.listLive(at(1))).map((i) => i.id).sort()).toEqual(['new', 'theirs']);
+      expect((await store.invites.listUnused()).map((i) => i.id).sort()).toEqual(['new', 'theirs']);
       expect(await store.invites.revokeForUser(u.id)).toBe(1);
-      expect((await store.invites.listLive(at(1))).map((i) => i.id)).toEqual(['theirs']);
-      expect(await store.invites.listLive(at(8))).toEqual([]);
+      expect((await store.invites.listUnused()).map((i) => i.id)).toEqual(['theirs']);
+      // Expired but unused: still listed (the Users page says the link expired); used: gone.
+      expect(await store.invites.getLive('theirs', at(8))).toBeNull();
+      expect((await store.invites.listUnused()).map((i) => i.id)).toEqual(['theirs']);
+      expect(await store.invites.consume('theirs', at(1))).not.toBeNull();
+      expect(await store.invites.listUnused()).toEqual([]);
     });
   });
 }

@@ -31,7 +31,9 @@ export type NewUserRecord = Pick<UserRecord, 'id' | 'email' | 'name' | 'role' | 
   disabled?: boolean;
 };
 /** The fields of an account that change after it is created (`email`: 409 conflict when taken). */
-export type UserPatch = Partial<Pick<UserRecord, 'email' | 'name' | 'role' | 'disabled' | 'passwordHash' | 'lastLoginAt'>>;
+export type UserPatch = Partial<
+  Pick<UserRecord, 'email' | 'name' | 'role' | 'disabled' | 'passwordHash' | 'lastLoginAt'>
+>;
 /**
  * The outcome of `UserRepository.update`: the updated user; `last_admin` when the guard refused it (nothing written);
  * null when there is no such user.
@@ -149,8 +151,11 @@ export interface InviteRepository {
   getLive(id: string, now: string): Promise<InviteRecord | null>;
   /** Marks the link used if it is live at `now` (compare-and-set: only one of two racing uses wins); null otherwise. */
   consume(id: string, now: string): Promise<InviteRecord | null>;
-  /** Every live link at `now` (the Users page shows pending invitations). */
-  listLive(now: string): Promise<InviteRecord[]>;
+  /**
+   * Every unused link, expired ones too (the Users page shows a pending invitation, or that its link expired and a new
+   * one is needed). At most one per user.
+   */
+  listUnused(): Promise<InviteRecord[]>;
   /** Deletes the user's unused links; returns how many. */
   revokeForUser(userId: string): Promise<number>;
 }

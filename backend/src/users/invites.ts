@@ -57,9 +57,9 @@ export class InviteLinks {
     if (!(await this.store.invites.consume(link.id, this.nowIso()))) throw linkNotValid();
   }
 
-  /** Live links by user id (at most one each). */
+  /** Unused links by user id (at most one each), expired ones too: the Users page says "Link expired". */
   async pendingByUser(): Promise<Map<string, InviteRecord>> {
-    return new Map((await this.store.invites.listLive(this.nowIso())).map((l) => [l.userId, l]));
+    return new Map((await this.store.invites.listUnused()).map((l) => [l.userId, l]));
   }
 
   private nowIso(): string {

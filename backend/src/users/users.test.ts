@@ -190,7 +190,11 @@ describe('users (real SQLite file)', () => {
       expect((await users.checkLink(late.link!.token)).email).toBe('late@bank.example');
       clock += 1;
       expect((await domainError(users.setPasswordWithLink(late.link!.token, 'chosen-password'))).status).toBe(404);
-      expect((await users.get(admin, late.user.id)).pendingLink).toBeNull();
+      // The Users page says the link expired (a new one is needed), not that there is none.
+      expect((await users.get(admin, late.user.id)).pendingLink).toEqual({
+        purpose: 'invite',
+        expiresAt: late.link!.expiresAt,
+      });
       expect((await domainError(users.checkLink('made-up'))).message).toBe(LINK_NOT_VALID);
     });
 

@@ -1,11 +1,12 @@
 import { z } from 'zod';
+import { MAX_NOTEBOOK_NAME } from '../../contracts/nbformat';
 
 /** Request shapes of /api/notebooks. Notebook content itself is checked by the service (nbformat, 422). */
 export const NotebookNameSchema = z
   .string()
   .trim()
   .min(1, 'must not be empty')
-  .max(200, 'must be at most 200 characters');
+  .max(MAX_NOTEBOOK_NAME, `must be at most ${MAX_NOTEBOOK_NAME} characters`);
 
 export const NotebookIdParamsSchema = z.object({ id: z.string().min(1).max(100) });
 export type NotebookIdParams = z.infer<typeof NotebookIdParamsSchema>;

@@ -32,9 +32,7 @@ export function sqliteInvites(db: Database.Database): InviteRepository {
   const use = db.prepare<[string, string, string], InviteRow>(
     'UPDATE invites SET used_at = ? WHERE id = ? AND used_at IS NULL AND expires_at > ? RETURNING *',
   );
-  const allLive = db.prepare<[string], InviteRow>(
-    'SELECT * FROM invites WHERE used_at IS NULL AND expires_at > ? ORDER BY created_at',
-  );
+  const allUnused = db.prepare<[], InviteRow>('SELECT * FROM invites WHERE used_at IS NULL ORDER BY created_at');
   const create = db.transaction((i: Omit<InviteRecord, 'usedAt'>) => {
     revoke.run(i.userId);
     insert.run(i.id, i.userId, i.purpose, i.createdBy, i.createdAt, i.expiresAt);
@@ -51,8 +49,8 @@ export function sqliteInvites(db: Database.Database): InviteRepository {
       const r = use.get(now, id, now);
       return r ? toInvite(r) : null;
     },
-    async listLive(now) {
-      return allLive.all(now).map(toInvite);
+    async listUnused() {
+      return allUnused.all().map(toInvite);
     },
     async revokeForUser(userId) {
       return revoke.run(userId).changes;

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { useLocation, useNavigate } from 'react-router-dom';
+import { tokenFromFragment } from '../../features/auth/components/link-token';
 import { SetPasswordForm } from '../../features/auth/components/set-password-form';
 
 /**
@@ -9,7 +10,7 @@ import { SetPasswordForm } from '../../features/auth/components/set-password-for
 export function SetPasswordPage() {
   const navigate = useNavigate();
   const { hash } = useLocation();
-  const [token] = useState(() => decodeURIComponent(hash.replace(/^#/, '')));
+  const [token] = useState(() => tokenFromFragment(hash));
   useEffect(() => window.history.replaceState(window.history.state, '', '/set-password'), []);
   return (
     <div className="login-page">

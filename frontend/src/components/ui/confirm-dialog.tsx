@@ -1,8 +1,9 @@
-import { useEffect, useRef, type ReactNode } from 'react';
+import { useRef, type ReactNode } from 'react';
 import { Button } from './button';
+import { useModal } from './use-modal';
 
 /**
- * A small modal asking to confirm a destructive action. Escape or "Cancel" closes it. Focus starts on "Cancel", or on
+ * A small modal asking to confirm a destructive action. Escape or "Cancel" closes it; Tab stays inside (`useModal`). Focus starts on "Cancel", or on
  * the confirm button with `focusConfirm` (JupyterLab's kernel dialogs: 0, 0 then Enter restarts).
  */
 export function ConfirmDialog({
@@ -22,12 +23,13 @@ export function ConfirmDialog({
   onConfirm: () => void;
   onCancel: () => void;
 }) {
+  const box = useRef<HTMLDivElement>(null);
   const cancelRef = useRef<HTMLButtonElement>(null);
   const confirmRef = useRef<HTMLButtonElement>(null);
-  useEffect(() => (focusConfirm ? confirmRef : cancelRef).current?.focus(), [focusConfirm]);
+  useModal(box, onCancel, () => (focusConfirm ? confirmRef : cancelRef).current);
   return (
-    <div className="modal-backdrop" onKeyDown={(e) => e.key === 'Escape' && onCancel()}>
-      <div className="modal" role="dialog" aria-modal="true" aria-labelledby="confirm-title">
+    <div className="modal-backdrop">
+      <div ref={box} tabIndex={-1} className="modal" role="dialog" aria-modal="true" aria-labelledby="confirm-title">
         <h2 id="confirm-title">{title}</h2>
         {children}
         <div className="modal-actions">

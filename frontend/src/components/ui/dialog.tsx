@@ -1,8 +1,13 @@
-import { useEffect, useRef, type ReactNode } from 'react';
+import { useRef, type ReactNode } from 'react';
+import { useModal } from './use-modal';
+
+const firstField = (box: HTMLElement) =>
+  box.querySelector<HTMLElement>('input:not([readonly]):not([disabled]), select, textarea');
 
 /**
- * A modal with a title: Escape closes it, focus moves into it on open (to its first field, else the dialog) and back
- * to where it was on close. Forms inside give their own buttons (see `.modal-actions`).
+ * A modal with a title (see `useModal`: focus moves in — to its first field, else the box — Tab stays inside,
+ * Escape closes, focus goes back on close). A field that appears later (after a load) takes focus with `autoFocus`.
+ * Forms inside give their own buttons (see `.modal-actions`).
  */
 export function Dialog({
   title,
@@ -18,21 +23,9 @@ export function Dialog({
   testId?: string;
 }) {
   const box = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    const before = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    const first = box.current?.querySelector<HTMLElement>('input:not([readonly]), select, textarea');
-    (first ?? box.current)?.focus();
-    return () => before?.focus();
-  }, []);
+  useModal(box, onClose, firstField);
   return (
-    <div
-      className="modal-backdrop"
-      onKeyDown={(e) => {
-        if (e.key !== 'Escape') return;
-        e.stopPropagation();
-        onClose();
-      }}
-    >
+    <div className="modal-backdrop">
       <div
         ref={box}
         tabIndex={-1}

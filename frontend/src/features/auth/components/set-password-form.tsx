@@ -31,10 +31,10 @@ export function SetPasswordForm({ token, onSignedIn }: { token: string; onSigned
     e.preventDefault();
     setTried(true);
     if (pw.problem) return;
-    setPassword.mutate(
-      { token, password: pw.next },
-      { onSuccess: () => login.mutate({ email: info.data.email, password: pw.next }, { onSuccess: onSignedIn }) },
-    );
+    const signIn = () => login.mutate({ email: info.data.email, password: pw.next }, { onSuccess: onSignedIn });
+    // The link works once: after it has set the password, a retry only signs in again.
+    if (setPassword.isSuccess) signIn();
+    else setPassword.mutate({ token, password: pw.next }, { onSuccess: signIn });
   };
 
   const error = (tried && pw.problem) || (setPassword.error as Error | null)?.message || null;
@@ -57,7 +57,11 @@ export function SetPasswordForm({ token, onSignedIn }: { token: string; onSigned
         disabled={setPassword.isPending || login.isPending}
         data-testid="set-password-submit"
       >
-        {setPassword.isPending || login.isPending ? 'Saving…' : 'Set password and sign in'}
+        {setPassword.isPending || login.isPending
+          ? 'Saving…'
+          : setPassword.isSuccess
+            ? 'Sign in'
+            : 'Set password and sign in'}
       </Button>
     </form>
   );

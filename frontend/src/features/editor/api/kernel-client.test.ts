@@ -180,6 +180,21 @@ describe('kernel client and the sign-in session or access', () => {
     expect(FakeSocket.last).toBe(ws); // no reconnect attempt
   });
 
+  it('connects again on reopen() after an access loss (edit access still held), but never after close()', async () => {
+    const { c, statuses } = client();
+    const ws = FakeSocket.last!;
+    ws.onclose?.({ code: ACCESS_LOST_CLOSE_CODE });
+    c.reopen();
+    expect(FakeSocket.last).not.toBe(ws);
+    expect(statuses.at(-1)).toBe('disconnected');
+    const second = FakeSocket.last!;
+    c.reopen(); // already connecting: no second socket
+    expect(FakeSocket.last).toBe(second);
+    c.close();
+    c.reopen();
+    expect(FakeSocket.last).toBe(second);
+  });
+
   it('stops for good and says so when the server ends the socket because the session ended', async () => {
     const { onSessionEnded } = client();
     const ws = FakeSocket.last!;

@@ -59,6 +59,8 @@ export class KernelClient {
   private ws: WebSocket | null = null;
   private attempt = 0;
   private closed = false;
+  /** `close()` was called: the owner is done with this client, and `reopen()` does nothing. */
+  private disposed = false;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private pending = new Map<string, Pending>();
   private executes = new Set<string>();
@@ -96,6 +98,17 @@ export class KernelClient {
       this.handlers.onStatus('disconnected');
       this.retryTimer = setTimeout(() => this.connect(), backoffMs(this.attempt++));
     };
+  }
+
+  /**
+   * Connects again after the server ended the socket for a lost session or access (which stops the reconnects), once
+   * the caller has found it may (the notebook is still editable). Nothing after `close()`.
+   */
+  reopen(): void {
+    if (this.disposed || this.ws) return;
+    this.closed = false;
+    this.attempt = 1; // "disconnected", not "starting": the kernel is the one it had
+    this.connect();
   }
 
   get connected(): boolean {
@@ -139,6 +152,7 @@ export class KernelClient {
 
   close(): void {
     this.closed = true;
+    this.disposed = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.failPending('The editor was closed.');
     this.ws?.close();

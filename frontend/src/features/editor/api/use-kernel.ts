@@ -1,6 +1,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useRef, useState, type Dispatch } from 'react';
 import { queryKeys } from '../../../lib/query-client';
+import type { NotebookRecord } from './get-notebook';
 import type { NotebookAction } from '../model/notebook-reducer';
 import { KernelClient } from './kernel-client';
 import { kernelSocketUrl, type KernelStatus, type ServerMessage } from './kernel-protocol';
@@ -84,10 +85,12 @@ export function useKernel(notebookId: string, dispatch: Dispatch<NotebookAction>
           break;
       }
     };
+    let accessRetries = 0;
     const c = new KernelClient(kernelSocketUrl(notebookId), {
       onMessage: handleMessage,
       onStatus: (s) => {
         setStatus(s);
+        if (s === 'idle') accessRetries = 0; // connected and working again
         if (s === 'restarting' || s === 'dead' || s === 'none' || s === 'disconnected') {
           setProgress(null);
           setInput(null); // a reconnect is sent the pending input again
@@ -104,7 +107,20 @@ export function useKernel(notebookId: string, dispatch: Dispatch<NotebookAction>
       // Signed out elsewhere or the session expired: re-ask who we are, and the auth gate sends us to sign in.
       onSessionEnded: () => void queryClient.invalidateQueries({ queryKey: queryKeys.me }),
       // Edit access removed (or the notebook deleted): load it again, which opens it read-only (or "not found").
-      onAccessLost: () => void queryClient.invalidateQueries({ queryKey: queryKeys.notebook(notebookId), exact: true }),
+      // Still editable (access given back at once, say): the editor stays as it is, so connect again — once; the
+      // same refusal right after is shown rather than retried in a loop.
+      onAccessLost: () =>
+        void (async () => {
+          await queryClient.refetchQueries({ queryKey: queryKeys.notebook(notebookId), exact: true });
+          const nb = queryClient.getQueryData<NotebookRecord>(queryKeys.notebook(notebookId));
+          if (!nb || nb.access === 'read') return;
+          if (accessRetries++ === 0) return c.reopen();
+          setStatus('none');
+          setError({
+            message:
+              'The server closed the kernel connection: your access to this notebook changed. Reload the page to connect again.',
+          });
+        })(),
     });
     client.current = c;
     c.connect();

@@ -4,7 +4,7 @@ import { OutputArea } from '../../../components/outputs/output-area';
 import { Button } from '../../../components/ui/button';
 import { ErrorMessage } from '../../../components/ui/error-message';
 import { sourceText, type Cell } from '../../../lib/nbformat';
-import { useCopyNotebook } from '../api/copy-notebook';
+import { copyName, useCopyNotebook } from '../api/copy-notebook';
 import { exportNotebook } from '../api/export-notebook';
 import type { NotebookRecord } from '../api/get-notebook';
 import { MarkdownView } from './markdown-view';
@@ -23,7 +23,7 @@ export function ReadOnlyNotebook({ record }: { record: NotebookRecord }) {
   const cells = record.content.cells;
   const makeCopy = () =>
     copy.mutate(
-      { name: `Copy of ${record.name}`, content: record.content },
+      { name: copyName(record.name), content: record.content },
       { onSuccess: (nb) => navigate(`/notebooks/${encodeURIComponent(nb.id)}`) },
     );
 

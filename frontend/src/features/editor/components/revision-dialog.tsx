@@ -1,8 +1,9 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useMemo, useRef, useState } from 'react';
 import { OutputArea } from '../../../components/outputs/output-area';
 import { Button } from '../../../components/ui/button';
 import { ErrorMessage } from '../../../components/ui/error-message';
 import { Spinner } from '../../../components/ui/spinner';
+import { useModal } from '../../../components/ui/use-modal';
 import { formatWhen } from '../../../lib/format';
 import { sourceText, type Notebook } from '../../../lib/nbformat';
 import { useRevision, type RevisionSummary } from '../api/revisions';
@@ -32,7 +33,7 @@ export function RevisionDialog({
   const full = useRevision(notebookId, revision.version);
   const [view, setView] = useState<View>('changes');
   const dialog = useRef<HTMLDivElement>(null);
-  useEffect(() => dialog.current?.focus(), []);
+  useModal(dialog, onClose);
   // The editor's document when the dialog opened (what "current" means while it is open).
   const [now] = useState(current);
   const texts = useMemo(
@@ -42,7 +43,7 @@ export function RevisionDialog({
   const summary = full.data ? describeChanges(cellChanges(full.data.content, now)) : '';
 
   return (
-    <div className="modal-backdrop" onKeyDown={(e) => e.key === 'Escape' && onClose()}>
+    <div className="modal-backdrop">
       <div
         ref={dialog}
         tabIndex={-1}

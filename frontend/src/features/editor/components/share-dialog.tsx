@@ -32,8 +32,57 @@ const entriesOf = (list: AccessList): Entry[] =>
  */
 export function ShareDialog({ notebookId, onClose }: { notebookId: string; onClose: () => void }) {
   const list = useAccessList(notebookId);
-  const save = useSetAccess(notebookId);
   const [entries, setEntries] = useState<Entry[] | null>(null);
+
+  // Seeded from a fresh read only (not a cached list that a refetch is about to replace): saving writes the whole
+  // list, so starting from a stale one would undo someone's newer change.
+  useEffect(() => {
+    if (list.data && list.isFetchedAfterMount && !list.isFetching && entries === null) setEntries(entriesOf(list.data));
+  }, [list.data, list.isFetchedAfterMount, list.isFetching, entries]);
+
+  // One Dialog throughout (loading, error, form): it takes focus once, and the search field takes it when it appears.
+  return (
+    <Dialog title="Share notebook" onClose={onClose} className="form-dialog share-dialog" testId="share-dialog">
+      {list.isError ? (
+        <>
+          <ErrorMessage
+            title="Could not load the access list."
+            error={list.error}
+            onRetry={() => void list.refetch()}
+          />
+          <div className="modal-actions">
+            <Button onClick={onClose}>Close</Button>
+          </div>
+        </>
+      ) : !list.data || entries === null ? (
+        <Spinner label="Loading who has access…" />
+      ) : (
+        <ShareForm
+          list={list.data}
+          entries={entries}
+          setEntries={setEntries}
+          notebookId={notebookId}
+          onClose={onClose}
+        />
+      )}
+    </Dialog>
+  );
+}
+
+function ShareForm({
+  notebookId,
+  list,
+  entries: current,
+  setEntries,
+  onClose,
+}: {
+  notebookId: string;
+  list: AccessList;
+  entries: Entry[];
+  setEntries: (entries: Entry[]) => void;
+  onClose: () => void;
+}) {
+  const save = useSetAccess(notebookId);
   const [q, setQ] = useState('');
   const [debounced, setDebounced] = useState('');
   useEffect(() => {
@@ -42,31 +91,10 @@ export function ShareDialog({ notebookId, onClose }: { notebookId: string; onClo
   }, [q]);
   const candidates = useShareCandidates(notebookId, debounced);
 
-  useEffect(() => {
-    if (list.data && entries === null) setEntries(entriesOf(list.data));
-  }, [list.data, entries]);
-
-  if (list.isPending || (list.data && entries === null))
-    return (
-      <Dialog title="Share notebook" onClose={onClose} testId="share-dialog">
-        <Spinner label="Loading who has access…" />
-      </Dialog>
-    );
-  if (list.isError)
-    return (
-      <Dialog title="Share notebook" onClose={onClose} testId="share-dialog">
-        <ErrorMessage title="Could not load the access list." error={list.error} onRetry={() => void list.refetch()} />
-        <div className="modal-actions">
-          <Button onClick={onClose}>Close</Button>
-        </div>
-      </Dialog>
-    );
-
-  const current = entries ?? [];
-  const owner = list.data.owner;
+  const owner = list.owner;
   const taken = new Set([owner.userId, ...current.map((e) => e.userId)]);
   const offered = (candidates.data ?? []).filter((c) => !taken.has(c.userId));
-  const changed = !sameEntries(current, entriesOf(list.data));
+  const changed = !sameEntries(current, entriesOf(list));
 
   const add = (c: ShareCandidate) => {
     setEntries([...current, { userId: c.userId, name: c.name, email: c.email, permission: 'read' }]);
@@ -77,7 +105,7 @@ export function ShareDialog({ notebookId, onClose }: { notebookId: string; onClo
   const remove = (userId: string) => setEntries(current.filter((e) => e.userId !== userId));
 
   return (
-    <Dialog title="Share notebook" onClose={onClose} className="form-dialog share-dialog" testId="share-dialog">
+    <>
       <p className="muted">
         Only the people listed here can find this notebook. <strong>Can read</strong>: open and export it, see its
         revisions and runs. <strong>Can edit</strong>: also change it, run it and use a live kernel.
@@ -89,6 +117,7 @@ export function ShareDialog({ notebookId, onClose }: { notebookId: string; onClo
           placeholder="Name or email of an author"
           value={q}
           onChange={(e) => setQ(e.target.value)}
+          autoFocus
           data-testid="share-search"
         />
       </label>
@@ -166,6 +195,6 @@ export function ShareDialog({ notebookId, onClose }: { notebookId: string; onClo
           {save.isPending ? 'Saving…' : 'Save'}
         </Button>
       </div>
-    </Dialog>
+    </>
   );
 }

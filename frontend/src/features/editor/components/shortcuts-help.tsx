@@ -1,5 +1,6 @@
-import { useEffect, useRef } from 'react';
+import { useRef } from 'react';
 import { Button } from '../../../components/ui/button';
+import { useModal } from '../../../components/ui/use-modal';
 import { BINDINGS, formatKeys, type KeyMode } from '../model/command-keys';
 import { labelOf } from '../model/commands';
 
@@ -11,19 +12,14 @@ const SECTIONS: { mode: KeyMode; title: string }[] = [
 
 /** Every key binding, straight from the table the key handlers use (so it cannot drift from what the keys do). */
 export function ShortcutsHelp({ onClose }: { onClose: () => void }) {
+  const box = useRef<HTMLDivElement>(null);
   const close = useRef<HTMLButtonElement>(null);
-  useEffect(() => close.current?.focus(), []);
+  useModal(box, onClose, () => close.current);
   return (
-    <div
-      className="modal-backdrop"
-      onMouseDown={(e) => e.target === e.currentTarget && onClose()}
-      onKeyDown={(e) => {
-        if (e.key !== 'Escape') return;
-        e.stopPropagation();
-        onClose();
-      }}
-    >
+    <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
       <div
+        ref={box}
+        tabIndex={-1}
         className="modal shortcuts"
         role="dialog"
         aria-modal="true"

@@ -54,6 +54,8 @@ export function useCreateToken() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (input: NewToken) => api('/api/tokens', { method: 'POST', json: input }, CreatedTokenSchema),
+    // The answer holds the secret: not kept in the mutation cache once the dialog that asked is gone.
+    gcTime: 0,
     onSettled: () => qc.invalidateQueries({ queryKey: queryKeys.tokens }),
   });
 }

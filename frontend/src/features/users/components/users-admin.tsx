@@ -41,9 +41,16 @@ export function UsersAdmin({ meId }: { meId: string }) {
   const [notice, setNotice] = useState<string | null>(null);
   const failure = update.error ?? reset.error ?? endSessions.error;
   const rows = sortUsers(users.data ?? []);
+  // Each action starts clean: the message on screen is about the last thing done, not an earlier refusal.
+  const begin = () => {
+    setNotice(null);
+    update.reset();
+    reset.reset();
+    endSessions.reset();
+  };
 
   const setRole = (u: UserSummary, role: Role) => {
-    setNotice(null);
+    begin();
     update.mutate(
       { id: u.id, change: { role } },
       {
@@ -56,7 +63,7 @@ export function UsersAdmin({ meId }: { meId: string }) {
     if (!asking) return;
     const { kind, user } = asking;
     const done = () => setAsking(null);
-    setNotice(null);
+    begin();
     if (kind === 'disable') update.mutate({ id: user.id, change: { disabled: true } }, { onSettled: done });
     else if (kind === 'reset')
       reset.mutate(user.id, { onSuccess: (link) => setShown({ user, link }), onSettled: done });
@@ -72,7 +79,14 @@ export function UsersAdmin({ meId }: { meId: string }) {
       <div className="page-head">
         <h1 id="users-title">Users</h1>
         <div className="topbar-spacer" />
-        <Button variant="primary" onClick={() => setCreating(true)} data-testid="new-user">
+        <Button
+          variant="primary"
+          onClick={() => {
+            begin();
+            setCreating(true);
+          }}
+          data-testid="new-user"
+        >
           New user
         </Button>
       </div>
@@ -110,7 +124,10 @@ export function UsersAdmin({ meId }: { meId: string }) {
                 isMe={u.id === meId}
                 busy={update.isPending && update.variables?.id === u.id}
                 onRole={(role) => setRole(u, role)}
-                onEnable={() => update.mutate({ id: u.id, change: { disabled: false } })}
+                onEnable={() => {
+                  begin();
+                  update.mutate({ id: u.id, change: { disabled: false } });
+                }}
                 onAsk={(kind) => setAsking({ kind, user: u })}
               />
             ))}
@@ -225,13 +242,20 @@ function UserRow({
         {u.sessions}
       </td>
       <td className="row-actions">
-        <Button variant="ghost" onClick={() => onAsk('reset')} disabled={u.disabled} data-testid="user-reset">
+        <Button
+          variant="ghost"
+          onClick={() => onAsk('reset')}
+          disabled={u.disabled || isMe}
+          title={isMe ? 'Change your own password on the Account page' : undefined}
+          data-testid="user-reset"
+        >
           Reset password
         </Button>
         <Button
           variant="ghost"
           onClick={() => onAsk('end-sessions')}
-          disabled={u.sessions === 0}
+          disabled={u.sessions === 0 || isMe}
+          title={isMe ? 'Sign out from the user menu' : undefined}
           data-testid="user-end-sessions"
         >
           End sessions
