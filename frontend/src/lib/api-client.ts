@@ -84,7 +84,21 @@ async function send(path: string, opts: RequestOptions = {}): Promise<Response> 
 
 /** JSON request; the answer is checked with `schema` when given (a drifted API fails loudly, not deep in the UI). */
 export async function api<T = unknown>(path: string, opts: RequestOptions = {}, schema?: z.ZodType<T>): Promise<T> {
-  const res = await send(path, opts);
+  return answer(path, await send(path, opts), schema);
+}
+
+/**
+ * The answer of a GET another script already sent (boot.js starts the notebook's before the app has loaded), read as
+ * `api` reads its own: the same errors (null: the request did not reach the server), the same schema check.
+ */
+export async function apiFromResponse<T>(path: string, response: Promise<Response | null>, schema: z.ZodType<T>) {
+  const res = await response;
+  if (!res) throw new ApiError(0, 'network', 'Cannot reach the Folio server. Check your connection and retry.');
+  if (!res.ok) throw await errorFrom(res);
+  return answer(path, res, schema);
+}
+
+async function answer<T>(path: string, res: Response, schema?: z.ZodType<T>): Promise<T> {
   if (res.status === 204) return undefined as T;
   const text = await res.text();
   const data: unknown = text ? JSON.parse(text) : undefined;

@@ -1,6 +1,6 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
 import { z } from 'zod';
-import { api } from '../../../lib/api-client';
+import { api, apiFromResponse } from '../../../lib/api-client';
 import type { Notebook } from '../../../lib/nbformat';
 import { queryKeys } from '../../../lib/query-client';
 import { clearExitSave, exitSaveBase, hasPendingSaves, savesSettled } from './pending-saves';
@@ -25,12 +25,28 @@ export type NotebookRecord = z.infer<typeof NotebookRecordSchema>;
 
 export const getNotebook = (id: string) => api(`/api/notebooks/${encodeURIComponent(id)}`, {}, NotebookRecordSchema);
 
+declare global {
+  interface Window {
+    /** Set by /boot.js (vite.config.ts) when the page opened on a notebook: its GET, sent before the app loaded. */
+    __folioBoot?: { notebook?: { id: string; at: number; response: Promise<Response | null> } };
+  }
+}
+
+/** boot.js's request for this notebook, once (later loads ask again), if it is still fresh. */
+function bootRequest(id: string): Promise<NotebookRecord> | null {
+  const sent = window.__folioBoot?.notebook;
+  if (!sent) return null;
+  window.__folioBoot = undefined;
+  if (sent.id !== id || Date.now() - sent.at >= PRIMED_FRESH_MS) return null;
+  return apiFromResponse(`/api/notebooks/${encodeURIComponent(id)}`, sent.response, NotebookRecordSchema);
+}
+
 /** A request started before the editor mounted (prefetch.ts), used once by the editor's first fetch if still fresh. */
 let primed: { id: string; at: number; record: Promise<NotebookRecord> } | null = null;
 const PRIMED_FRESH_MS = 5_000;
 
 export function primeNotebook(id: string): void {
-  const record = getNotebook(id);
+  const record = bootRequest(id) ?? getNotebook(id);
   record.catch(() => undefined); // a 401 while signed out is expected and dropped
   primed = { id, at: Date.now(), record };
 }
