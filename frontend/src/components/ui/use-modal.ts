@@ -23,7 +23,7 @@ const open: object[] = [];
  * What every modal here needs, as a WAI-ARIA dialog does: on open, focus moves into the box (`initial()`'s element,
  * else the box); Tab and Shift+Tab stay inside it; Escape closes it wherever focus is — also when it fell to the page
  * (a button that focus was on went away) — and goes no further (no editor shortcut sees it); on close, focus goes
- * back to the element that had it before, if that is still on the page.
+ * back to the element that had it before, if that is still on the page and the closer did not move focus itself.
  */
 export function useModal(
   box: RefObject<HTMLElement | null>,
@@ -61,7 +61,10 @@ export function useModal(
     return () => {
       document.removeEventListener('keydown', onKey, true);
       open.splice(open.indexOf(me), 1);
-      if (before?.isConnected) before.focus();
+      // Back where it was — unless whoever closed the dialog has already put focus somewhere on purpose.
+      const now = document.activeElement;
+      const lost = !now || now === document.body || !!el?.contains(now);
+      if (lost && before?.isConnected) before.focus();
     };
   }, [box]);
 }
