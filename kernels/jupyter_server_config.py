@@ -98,3 +98,40 @@ def _patch_kernel_websocket_nodelay() -> None:
 
 
 _patch_kernel_websocket_nodelay()
+
+# Kernels' working directories (backend/src/kernels/workdirs): Folio writes each run's and each live kernel's files
+# through the Contents API into DATA_DIR/workspace/folio-runs/<run id> and folio-live/<server>/<kernel id>, and
+# deletes the folder afterwards. So: deleting is for good (not to ~/.local/share/Trash, where every run would leave
+# a copy), a folder goes with whatever the notebook's code wrote into it, and dotfiles (`.env`, `.config.json`) are
+# files like any other. Set these on an external server (JUPYTER_URL) too.
+c.FileContentsManager.delete_to_trash = False
+c.FileContentsManager.always_delete_dir = True
+c.ContentsManager.allow_hidden = True
+
+
+# No checkpoints: Folio keeps notebooks and revisions in its store, never saves a notebook through this server, and
+# Jupyter's file checkpoints make a `.ipynb_checkpoints` folder beside every file or folder deleted through the
+# Contents API — in a kernel's working directory, where `os.listdir()` would show it.
+def _no_checkpoints():  # type: ignore[no-untyped-def]
+    from jupyter_server.services.contents.checkpoints import AsyncCheckpoints
+
+    class NoCheckpoints(AsyncCheckpoints):
+        async def create_checkpoint(self, contents_mgr, path):  # type: ignore[no-untyped-def]
+            return {"id": "checkpoint", "last_modified": None}
+
+        async def restore_checkpoint(self, contents_mgr, checkpoint_id, path):  # type: ignore[no-untyped-def]
+            return None
+
+        async def rename_checkpoint(self, checkpoint_id, old_path, new_path):  # type: ignore[no-untyped-def]
+            return None
+
+        async def delete_checkpoint(self, checkpoint_id, path):  # type: ignore[no-untyped-def]
+            return None
+
+        async def list_checkpoints(self, path):  # type: ignore[no-untyped-def]
+            return []
+
+    return NoCheckpoints
+
+
+c.ContentsManager.checkpoints_class = _no_checkpoints()

@@ -27,6 +27,8 @@ import { BullRunEvents } from './queue/run-events';
 import { BullRunQueue } from './queue/run-queue';
 import { startRunWorker } from './queue/workers';
 import { RunExecution } from './runs/run-execution';
+import { contentsRunWorkdirs, runFilesFrom, sweepRunWorkdirs } from './runs/run-workdir';
+import { JupyterWorkdirs } from './kernels/workdirs/jupyter-workdirs';
 import { RunLifecycle } from './runs/run-lifecycle';
 import { RunProgressService } from './runs/run-progress';
 import { RunReconciler } from './runs/run-reconciler';
@@ -120,6 +122,8 @@ async function compose(config: Config, logger: Logger, life: Lifecycle): Promise
   ] as const);
   const redisUrl = redis.url;
   const settings = createJupyterSettings(jupyter);
+  // Kernels' working directories, written through the Jupyter Server's Contents API (kernels/workdirs/).
+  const workdirs = new JupyterWorkdirs({ settings });
   const poolOf = (name: string, size = config.kernels.poolSize) => {
     const pool = new KernelPool({ settings, size, preamble: KERNEL_PREAMBLE, logger });
     pools.push(pool);
@@ -137,6 +141,7 @@ async function compose(config: Config, logger: Logger, life: Lifecycle): Promise
     const execution = new RunExecution({
       lifecycle,
       kernels: runsPool,
+      workdirs: contentsRunWorkdirs(workdirs, runFilesFrom(store.notebookFiles)),
       cellTimeoutMs: config.kernels.cellTimeoutMs,
       maxOutputBytes: config.kernels.maxOutputBytes,
       maxRunOutputBytes: config.kernels.maxRunOutputBytes,
@@ -148,6 +153,9 @@ async function compose(config: Config, logger: Logger, life: Lifecycle): Promise
     if (!web) watchRunQueue(metrics, jobs.queue);
     const reconciler = new RunReconciler({ runs: store.runs, jobs, lifecycle, logger });
     life.add('workers', 'run reconciler', () => reconciler.stop());
+    // Folders of runs a crashed worker left behind (their runs have ended by now, or end as lost): swept at start.
+    const swept = sweepRunWorkdirs({ workdirs, runs: store.runs, logger }).catch((err: unknown) => logger.warn({ err }, 'could not sweep the working directories of ended runs'));
+    pending.push(swept);
     const runWorker = runsPool.start().then(() => {
       const w = startRunWorker({
         connection: workerConnection(redisUrl),

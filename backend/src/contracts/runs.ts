@@ -20,10 +20,18 @@ export interface KernelEnvironment {
   implementation: string;
   packages: Record<string, string>;
 }
+/**
+ * Where a run's working directory gets its files (runs/run-files.ts): `notebook`, the notebook's folder of files as it
+ * is when the run starts executing. Published app versions add their own source (the snapshot taken at publish time).
+ */
+export type RunFilesSource = { from: 'notebook' };
+
 export interface RunRecord {
   id: string;
   notebookId: string;
   notebookVersion: number;
+  /** Where the files of its working directory come from. Absent (runs recorded before it existed): the notebook's. */
+  files?: RunFilesSource;
   params: Record<string, unknown>;
   paramsHash: string;
   trigger: RunTrigger;

@@ -2,22 +2,27 @@ import { randomUUID } from 'node:crypto';
 import { kernelEnvironment } from '../kernels/environment';
 import { executeNotebook, type ExecuteNotebookResult } from '../kernels/executor';
 import type { PooledKernel } from '../kernels/pooled-kernel';
+import type { WorkdirPath } from '../kernels/workdirs/workdir-path';
 import { withTimeout } from '../util/timeout';
 import type { Logger } from '../logger';
 import { cellTags, sourceText, type Cell, type Notebook } from '../contracts/nbformat';
 import type { CellResult, KernelEnvironment, RunRecord, RunStatus } from '../store/store';
 import type { Outcome, RunLifecycle } from './run-lifecycle';
 import type { RunProgress } from './run-progress';
+import type { RunWorkdirs } from './run-workdir';
 
 /**
  * Executes one run on a pooled kernel, moving it through its state machine (run-lifecycle.ts) — what a `run-notebook`
  * job does, wherever it came from:
  * 1. prepare (load, re-validate; a run that cannot or need not run ends or is left here);
- * 2. acquire a kernel (failures here may be retried: the run is still `queued`);
+ * 2. acquire a kernel and create the run's fresh working directory with its files (run-workdir.ts; failures here may
+ *    be retried: the run is still `queued`);
  * 3. claim the run (queued → running under a fresh attempt id) and heartbeat it while it runs — a heartbeat that
  *    finds a cancel request interrupts the cell; one that finds the run no longer its own stops executing;
- * 4. execute cell by cell, saving per-cell results as cells end and publishing progress off the execution path;
- * 5. give the kernel back, then write the final state once, then (bounded) flush the last progress messages.
+ * 4. move the kernel into the working directory, then execute cell by cell, saving per-cell results as cells end and
+ *    publishing progress off the execution path;
+ * 5. give the kernel back, then write the final state once, then (bounded) flush the last progress messages, then
+ *    remove the working directory (however the run ended).
  * Neither a slow store nor an unreachable Redis can hold the kernel, and nothing after the claim executes the run again.
  */
 export interface KernelSource {
@@ -28,6 +33,8 @@ export interface KernelSource {
 export interface RunExecutionDeps {
   lifecycle: RunLifecycle;
   kernels: KernelSource;
+  /** Each run's working directory (run-workdir.ts). */
+  workdirs: RunWorkdirs;
   /** Per-cell time limit (config FOLIO_CELL_TIMEOUT_S). */
   cellTimeoutMs: number;
   /** Per-cell output cap (config FOLIO_MAX_OUTPUT_MB). */
@@ -86,24 +93,43 @@ export class RunExecution {
       return verdict === 'retry' ? { kind: 'retry', error } : { kind: 'ended', status: 'failed' };
     }
 
-    const attemptId = randomUUID();
-    const cells = initialCells(prepared.notebook);
-    let claimed: RunRecord | null;
+    let dir: WorkdirPath;
     try {
-      claimed = await lifecycle.claim(prepared.run, attemptId, cells);
+      dir = await this.deps.workdirs.create(prepared.run);
     } catch (error) {
       this.deps.kernels.release(kernel);
       const verdict = await lifecycle.attemptFailed(a.runId, undefined, error, a.lastAttempt);
+      this.log.warn({ runId: a.runId, err: error, verdict }, 'could not create the working directory of the run');
       return verdict === 'retry' ? { kind: 'retry', error } : { kind: 'ended', status: 'failed' };
     }
-    if (!claimed) {
-      this.deps.kernels.release(kernel);
-      return { kind: 'skipped', status: await lifecycle.statusOf(a.runId), why: 'cancelled or claimed meanwhile' };
+
+    const attemptId = randomUUID();
+    const cells = initialCells(prepared.notebook);
+    try {
+      let claimed: RunRecord | null;
+      try {
+        claimed = await lifecycle.claim(prepared.run, attemptId, cells);
+      } catch (error) {
+        this.deps.kernels.release(kernel);
+        const verdict = await lifecycle.attemptFailed(a.runId, undefined, error, a.lastAttempt);
+        return verdict === 'retry' ? { kind: 'retry', error } : { kind: 'ended', status: 'failed' };
+      }
+      if (!claimed) {
+        this.deps.kernels.release(kernel);
+        return { kind: 'skipped', status: await lifecycle.statusOf(a.runId), why: 'cancelled or claimed meanwhile' };
+      }
+      return await this.run(a, claimed, prepared.notebook, cells, kernel, attemptId, dir);
+    } finally {
+      await this.removeWorkdir(a.runId, () => this.deps.workdirs.remove(dir));
     }
-    return this.run(a, claimed, prepared.notebook, cells, kernel, attemptId);
   }
 
-  private async run(a: RunAttempt, run: RunRecord, notebook: Notebook, cells: CellResult[], kernel: PooledKernel, attemptId: string): Promise<AttemptResult> {
+  /** Removes a run's working directory; a failure is logged (the folder is swept at the next start: sweepRunWorkdirs). */
+  private async removeWorkdir(runId: string, remove: () => Promise<void>): Promise<void> {
+    await remove().catch((err: unknown) => this.log.warn({ runId, err }, 'could not remove the working directory of the run'));
+  }
+
+  private async run(a: RunAttempt, run: RunRecord, notebook: Notebook, cells: CellResult[], kernel: PooledKernel, attemptId: string, dir: WorkdirPath): Promise<AttemptResult> {
     const { lifecycle } = this.deps;
     const stop = new AbortController();
     const onShutdown = () => stop.abort('shutdown');
@@ -126,6 +152,7 @@ export class RunExecution {
     let failure: unknown;
     let discard = true;
     try {
+      await this.deps.workdirs.enter(kernel, dir);
       environment = await kernelEnvironment(kernel).catch((err: unknown) => {
         this.log.warn({ runId: run.id, err }, 'could not capture the kernel environment');
         return undefined;

@@ -69,6 +69,7 @@ export class RunService {
       id: randomUUID(),
       notebookId,
       notebookVersion: nb.version,
+      files: { from: 'notebook' },
       params: canonical,
       paramsHash: paramsHash(specs, canonical),
       trigger,

@@ -12,7 +12,9 @@ import { BullRunQueue } from '../../queue/run-queue';
 import { startRunWorker, type RunWorker, type RunWorkerOptions } from '../../queue/workers';
 import { openSqliteStore } from '../../store/sqlite/sqlite-store';
 import type { Store } from '../../store/store';
+import { JupyterWorkdirs } from '../../kernels/workdirs/jupyter-workdirs';
 import { RunExecution, type KernelSource } from '../run-execution';
+import { contentsRunWorkdirs, runFilesFrom, type RunWorkdirs } from '../run-workdir';
 import { RunLifecycle } from '../run-lifecycle';
 import { RunProgressService } from '../run-progress';
 import { RunReconciler } from '../run-reconciler';
@@ -54,6 +56,8 @@ export interface RunnerOptions {
   connection?: { host: string; port: number };
   /** The audit trail the RunService records to. Default none. */
   audit?: AuditRecorder;
+  /** Runs' working directories. Default: on the fixture's Jupyter Server, with the notebooks' files (as compose.ts). */
+  workdirs?: RunWorkdirs;
 }
 
 export type JobEvent =
@@ -99,6 +103,7 @@ export async function startRunsFixture(opts: { poolSize?: number; preamble?: str
     const execution = new RunExecution({
       lifecycle,
       kernels: r.kernels ?? pool,
+      workdirs: r.workdirs ?? contentsRunWorkdirs(new JupyterWorkdirs({ settings: jupyter.settings }), runFilesFrom(store.notebookFiles)),
       cellTimeoutMs: r.cellTimeoutMs ?? 60_000,
       maxOutputBytes: 20 * 1024 * 1024,
       acquireTimeoutMs: r.acquireTimeoutMs ?? 30_000,
