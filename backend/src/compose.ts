@@ -29,13 +29,16 @@ import { startRunWorker } from './queue/workers';
 import { RunExecution } from './runs/run-execution';
 import { contentsRunWorkdirs, runFilesFrom, sweepRunWorkdirs } from './runs/run-workdir';
 import { JupyterWorkdirs } from './kernels/workdirs/jupyter-workdirs';
+import { liveScope } from './kernels/workdirs/workdir-path';
+import { kernelWorkspaces, sweepLiveWorkdirs } from './notebook-files/kernel-workspaces';
+import { ChangeHub } from './util/change-hub';
 import { RunLifecycle } from './runs/run-lifecycle';
 import { RunProgressService } from './runs/run-progress';
 import { RunReconciler } from './runs/run-reconciler';
 import { RunService } from './runs/run.service';
 import { openSqliteStore } from './store/sqlite/sqlite-store';
 import type { Store } from './store/store';
-import { redisChangeChannel } from './queue/user-changes-channel';
+import { NOTEBOOK_FILE_CHANGES_CHANNEL, redisChangeChannel } from './queue/user-changes-channel';
 import { AuthService } from './users/auth.service';
 import { bootstrapAdmin } from './users/bootstrap-admin';
 import { oidcServiceFor } from './users/oidc.service';
@@ -191,8 +194,17 @@ async function compose(config: Config, logger: Logger, life: Lifecycle): Promise
     warmPool = poolOf('live');
     pending.push(warmPool.start());
   }
+  // Live kernels' working directories follow the notebook's files: uploads and deletes in any web process are
+  // announced over Redis, and each process updates the folders of its own kernels (notebook-files/kernel-workspaces.ts).
+  const fileChangesChannel = redisChangeChannel(redisUrl, logger, NOTEBOOK_FILE_CHANGES_CHANNEL);
+  life.add('queue', 'notebook file changes channel', () => fileChangesChannel.close());
+  const fileChanges = new ChangeHub(fileChangesChannel, (err) => logger.debug({ err }, 'could not announce a notebook file change'));
+  // Live kernels' folders are scoped by server: an embedded one's by this process (its kernels die with it).
+  const scope = config.jupyter.url ? liveScope({ url: config.jupyter.url }) : liveScope({ embeddedBy: process.pid });
+  pending.push(sweepLiveWorkdirs({ workdirs, settings, scope, logger }).catch((err: unknown) => logger.warn({ err }, 'could not sweep the working directories of ended live kernels')));
   const sessions = new KernelSessionManager({
     kernels: new WarmFirstKernelSource(warmPool, poolOf('on-demand live', 0)),
+    workspaces: kernelWorkspaces({ workdirs, files: store.notebookFiles, changes: fileChanges, scope, logger }),
     logger,
     idleMs: config.kernels.idleMs,
     busyDetachedMs: config.kernels.busyDetachedMs,
@@ -258,6 +270,7 @@ async function compose(config: Config, logger: Logger, life: Lifecycle): Promise
     access,
     limits: config.limits,
     users: store.users,
+    changes: fileChanges,
   });
   const runs = new RunService({ notebooks: store.notebooks, access, runs: observeRunTransitions(store.runs, metrics), queue: runQueue, logger, audit });
   const runProgress = new RunProgressService({ runs, events: runEvents });

@@ -22,6 +22,11 @@ export interface NotebookFilesServiceDeps {
   users?: Pick<UserRepository, 'getById'>;
   /** Clock (ms since the epoch). Default Date.now. */
   now?: () => number;
+  /**
+   * Told the notebook's id after every upload or delete, so live kernels' working directories follow (in every web
+   * process: compose.ts bridges it over Redis; notebook-files/kernel-workspaces.ts listens). Default none.
+   */
+  changes?: { publish(notebookId: string): void };
 }
 
 /**
@@ -31,7 +36,8 @@ export interface NotebookFilesServiceDeps {
  * Paths are normalized by `normalizeFilePath` (400 when they could leave the folder or are malformed); a file larger
  * than `maxFileBytes` is refused with a 413 and nothing is stored. A path cannot be both a file and a folder: writing
  * `data/a.csv` while a file `data` exists (or `data` while `data/…` files exist) is a 409, as it would be on a disk.
- * Files live in the database, so there is no symlink to follow.
+ * Files live in the database, so there is no symlink to follow. Every change is announced (`changes`): live kernels'
+ * working directories follow it; headless runs copy the files when they start (runs/run-workdir.ts).
  */
 export class NotebookFilesService {
   private readonly access: NotebookAccess;
@@ -87,6 +93,7 @@ export class NotebookFilesService {
       updatedBy: who.id,
     });
     if (!saved) throw notFound('Notebook');
+    this.deps.changes?.publish(notebookId);
     return saved;
   }
 
@@ -94,6 +101,7 @@ export class NotebookFilesService {
     await this.access.writable(who, notebookId);
     const path = normalizeFilePath(rawPath);
     if (!(await this.deps.files.delete(notebookId, path))) throw notFound(`File "${path}"`);
+    this.deps.changes?.publish(notebookId);
   }
 }
 

@@ -4,6 +4,8 @@ import { producerConnection, workerConnection } from './connection';
 
 /** The Redis pub/sub channel on which web processes announce users' sign-in changes (users/user-changes.ts). */
 export const USER_CHANGES_CHANNEL = 'folio:user-changes';
+/** The channel on which web processes announce changed notebook files (notebook-files/kernel-workspaces.ts). */
+export const NOTEBOOK_FILE_CHANGES_CHANNEL = 'folio:notebook-files';
 
 export interface RedisChangeChannel {
   publish(message: string): Promise<void>;
@@ -19,7 +21,7 @@ export interface RedisChangeChannel {
  * truth and every socket re-checks periodically), so it is never queued for later.
  */
 export function redisChangeChannel(url: string, logger: Logger, channel = USER_CHANGES_CHANNEL): RedisChangeChannel {
-  const log = logger.child({ component: 'user-changes' });
+  const log = logger.child({ component: 'change-channel', channel });
   const subscriber = new Redis({ ...workerConnection(url), lazyConnect: true });
   const publisher = new Redis({ ...producerConnection(url), lazyConnect: true });
   const listeners: Array<(message: string) => void> = [];
@@ -27,13 +29,13 @@ export function redisChangeChannel(url: string, logger: Logger, channel = USER_C
     if (ch === channel) for (const l of listeners) l(message);
   });
   // Connection trouble is reported by the readiness probe; here it would only repeat itself.
-  subscriber.on('error', (e) => log.debug({ err: e }, 'user-changes subscriber error'));
-  publisher.on('error', (e) => log.debug({ err: e }, 'user-changes publisher error'));
+  subscriber.on('error', (e) => log.debug({ err: e }, 'change channel subscriber error'));
+  publisher.on('error', (e) => log.debug({ err: e }, 'change channel publisher error'));
   subscriber.connect().catch(() => undefined);
   publisher.connect().catch(() => undefined);
   const ready = subscriber.subscribe(channel).then(
     () => undefined,
-    (e: unknown) => log.warn({ err: e }, 'could not subscribe to user changes'),
+    (e: unknown) => log.warn({ err: e }, 'could not subscribe to a change channel'),
   );
   return {
     ready,

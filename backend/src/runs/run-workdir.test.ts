@@ -113,9 +113,16 @@ describe('a headless run', () => {
   });
 
   it('removes its folder after a cancelled run', async () => {
-    const nb = await notebookWith({ 'a.txt': 'a' }, 'open("written.txt", "w").write("w")', 'import time\ntime.sleep(120)');
+    const nb = await notebookWith(
+      { 'a.txt': 'a' },
+      'open("written.txt", "w").write("w")',
+      'import time\ntime.sleep(120)',
+    );
     const started = await runner.service.start(author, nb, {});
-    await runner.waitFor(started.id, (e) => e.kind === 'progress' && (e.progress as { cellId: string }).cellId === 'c1');
+    await runner.waitFor(
+      started.id,
+      (e) => e.kind === 'progress' && (e.progress as { cellId: string }).cellId === 'c1',
+    );
     expect(fs.readdirSync(runDirOnDisk(started.id)).sort()).toEqual(['a.txt', 'written.txt']);
     await runner.service.cancel(author, started.id);
     await runner.settled(started.id);
@@ -133,7 +140,8 @@ describe('sweeping run folders left by a crash', () => {
     const running = { ...base, id: randomUUID(), status: 'running' as const, attemptId: 'a', endedAt: undefined };
     await fx.store.runs.create(running);
     const unknown = randomUUID();
-    for (const id of [ended.id, running.id, unknown]) await workdirs.create(runWorkdir(id), [{ path: 'f.txt', data: Buffer.from('f') }]);
+    for (const id of [ended.id, running.id, unknown])
+      await workdirs.create(runWorkdir(id), [{ path: 'f.txt', data: Buffer.from('f') }]);
     fs.mkdirSync(path.join(root(), RUN_WORKDIRS, 'not.ours'));
     const removed = await sweepRunWorkdirs({ workdirs, runs: fx.store.runs, logger: fx.logger });
     expect(removed).toBe(2);

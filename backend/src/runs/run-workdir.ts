@@ -39,7 +39,10 @@ export function runFilesFrom(files: Pick<NotebookFileRepository, 'list' | 'get'>
   };
 }
 
-async function* notebookFiles(files: Pick<NotebookFileRepository, 'list' | 'get'>, notebookId: string): AsyncIterable<{ path: string; data: Buffer }> {
+async function* notebookFiles(
+  files: Pick<NotebookFileRepository, 'list' | 'get'>,
+  notebookId: string,
+): AsyncIterable<{ path: string; data: Buffer }> {
   for (const summary of await files.list(notebookId)) {
     const file = await files.get(notebookId, summary.path);
     if (file) yield { path: file.path, data: file.data }; // deleted meanwhile: not there

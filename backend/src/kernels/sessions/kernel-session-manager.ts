@@ -3,7 +3,12 @@ import type { Principal } from '../../contracts/principal';
 import { DomainError, notFound } from '../../errors';
 import type { Logger } from '../../logger';
 import { KernelSession } from './kernel-session';
-import { COMPLETE_INSPECT_TIMEOUT_MS, type KernelSource, type SessionClient } from './session-events';
+import {
+  COMPLETE_INSPECT_TIMEOUT_MS,
+  type KernelSource,
+  type KernelWorkspace,
+  type SessionClient,
+} from './session-events';
 
 export interface KernelSessionManagerOptions {
   /** Where kernels come from: a KernelPool kept for live editing (separate from the run workers' pool). */
@@ -36,6 +41,11 @@ export interface KernelSessionManagerOptions {
   maxKernelsPerUser?: number;
   /** Sessions holding a kernel at once, all users (config FOLIO_MAX_LIVE_KERNELS). Default unlimited. */
   maxLiveKernels?: number;
+  /**
+   * Each session's working directory for its kernel: a folder with the notebook's files, kept in step with them
+   * (notebook-files/kernel-workspaces.ts). Default none: kernels stay in the Jupyter Server's root dir.
+   */
+  workspaces?: (session: { userId: string; notebookId: string }) => KernelWorkspace;
   /** Clock. Default Date.now. */
   now?: () => number;
 }
@@ -73,7 +83,8 @@ export const RUNNING_KERNELS_PATH = '/kernels';
  * author decides in the panel.
  */
 export class KernelSessionManager extends EventEmitter<{ culled: [KernelSession]; evicted: [KernelSession] }> {
-  private readonly opts: Required<Omit<KernelSessionManagerOptions, 'cullIntervalMs'>>;
+  private readonly opts: Required<Omit<KernelSessionManagerOptions, 'cullIntervalMs' | 'workspaces'>> &
+    Pick<KernelSessionManagerOptions, 'workspaces'>;
   private readonly sessions = new Map<string, KernelSession>();
   /** (user, notebook) → when its kernel was shut down to make room: the next tab on it is told why its variables are gone. */
   private readonly evicted = new Map<string, number>();
@@ -98,6 +109,7 @@ export class KernelSessionManager extends EventEmitter<{ culled: [KernelSession]
       restartTimeoutMs: opts.restartTimeoutMs ?? 20_000,
       maxKernelsPerUser: opts.maxKernelsPerUser ?? Infinity,
       maxLiveKernels: opts.maxLiveKernels ?? Infinity,
+      workspaces: opts.workspaces,
       now: opts.now ?? Date.now,
     };
     this.log = opts.logger.child({ component: 'kernel-sessions' });
@@ -125,6 +137,7 @@ export class KernelSessionManager extends EventEmitter<{ culled: [KernelSession]
         requestTimeoutMs: this.opts.requestTimeoutMs,
         restartTimeoutMs: this.opts.restartTimeoutMs,
         admit: (s) => this.admit(s),
+        workspace: this.opts.workspaces?.({ userId, notebookId }),
         now: this.opts.now,
       });
       this.sessions.set(key, session);

@@ -9,7 +9,14 @@ import { TimeoutError, withTimeout } from '../../util/timeout';
 import { CellOutputs } from './cell-outputs';
 import { requestCompletion, requestInspection } from './introspection';
 import { isDeathStatus, mapStatus } from './kernel-status';
-import type { ExecuteRequest, KernelSource, SessionClient, SessionEvent, SessionStatus } from './session-events';
+import type {
+  ExecuteRequest,
+  KernelSource,
+  KernelWorkspace,
+  SessionClient,
+  SessionEvent,
+  SessionStatus,
+} from './session-events';
 
 export interface KernelSessionOptions {
   userId: string;
@@ -28,6 +35,8 @@ export interface KernelSessionOptions {
   restartTimeoutMs: number;
   /** Asked before a kernel is acquired (kernel caps): a refusal is reported and the session stays without one. */
   admit?: (session: KernelSession) => DomainError | null;
+  /** The kernel's working directory with the notebook's files. Default none (the kernel stays in the server's root). */
+  workspace?: KernelWorkspace;
   now: () => number;
 }
 
@@ -58,6 +67,8 @@ export class KernelSession {
   /** Bumped by interrupt/restart/death/shutdown: the request running under an older epoch aborts its rest. */
   private epoch = 0;
   private restarting = false;
+  /** Set while the kernel is moved into its working directory after a restart: cells wait for it. */
+  private entering: Promise<void> | null = null;
   /** Kernels this session gave up on (a restart that hung): a cell ending on them was aborted, not failed. */
   private readonly abandoned = new WeakSet<PooledKernel>();
   /** Settles when the executions running now have ended. */
@@ -184,6 +195,7 @@ export class KernelSession {
     if (!failure) {
       this.outputs.reset();
       this.kernelStartedAt = this.opts.now();
+      await this.enterWorkspace(kernel);
       this.setStatus(mapStatus(kernel.connection.status) ?? 'idle');
       return;
     }
@@ -259,6 +271,7 @@ export class KernelSession {
     const total = req.cells.length;
     let done = 0;
     const kernel = await this.ensureKernel();
+    if (this.entering) await this.entering;
     for (const cell of req.cells) {
       if (!kernel || this.kernel !== kernel || this.epoch !== epoch || this.closed) {
         this.abortCell(req.requestId, cell.cellId);
@@ -373,9 +386,12 @@ export class KernelSession {
     }
     this.setStatus('starting');
     this.acquiring = this.opts.kernels.acquire(this.opts.acquireTimeoutMs).then(
-      (k) => {
+      async (k) => {
+        // Its folder first, so the first cell already runs among the notebook's files.
+        if (!this.closed) await this.attachWorkspace(k);
         this.acquiring = null;
         if (this.closed) {
+          this.opts.workspace?.detach(k);
           this.opts.kernels.release(k);
           return null;
         }
@@ -397,6 +413,38 @@ export class KernelSession {
       },
     );
     return this.acquiring;
+  }
+
+  /** Makes the kernel's working directory; a failure is told to the tabs (the kernel is usable, without its files). */
+  private async attachWorkspace(kernel: PooledKernel): Promise<void> {
+    try {
+      await this.opts.workspace?.attach(kernel);
+    } catch (e) {
+      this.log.warn({ err: e, kernelId: kernel.id }, 'could not prepare the working directory of a live kernel');
+      this.broadcast({
+        type: 'error',
+        message: `The notebook's files could not be put in the kernel's working directory: ${(e as Error).message}`,
+      });
+    }
+  }
+
+  /** After a restart: back into the working directory, before any cell runs. */
+  private async enterWorkspace(kernel: PooledKernel): Promise<void> {
+    const workspace = this.opts.workspace;
+    if (!workspace) return;
+    const entering = workspace.restarted(kernel).catch((e: unknown) => {
+      this.log.warn({ err: e, kernelId: kernel.id }, 'could not move a restarted kernel into its working directory');
+      this.broadcast({
+        type: 'error',
+        message: `The restarted kernel is not in the notebook's folder: ${(e as Error).message}`,
+      });
+    });
+    this.entering = entering;
+    try {
+      await entering;
+    } finally {
+      if (this.entering === entering) this.entering = null;
+    }
   }
 
   private onKernelStatus(conn: Kernel.IKernelConnection, status: KernelMessage.Status): void {
@@ -425,6 +473,7 @@ export class KernelSession {
     this.kernelStartedAt = null;
     this.clearInput();
     this.epoch += 1;
+    this.opts.workspace?.detach(kernel);
     // The pool lets services' auto-restart reconnect settle before it disposes a dead kernel's connection.
     const release = () => this.opts.kernels.release(kernel, { discard: opts.discard });
     if (opts.after) void withTimeout(opts.after, RESTART_SETTLE_MS, 'abandoned restart').then(release, release);

@@ -46,6 +46,19 @@ export interface KernelSource {
   release(kernel: PooledKernel, opts?: { discard?: boolean }): void;
 }
 
+/**
+ * A live kernel's working directory (a folder holding the notebook's files, kept in step with them), for as long as
+ * the session holds that kernel. Built per session by whoever composes the sessions (notebook-files/kernel-workspaces.ts).
+ */
+export interface KernelWorkspace {
+  /** A fresh kernel (just started, or restarted by the pool) joins the session: make its folder and move it there. */
+  attach(kernel: PooledKernel): Promise<void>;
+  /** The kernel restarted in place (a fresh process in the server's root dir): move it into its folder again. */
+  restarted(kernel: PooledKernel): Promise<void>;
+  /** The session gave the kernel up: its folder goes (in the background). */
+  detach(kernel: PooledKernel): void;
+}
+
 export interface ExecuteRequest {
   requestId: string;
   cells: Array<{ cellId: string; code: string }>;

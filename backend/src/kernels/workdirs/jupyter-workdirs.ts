@@ -95,7 +95,11 @@ export class JupyterWorkdirs {
 
   /** Makes `dir` the kernel's cwd. The kernel must have just started or restarted (its cwd is the server's root). */
   async enter(kernel: PooledKernel, dir: WorkdirPath): Promise<void> {
-    const r = await executeCode(kernel, chdirCode(dir), { silent: true, storeHistory: false, timeoutMs: this.enterTimeoutMs });
+    const r = await executeCode(kernel, chdirCode(dir), {
+      silent: true,
+      storeHistory: false,
+      timeoutMs: this.enterTimeoutMs,
+    });
     if (r.status !== 'ok') {
       const why = r.error ? `${r.error.ename}: ${r.error.evalue}` : r.status;
       throw new Error(`The kernel could not change to its working directory ${dir} (${why}).`);
@@ -138,7 +142,10 @@ export class JupyterWorkdirs {
   private request(method: 'GET' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<Response> {
     const [p, query] = path.split('?');
     const url = `${this.settings.baseUrl}api/contents/${p!.split('/').map(encodeURIComponent).join('/')}${query ? `?${query}` : ''}`;
-    const init: RequestInit = { method, ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } }) };
+    const init: RequestInit = {
+      method,
+      ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } }),
+    };
     return ServerConnection.makeRequest(url, init, this.settings);
   }
 }
@@ -155,7 +162,11 @@ async function contentsError(method: string, path: string, res: Response): Promi
 }
 
 /** Runs `fn` over `items` with at most `limit` at once; the first failure rejects (after the running ones settle). */
-async function eachLimited<T>(items: Iterable<T> | AsyncIterable<T>, limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+async function eachLimited<T>(
+  items: Iterable<T> | AsyncIterable<T>,
+  limit: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
   const running = new Set<Promise<void>>();
   let failure: { error: unknown } | undefined;
   for await (const item of items) {

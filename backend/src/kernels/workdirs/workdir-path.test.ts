@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { chdirCode, checked, fileInWorkdir, liveWorkdir, pythonString, runWorkdir, UnsafeWorkdirError, type WorkdirPath } from './workdir-path';
+import {
+  chdirCode,
+  checked,
+  fileInWorkdir,
+  liveWorkdir,
+  pythonString,
+  runWorkdir,
+  UnsafeWorkdirError,
+  type WorkdirPath,
+} from './workdir-path';
 
 /** The chdir code a kernel runs is made from server ids only; nothing hostile gets into it or out of its folder. */
 const HOSTILE = [
@@ -34,7 +43,12 @@ describe('working directory paths', () => {
 
   it('the chdir code is the fixed call with the path as a string literal, and refuses any other path', () => {
     expect(chdirCode(runWorkdir('r1'))).toBe('__import__("os").chdir("folio-runs/r1")');
-    for (const p of HOSTILE.map((h) => `folio-runs/${h}`).concat(['folio-runs', 'folio-runs/a/b', 'elsewhere/a', 'folio-live/a'])) {
+    for (const p of HOSTILE.map((h) => `folio-runs/${h}`).concat([
+      'folio-runs',
+      'folio-runs/a/b',
+      'elsewhere/a',
+      'folio-live/a',
+    ])) {
       expect(() => chdirCode(p as WorkdirPath), JSON.stringify(p)).toThrow(UnsafeWorkdirError);
       expect(() => checked(p), JSON.stringify(p)).toThrow(UnsafeWorkdirError);
     }

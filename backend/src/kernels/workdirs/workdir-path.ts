@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * Kernels' working directories, as paths relative to the Jupyter Server's root dir (its Contents API root and the cwd
  * a kernel starts in). Every path here is made by the server from ids it generated (a run id, a kernel id, a hash of
@@ -13,7 +15,9 @@ export const LIVE_WORKDIRS = 'folio-live';
 /** An id that may name a folder: letters, digits, `-` and `_`, 1–128 characters, not starting with `-`/`_`. */
 const ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
 /** Every workdir path: one of the two parents, then one or two ids. */
-const WORKDIR = new RegExp(`^(?:${RUN_WORKDIRS}/${ID.source.slice(1, -1)}|${LIVE_WORKDIRS}/${ID.source.slice(1, -1)}/${ID.source.slice(1, -1)})$`);
+const WORKDIR = new RegExp(
+  `^(?:${RUN_WORKDIRS}/${ID.source.slice(1, -1)}|${LIVE_WORKDIRS}/${ID.source.slice(1, -1)}/${ID.source.slice(1, -1)})$`,
+);
 
 declare const workdirBrand: unique symbol;
 /** A working directory made by `runWorkdir` / `liveWorkdir` (relative to the server's root). */
@@ -24,7 +28,8 @@ export class UnsafeWorkdirError extends Error {
 }
 
 function id(kind: string, value: string): string {
-  if (!ID.test(value)) throw new UnsafeWorkdirError(`not a usable ${kind} for a working directory: ${JSON.stringify(value.slice(0, 80))}`);
+  if (!ID.test(value))
+    throw new UnsafeWorkdirError(`not a usable ${kind} for a working directory: ${JSON.stringify(value.slice(0, 80))}`);
   return value;
 }
 
@@ -37,9 +42,26 @@ export function liveWorkdir(scope: string, kernelId: string): WorkdirPath {
   return checked(`${LIVE_WORKDIRS}/${id('server scope', scope)}/${id('kernel id', kernelId)}`);
 }
 
+/**
+ * The scope of live kernels' folders on one Jupyter Server: `p<pid>` for the embedded server of the Folio process
+ * `pid` (its kernels die with it, so a sweep may remove a dead process's folders), `x<hash>` for an external server
+ * (whose running kernels say which folders are in use). Never user input.
+ */
+export function liveScope(server: { embeddedBy: number } | { url: string }): string {
+  if ('embeddedBy' in server) return id('server scope', `p${server.embeddedBy}`);
+  return id('server scope', `x${createHash('sha256').update(server.url).digest('hex').slice(0, 16)}`);
+}
+
+/** The Folio process whose embedded server a scope names, or null for an external server's. */
+export function embeddedScopeOwner(scope: string): number | null {
+  const m = /^p(\d{1,10})$/.exec(scope);
+  return m ? Number(m[1]) : null;
+}
+
 /** The workdir path again, re-checked (defence in depth: a value cast to WorkdirPath elsewhere is refused too). */
 export function checked(dir: string): WorkdirPath {
-  if (!WORKDIR.test(dir)) throw new UnsafeWorkdirError(`not a Folio working directory: ${JSON.stringify(dir.slice(0, 80))}`);
+  if (!WORKDIR.test(dir))
+    throw new UnsafeWorkdirError(`not a Folio working directory: ${JSON.stringify(dir.slice(0, 80))}`);
   return dir as WorkdirPath;
 }
 
@@ -67,8 +89,14 @@ export function chdirCode(dir: WorkdirPath): string {
 export function fileInWorkdir(dir: WorkdirPath, path: string): string {
   const segments = path.split('/');
   // eslint-disable-next-line no-control-regex
-  const bad = path.startsWith('/') || /[\\\u0000-\u001f\u007f]/.test(path) || segments.some((s) => s === '' || s === '.' || s === '..');
-  if (bad) throw new UnsafeWorkdirError(`a file path that could leave its working directory: ${JSON.stringify(path.slice(0, 80))}`);
+  const bad =
+    path.startsWith('/') ||
+    /[\\\u0000-\u001f\u007f]/.test(path) ||
+    segments.some((s) => s === '' || s === '.' || s === '..');
+  if (bad)
+    throw new UnsafeWorkdirError(
+      `a file path that could leave its working directory: ${JSON.stringify(path.slice(0, 80))}`,
+    );
   return `${checked(dir)}/${path}`;
 }
 
