@@ -43,8 +43,8 @@ export function kernelWorkspaces(deps: KernelWorkspacesDeps): (session: { notebo
       async attach(kernel) {
         const folder = new Folder(deps, notebookId, liveWorkdir(deps.scope, kernel.id), log);
         held.set(kernel, folder);
-        await folder.create();
-        await deps.workdirs.enter(kernel, folder.dir);
+        const [created, entered] = await Promise.allSettled([folder.create(), deps.workdirs.enter(kernel, folder.dir)]);
+        for (const r of [created, entered]) if (r.status === 'rejected') throw r.reason;
       },
       async restarted(kernel) {
         const folder = held.get(kernel);

@@ -15,12 +15,11 @@ import type { RunWorkdirs } from './run-workdir';
  * Executes one run on a pooled kernel, moving it through its state machine (run-lifecycle.ts) — what a `run-notebook`
  * job does, wherever it came from:
  * 1. prepare (load, re-validate; a run that cannot or need not run ends or is left here);
- * 2. acquire a kernel and create the run's fresh working directory with its files (run-workdir.ts; failures here may
- *    be retried: the run is still `queued`);
+ * 2. acquire a kernel, create the run's fresh working directory with its files and move the kernel there
+ *    (run-workdir.ts; failures here may be retried: the run is still `queued`);
  * 3. claim the run (queued → running under a fresh attempt id) and heartbeat it while it runs — a heartbeat that
  *    finds a cancel request interrupts the cell; one that finds the run no longer its own stops executing;
- * 4. move the kernel into the working directory, then execute cell by cell, saving per-cell results as cells end and
- *    publishing progress off the execution path;
+ * 4. execute cell by cell, saving per-cell results as cells end and publishing progress off the execution path;
  * 5. give the kernel back, then write the final state once, then (bounded) flush the last progress messages, then
  *    remove the working directory (however the run ended).
  * Neither a slow store nor an unreachable Redis can hold the kernel, and nothing after the claim executes the run again.
@@ -95,7 +94,7 @@ export class RunExecution {
 
     let dir: WorkdirPath;
     try {
-      dir = await this.deps.workdirs.create(prepared.run);
+      dir = await this.deps.workdirs.open(prepared.run, kernel);
     } catch (error) {
       this.deps.kernels.release(kernel);
       const verdict = await lifecycle.attemptFailed(a.runId, undefined, error, a.lastAttempt);
@@ -118,7 +117,7 @@ export class RunExecution {
         this.deps.kernels.release(kernel);
         return { kind: 'skipped', status: await lifecycle.statusOf(a.runId), why: 'cancelled or claimed meanwhile' };
       }
-      return await this.run(a, claimed, prepared.notebook, cells, kernel, attemptId, dir);
+      return await this.run(a, claimed, prepared.notebook, cells, kernel, attemptId);
     } finally {
       await this.removeWorkdir(a.runId, () => this.deps.workdirs.remove(dir));
     }
@@ -129,7 +128,7 @@ export class RunExecution {
     await remove().catch((err: unknown) => this.log.warn({ runId, err }, 'could not remove the working directory of the run'));
   }
 
-  private async run(a: RunAttempt, run: RunRecord, notebook: Notebook, cells: CellResult[], kernel: PooledKernel, attemptId: string, dir: WorkdirPath): Promise<AttemptResult> {
+  private async run(a: RunAttempt, run: RunRecord, notebook: Notebook, cells: CellResult[], kernel: PooledKernel, attemptId: string): Promise<AttemptResult> {
     const { lifecycle } = this.deps;
     const stop = new AbortController();
     const onShutdown = () => stop.abort('shutdown');
@@ -152,7 +151,6 @@ export class RunExecution {
     let failure: unknown;
     let discard = true;
     try {
-      await this.deps.workdirs.enter(kernel, dir);
       environment = await kernelEnvironment(kernel).catch((err: unknown) => {
         this.log.warn({ runId: run.id, err }, 'could not capture the kernel environment');
         return undefined;

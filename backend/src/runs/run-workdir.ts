@@ -14,10 +14,11 @@ import { isFinal } from './run-state';
  * in the last run's folder). Runs without files get their folder too, for the same reason.
  */
 export interface RunWorkdirs {
-  /** Creates the run's folder with its files (before the run is claimed: a failure here may be retried; nothing is left). */
-  create(run: RunRecord): Promise<WorkdirPath>;
-  /** Moves the kernel (just started or restarted) into the folder. */
-  enter(kernel: PooledKernel, dir: WorkdirPath): Promise<void>;
+  /**
+   * Creates the run's folder with its files and moves the kernel (just started or restarted) into it, side by side.
+   * Before the run is claimed: a failure here may be retried, and leaves nothing behind.
+   */
+  open(run: RunRecord, kernel: PooledKernel): Promise<WorkdirPath>;
   /** Removes the folder and what the run left in it. */
   remove(dir: WorkdirPath): Promise<void>;
 }
@@ -52,17 +53,21 @@ async function* notebookFiles(
 /** RunWorkdirs on the Jupyter Server's Contents API (kernels/workdirs/jupyter-workdirs.ts). */
 export function contentsRunWorkdirs(workdirs: JupyterWorkdirs, files: RunFilesResolver): RunWorkdirs {
   return {
-    async create(run) {
+    async open(run, kernel) {
       const dir = runWorkdir(run.id);
       try {
-        await workdirs.create(dir, files(run));
+        // The kernel makes the folder too, so the chdir need not wait for the upload (it is done before any cell runs).
+        const [created, entered] = await Promise.allSettled([
+          workdirs.create(dir, files(run)),
+          workdirs.enter(kernel, dir),
+        ]);
+        for (const r of [created, entered]) if (r.status === 'rejected') throw r.reason;
       } catch (e) {
         await workdirs.remove(dir).catch(() => undefined); // swept later if even this fails
         throw e;
       }
       return dir;
     },
-    enter: (kernel, dir) => workdirs.enter(kernel, dir),
     remove: (dir) => workdirs.remove(dir),
   };
 }

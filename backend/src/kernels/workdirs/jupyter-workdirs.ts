@@ -107,7 +107,8 @@ export class JupyterWorkdirs {
   }
 
   private async makeFolder(dir: WorkdirPath): Promise<void> {
-    // One request in the common case; the parents are made (once per server) when the first try finds them missing.
+    // One request in the common case; the parents are made (once per server) when the first try finds them missing,
+    // and a folder the kernel made meanwhile (chdirCode creates it too) makes the second try succeed.
     const made = await this.request('PUT', dir, { type: 'directory' });
     if (made.ok) return;
     const segments = dir.split('/');

@@ -42,7 +42,9 @@ describe('working directory paths', () => {
   });
 
   it('the chdir code is the fixed call with the path as a string literal, and refuses any other path', () => {
-    expect(chdirCode(runWorkdir('r1'))).toBe('__import__("os").chdir("folio-runs/r1")');
+    expect(chdirCode(runWorkdir('r1'))).toBe(
+      '__import__("os").makedirs("folio-runs/r1", exist_ok=True); __import__("os").chdir("folio-runs/r1")',
+    );
     for (const p of HOSTILE.map((h) => `folio-runs/${h}`).concat([
       'folio-runs',
       'folio-runs/a/b',

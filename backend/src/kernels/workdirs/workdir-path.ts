@@ -74,11 +74,13 @@ export function pythonString(s: string): string {
 }
 
 /**
- * The code that makes a kernel's cwd `dir`: the server-made path as a string literal, nothing else. Run in a kernel
- * that has just started or restarted, whose cwd is the server's root dir; binds no name in the user's namespace.
+ * The code that makes a kernel's cwd `dir` (creating it if the Contents API has not yet: the two run side by side):
+ * the server-made path as a string literal, nothing else. Run in a kernel that has just started or restarted, whose
+ * cwd is the server's root dir; binds no name in the user's namespace.
  */
 export function chdirCode(dir: WorkdirPath): string {
-  return `__import__("os").chdir(${pythonString(checked(dir))})`;
+  const p = pythonString(checked(dir));
+  return `__import__("os").makedirs(${p}, exist_ok=True); __import__("os").chdir(${p})`;
 }
 
 /**
@@ -89,10 +91,9 @@ export function chdirCode(dir: WorkdirPath): string {
 export function fileInWorkdir(dir: WorkdirPath, path: string): string {
   const segments = path.split('/');
   // eslint-disable-next-line no-control-regex
+  const unsafeChar = /[\\\u0000-\u001f\u007f]/;
   const bad =
-    path.startsWith('/') ||
-    /[\\\u0000-\u001f\u007f]/.test(path) ||
-    segments.some((s) => s === '' || s === '.' || s === '..');
+    path.startsWith('/') || unsafeChar.test(path) || segments.some((s) => s === '' || s === '.' || s === '..');
   if (bad)
     throw new UnsafeWorkdirError(
       `a file path that could leave its working directory: ${JSON.stringify(path.slice(0, 80))}`,
