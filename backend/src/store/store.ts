@@ -1,3 +1,4 @@
+import type { AppAccess, AppCache, AppParamSpec, ParamRefinement, VisibleCell } from '../contracts/apps';
 import type { AuditEvent } from '../contracts/audit';
 import type { Notebook } from '../contracts/nbformat';
 import type { Role, TokenScope } from '../contracts/principal';
@@ -412,6 +413,104 @@ export interface NotebookShareRepository {
   ): Promise<NotebookShare[] | null>;
 }
 
+/**
+ * A published app (apps/app.service.ts): a slug that names it for ever, its settings, and which of its versions is
+ * current. Unpublishing keeps the record and its versions (`unpublishedAt`); the slug stays the app's.
+ */
+export interface AppRecord {
+  id: string;
+  /** Unique across every app ever published, unpublished ones included. */
+  slug: string;
+  title: string;
+  description: string;
+  ownerId: string;
+  currentVersion: number;
+  access: AppAccess;
+  cache: AppCache;
+  createdAt: string;
+  updatedAt: string;
+  unpublishedAt: string | null;
+  unpublishedBy: string | null;
+}
+
+/** One file of a version's snapshot: a copy of the notebook's file at publish time. */
+export interface AppFileSummary {
+  path: string;
+  size: number;
+  /** Hex sha256 of the bytes. */
+  sha256: string;
+}
+export interface AppFileRecord extends AppFileSummary {
+  data: Buffer;
+}
+
+/** An app version as stored, without the notebook snapshot. Immutable once written. */
+export interface AppVersionSummary {
+  appId: string;
+  version: number;
+  notebookId: string;
+  /** The notebook's version the snapshot was taken from. */
+  notebookVersion: number;
+  /** sha256 (hex) of the snapshot's canonical JSON. */
+  contentHash: string;
+  cells: VisibleCell[];
+  /** The specs in force (inferred + refined). */
+  params: AppParamSpec[];
+  /** The author's refinements as given (carried over to the next version when it gives none). */
+  paramRefinements: ParamRefinement[];
+  cache: AppCache;
+  files: AppFileSummary[];
+  publishedBy: string;
+  publishedAt: string;
+}
+export interface AppVersionRecord extends AppVersionSummary {
+  /** The notebook as it was saved when this version was published. */
+  content: Notebook;
+}
+
+/** What a new version carries; its number is the adapter's to give. */
+export type NewAppVersion = Omit<AppVersionRecord, 'appId' | 'version' | 'files'> & { files: AppFileRecord[] };
+/** The app's settings a version publish or PATCH may change. */
+export type AppSettingsPatch = Partial<Pick<AppRecord, 'title' | 'description' | 'access' | 'cache'>>;
+
+/**
+ * Apps and their versions. Versions are immutable: no method changes or deletes one. Numbering is the adapter's,
+ * atomically: two versions published at once get distinct numbers (both kept, the later current), never one twice.
+ */
+export interface AppRepository {
+  /**
+   * Creates the app with `version` as its version 1 (current), atomically. `slug_taken` (nothing written) when any app,
+   * unpublished ones included, has that slug.
+   */
+  create(
+    app: Omit<AppRecord, 'currentVersion' | 'updatedAt' | 'unpublishedAt' | 'unpublishedBy'>,
+    version: NewAppVersion,
+  ): Promise<{ ok: true; app: AppRecord; version: AppVersionSummary } | { ok: false; reason: 'slug_taken' }>;
+  getBySlug(slug: string): Promise<AppRecord | null>;
+  /** Every app, unpublished ones included, oldest first. */
+  list(): Promise<AppRecord[]>;
+  /**
+   * Appends the next version (max + 1), makes it current, applies `settings`, clears `unpublishedAt` and sets
+   * `updatedAt = version.publishedAt`, atomically. Null when the app does not exist.
+   */
+  addVersion(
+    appId: string,
+    version: NewAppVersion,
+    settings: AppSettingsPatch,
+  ): Promise<{ app: AppRecord; version: AppVersionSummary } | null>;
+  /** Newest first. */
+  listVersions(appId: string): Promise<AppVersionSummary[]>;
+  getVersion(appId: string, version: number): Promise<AppVersionRecord | null>;
+  /** The version's file snapshot, with the bytes, sorted by path (what an app run copies into its working dir). */
+  getVersionFiles(appId: string, version: number): Promise<AppFileRecord[]>;
+  /** Makes an existing version current. Null when the app or that version does not exist. */
+  setCurrentVersion(appId: string, version: number, at: string): Promise<AppRecord | null>;
+  /** Applies the settings; null when the app does not exist. */
+  update(appId: string, settings: AppSettingsPatch, at: string): Promise<AppRecord | null>;
+  /** Marks the app unpublished if it is not yet (compare-and-set); null when it does not exist or already was. */
+  unpublish(appId: string, by: string, at: string): Promise<AppRecord | null>;
+}
+
 /** Small key/value for one-off markers (e.g. "examples seeded"). */
 export interface MetaRepository {
   get(key: string): Promise<string | null>;
@@ -430,6 +529,7 @@ export interface Store {
   audit: AuditRepository;
   apiTokens: ApiTokenRepository;
   notebookShares: NotebookShareRepository;
+  apps: AppRepository;
   meta: MetaRepository;
   /** Cheap liveness probe for /readyz. Throws when the store is unusable. */
   ping(): Promise<void>;

@@ -232,6 +232,63 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE notebooks ADD COLUMN deleted_by TEXT;
     `,
   },
+  {
+    version: 10,
+    name: 'published apps and their versions',
+    // Versions are immutable (a trigger refuses UPDATE). File bytes are stored once per content (app_blobs, keyed by
+    // sha256): republishing unchanged files costs nothing. notebook_id has no foreign key: notebooks are archived,
+    // never removed, and a version outlives its notebook's archiving.
+    up: `
+      CREATE TABLE apps (
+        id              TEXT PRIMARY KEY,
+        slug            TEXT NOT NULL UNIQUE,
+        title           TEXT NOT NULL,
+        description     TEXT NOT NULL,
+        owner_id        TEXT NOT NULL,
+        current_version INTEGER NOT NULL,
+        access_mode     TEXT NOT NULL CHECK (access_mode IN ('private', 'users', 'signed_in')),
+        access_users    TEXT NOT NULL,
+        cache_max_age   INTEGER,
+        created_at      TEXT NOT NULL,
+        updated_at      TEXT NOT NULL,
+        unpublished_at  TEXT,
+        unpublished_by  TEXT
+      );
+
+      CREATE TABLE app_versions (
+        app_id            TEXT NOT NULL REFERENCES apps(id),
+        version           INTEGER NOT NULL,
+        notebook_id       TEXT NOT NULL,
+        notebook_version  INTEGER NOT NULL,
+        content           TEXT NOT NULL,
+        content_hash      TEXT NOT NULL,
+        cells             TEXT NOT NULL,
+        params            TEXT NOT NULL,
+        param_refinements TEXT NOT NULL,
+        cache_max_age     INTEGER,
+        published_by      TEXT NOT NULL,
+        published_at      TEXT NOT NULL,
+        PRIMARY KEY (app_id, version)
+      );
+      CREATE TRIGGER app_versions_immutable BEFORE UPDATE ON app_versions
+        BEGIN SELECT RAISE(ABORT, 'app versions are immutable'); END;
+
+      CREATE TABLE app_blobs (
+        sha256 TEXT PRIMARY KEY,
+        size   INTEGER NOT NULL,
+        data   BLOB NOT NULL
+      );
+      CREATE TABLE app_version_files (
+        app_id  TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        path    TEXT NOT NULL,
+        size    INTEGER NOT NULL,
+        sha256  TEXT NOT NULL REFERENCES app_blobs(sha256),
+        PRIMARY KEY (app_id, version, path),
+        FOREIGN KEY (app_id, version) REFERENCES app_versions(app_id, version)
+      );
+    `,
+  },
 ];
 
 /**

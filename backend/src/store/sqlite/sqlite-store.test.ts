@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { appsContract } from '../apps.contract';
 import { auditContract } from '../audit.contract';
 import { apiTokensContract } from '../api-tokens.contract';
 import { invitesContract } from '../invites.contract';
@@ -34,6 +35,7 @@ apiTokensContract('sqlite', sqliteFactory);
 usersSessionsContract('sqlite', sqliteFactory);
 invitesContract('sqlite', sqliteFactory);
 notebookSharesContract('sqlite', sqliteFactory);
+appsContract('sqlite', sqliteFactory);
 
 describe('sqlite store specifics', () => {
   let dir: string;
@@ -143,6 +145,41 @@ describe('sqlite store specifics', () => {
     expect(() => db.prepare("UPDATE audit_events SET action = 'auth.logout'").run()).toThrow(/append-only/);
     expect(() => db.prepare('DELETE FROM audit_events').run()).toThrow(/append-only/);
     expect(db.prepare('SELECT count(*) FROM audit_events').pluck().get()).toBe(1);
+    db.close();
+  });
+
+  it('refuses to change an app version, even in SQL', async () => {
+    const file = path.join(dir, 'folio.db');
+    const store = openSqliteStore(file);
+    const made = await store.apps.create(
+      {
+        id: 'a1',
+        slug: 'fixed',
+        title: 'T',
+        description: '',
+        ownerId: 'o',
+        access: { mode: 'private', users: [] },
+        cache: { maxAgeSeconds: null },
+        createdAt: 't',
+      },
+      {
+        notebookId: 'nb',
+        notebookVersion: 1,
+        content: sampleNotebook(),
+        contentHash: 'h',
+        cells: [],
+        params: [],
+        paramRefinements: [],
+        cache: { maxAgeSeconds: null },
+        files: [],
+        publishedBy: 'o',
+        publishedAt: 't',
+      },
+    );
+    expect(made.ok).toBe(true);
+    await store.close();
+    const db = new Database(file);
+    expect(() => db.prepare("UPDATE app_versions SET content = '{}'").run()).toThrow(/immutable/);
     db.close();
   });
 

@@ -6,6 +6,7 @@ import { migrate } from './migrations';
 import { sqliteOidcLogins, sqliteUserIdentities } from './sqlite-identities.repository';
 import { sqliteAudit } from './sqlite-audit.repository';
 import { sqliteApiTokens } from './sqlite-api-tokens.repository';
+import { sqliteApps } from './sqlite-apps.repository';
 import { sqliteNotebookFiles } from './sqlite-notebook-files.repository';
 import { sqliteNotebookShares } from './sqlite-notebook-shares.repository';
 import { sqliteNotebooks } from './sqlite-notebooks.repository';
@@ -45,6 +46,7 @@ export function openSqliteStore(file: string): Store {
     audit: sqliteAudit(db),
     apiTokens: sqliteApiTokens(db),
     notebookShares: sqliteNotebookShares(db),
+    apps: sqliteApps(db),
     meta: sqliteMeta(db),
     ping: async () => {
       db.prepare('SELECT 1').get();
