@@ -5,6 +5,8 @@ import { Redis } from 'ioredis';
 import type { Config } from './config';
 import { defaultKernelVenv } from './embedded/jupyter-server';
 import { superviseJupyterServer, superviseRedisServer } from './embedded/supervised-children';
+import { AppService } from './apps/app.service';
+import { seedExampleApps } from './apps/seed-example-apps';
 import { AuditService } from './audit/audit.service';
 import { createApp } from './http/app';
 import { createHttpServer } from './http/server';
@@ -272,6 +274,9 @@ async function compose(config: Config, logger: Logger, life: Lifecycle): Promise
     users: store.users,
     changes: fileChanges,
   });
+  // Published apps; the example notebooks are also published as apps on the first start with apps.
+  const apps = new AppService({ apps: store.apps, notebooks: store.notebooks, files: store.notebookFiles, notebookAccess: access, users: store.users, audit });
+  await seedExampleApps({ store, apps, logger });
   const runs = new RunService({ notebooks: store.notebooks, access, runs: observeRunTransitions(store.runs, metrics), queue: runQueue, logger, audit });
   const runProgress = new RunProgressService({ runs, events: runEvents });
   const health = new HealthService({
@@ -293,7 +298,7 @@ async function compose(config: Config, logger: Logger, life: Lifecycle): Promise
   });
   watchLiveKernels(metrics, sessions);
   watchConnections(metrics, 'sse', openEventStreams);
-  const app = createApp({ config, logger, store, auth, oidc, tokens, notebooks, notebookFiles, runs, runProgress, health, kernels, metrics, audit, users, watcher });
+  const app = createApp({ config, logger, store, auth, oidc, tokens, notebooks, notebookFiles, apps, runs, runProgress, health, kernels, metrics, audit, users, watcher });
 
   await Promise.all(pending);
   handler = app;

@@ -201,7 +201,29 @@ export interface AppFileView {
   sha256: string;
 }
 
-/** What anyone who may open the app gets from GET /api/apps and GET /api/apps/:slug. */
+/** One app of GET /api/apps as anyone who may open it gets it (the gallery). */
+export interface AppSummaryView {
+  slug: string;
+  title: string;
+  description: string;
+  ownerName: string;
+  /** The current version. */
+  version: number;
+  updatedAt: string;
+  /** Whether the caller manages it (owner or admin): then this is an AppManagerSummaryView. */
+  canManage: boolean;
+}
+
+/** One app of GET /api/apps as its owner and admins see it. */
+export interface AppManagerSummaryView extends AppSummaryView {
+  canManage: true;
+  ownerId: string;
+  notebookId: string;
+  access: AppAccess;
+  unpublishedAt: string | null;
+}
+
+/** What anyone who may open the app gets from GET /api/apps/:slug. */
 export interface AppView {
   slug: string;
   title: string;

@@ -19,10 +19,11 @@ export const AUDIT_ACTIONS = [
   'notebook.delete',
   'notebook.import',
   'notebook.share',
-  // Apps (issue 11).
+  // Apps (apps: publish is also each new version; update is a settings change: title, description, access, cache).
   'app.publish',
   'app.rollback',
   'app.unpublish',
+  'app.update',
   // Runs.
   'run.request',
   'run.cancel',

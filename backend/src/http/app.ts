@@ -1,5 +1,6 @@
 import cookieParser from 'cookie-parser';
 import express from 'express';
+import type { AppService } from '../apps/app.service';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import type { NotebookFilesService } from '../notebook-files/notebook-files.service';
@@ -36,6 +37,7 @@ import { httpMetrics } from '../metrics/http-metrics';
 import { metricsRoutes } from '../metrics/metrics-endpoint';
 import { tokensRoutes } from './tokens/tokens.routes';
 import { openApiRoutes } from './openapi/openapi.routes';
+import { appsRoutes } from './apps/apps.routes';
 
 export interface AppDeps {
   config: Config;
@@ -49,6 +51,8 @@ export interface AppDeps {
   notebookFiles?: NotebookFilesService;
   /** GET /healthz and /readyz (public, outside /api); main.ts builds it from the store, Redis and Jupyter. */
   health?: HealthService;
+  /** Published apps (/api/apps); optional so tests of other routes can leave it out. */
+  apps?: AppService;
   /** Headless runs (POST /api/notebooks/:id/runs, GET /api/runs/:id[/ipynb]); optional until main.ts wires it. */
   runs?: RunService;
   /** Live run progress (GET /api/runs/:id/events, SSE); needs `runs`. */
@@ -94,6 +98,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use('/api/notebooks', notebooksRoutes({ notebooks: deps.notebooks, config: deps.config }));
   if (deps.notebookFiles)
     app.use('/api/notebooks', notebookFilesRoutes({ files: deps.notebookFiles, config: deps.config }));
+  if (deps.apps) app.use('/api/apps', appsRoutes({ apps: deps.apps }));
   if (deps.runs) app.use('/api', runsRoutes({ runs: deps.runs, progress: deps.runProgress, watcher: deps.watcher }));
   if (deps.kernels) app.use('/api/kernels', kernelsRoutes({ kernels: deps.kernels }));
   if (deps.tokens) app.use('/api/tokens', tokensRoutes({ tokens: deps.tokens }));

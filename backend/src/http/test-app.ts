@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type http from 'node:http';
 import pino from 'pino';
+import { AppService } from '../apps/app.service';
 import { AuditService } from '../audit/audit.service';
 import { loadConfig, type Config } from '../config';
 import { NotebookFilesService } from '../notebook-files/notebook-files.service';
@@ -30,6 +31,8 @@ export interface TestApp {
   auth: AuthService;
   /** The audit trail the app's services record to. */
   audit: AuditService;
+  /** Published apps (/api/apps). */
+  apps: AppService;
   users: UsersService;
   /** This app's announcements of users' sign-in changes (in process only). */
   changes: UserChangeHub;
@@ -96,6 +99,14 @@ export async function startTestApp(
     limits: config.limits,
     users: store.users,
   });
+  const apps = new AppService({
+    apps: store.apps,
+    notebooks: store.notebooks,
+    files: store.notebookFiles,
+    notebookAccess: access,
+    users: store.users,
+    audit,
+  });
   const tokens = new TokensService({
     tokens: store.apiTokens,
     users: store.users,
@@ -115,6 +126,7 @@ export async function startTestApp(
     tokens,
     notebooks,
     notebookFiles,
+    apps,
     audit,
     users,
     watcher,
@@ -129,6 +141,7 @@ export async function startTestApp(
     store,
     auth,
     audit,
+    apps,
     users,
     changes,
     watcher,

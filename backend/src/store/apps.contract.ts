@@ -116,8 +116,9 @@ export function appsContract(adapter: string, factory: StoreFactory): void {
         version({ notebookVersion: 4, publishedAt: T2, files: [] }),
         { title: 'FX v2', access: { mode: 'signed_in', users: [] } },
       );
-      expect(v2?.version.version).toBe(2);
-      expect(v2?.app).toMatchObject({
+      if (!v2?.ok) throw new Error('not added');
+      expect(v2.version.version).toBe(2);
+      expect(v2.app).toMatchObject({
         currentVersion: 2,
         title: 'FX v2',
         description: 'Daily',
@@ -141,10 +142,22 @@ export function appsContract(adapter: string, factory: StoreFactory): void {
         ),
       );
       await second.close();
-      const numbers = results.map((r) => r!.version.version).sort((a, b) => a - b);
+      const numbers = results.map((r) => (r?.ok ? r.version.version : 0)).sort((a, b) => a - b);
       expect(numbers).toEqual([2, 3, 4, 5, 6, 7, 8, 9]);
       expect((await store.apps.listVersions(app.id)).length).toBe(9);
       expect((await store.apps.getBySlug(app.slug))?.currentVersion).toBe(9);
+    });
+
+    it('adds a version only as the number expected, when one is given (compare-and-set)', async () => {
+      const app = await created();
+      const [a, b] = await Promise.all([
+        store.apps.addVersion(app.id, version(), {}, 2),
+        store.apps.addVersion(app.id, version(), { title: 'loser' }, 2),
+      ]);
+      expect(a).toMatchObject({ ok: true, version: { version: 2 } });
+      expect(b).toEqual({ ok: false, reason: 'version_taken', latest: 2 });
+      expect((await store.apps.getBySlug(app.slug))?.title).toBe('FX report');
+      expect((await store.apps.listVersions(app.id)).map((v) => v.version)).toEqual([2, 1]);
     });
 
     it('stores identical file bytes once and serves each version its own files', async () => {
@@ -192,7 +205,7 @@ export function appsContract(adapter: string, factory: StoreFactory): void {
       expect(await store.apps.unpublish(app.id, 'admin-1', T2)).toBeNull();
       expect(await store.apps.getVersion(app.id, 1)).not.toBeNull();
       const back = await store.apps.addVersion(app.id, version({ publishedAt: T2 }), {});
-      expect(back?.app).toMatchObject({ unpublishedAt: null, unpublishedBy: null, currentVersion: 2 });
+      expect(back?.ok && back.app).toMatchObject({ unpublishedAt: null, unpublishedBy: null, currentVersion: 2 });
     });
 
     it('keeps apps and versions across a reopen', async () => {

@@ -491,13 +491,18 @@ export interface AppRepository {
   list(): Promise<AppRecord[]>;
   /**
    * Appends the next version (max + 1), makes it current, applies `settings`, clears `unpublishedAt` and sets
-   * `updatedAt = version.publishedAt`, atomically. Null when the app does not exist.
+   * `updatedAt = version.publishedAt`, atomically. With `expectedNumber`, a compare-and-set: when the next number is
+   * not that one (another version was published meanwhile) nothing is written and `version_taken` says the latest.
+   * Null when the app does not exist.
    */
   addVersion(
     appId: string,
     version: NewAppVersion,
     settings: AppSettingsPatch,
-  ): Promise<{ app: AppRecord; version: AppVersionSummary } | null>;
+    expectedNumber?: number,
+  ): Promise<
+    { ok: true; app: AppRecord; version: AppVersionSummary } | { ok: false; reason: 'version_taken'; latest: number } | null
+  >;
   /** Newest first. */
   listVersions(appId: string): Promise<AppVersionSummary[]>;
   getVersion(appId: string, version: number): Promise<AppVersionRecord | null>;

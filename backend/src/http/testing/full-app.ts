@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type express from 'express';
 import { Redis } from 'ioredis';
 import pino from 'pino';
+import { AppService } from '../../apps/app.service';
 import { AuditService } from '../../audit/audit.service';
 import { loadConfig, type Config } from '../../config';
 import { startRedisServer, type RedisServer } from '../../embedded/redis-server';
@@ -48,6 +49,7 @@ export interface FullApp {
   auth: AuthService;
   tokens: TokensService;
   notebooks: NotebookService;
+  apps: AppService;
   runs: RunService;
   audit: AuditService;
   sessions: KernelSessionManager;
@@ -136,6 +138,14 @@ export async function startFullApp(opts: { env?: Record<string, string> } = {}):
     limits: config.limits,
     users: store.users,
   });
+  const apps = new AppService({
+    apps: store.apps,
+    notebooks: store.notebooks,
+    files: store.notebookFiles,
+    notebookAccess: access,
+    users: store.users,
+    audit,
+  });
   const runs = new RunService({ notebooks: store.notebooks, access, runs: store.runs, queue: runQueue, logger, audit });
   const runProgress = new RunProgressService({ runs, events: runEvents });
   const server = jupyter.server;
@@ -158,6 +168,7 @@ export async function startFullApp(opts: { env?: Record<string, string> } = {}):
     tokens,
     notebooks,
     notebookFiles,
+    apps,
     runs,
     runProgress,
     health,
@@ -185,6 +196,7 @@ export async function startFullApp(opts: { env?: Record<string, string> } = {}):
     auth,
     tokens,
     notebooks,
+    apps,
     runs,
     audit,
     sessions,

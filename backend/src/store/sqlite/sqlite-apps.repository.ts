@@ -191,14 +191,19 @@ export function sqliteApps(db: Database.Database): AppRepository {
     },
   );
 
-  const addVersion = db.transaction((appId: string, version: NewAppVersion, settings: AppSettingsPatch) => {
-    if (!byId.get(appId)) return null;
-    const number = (maxVersion.get(appId)?.v ?? 0) + 1;
-    writeVersion(appId, number, version);
-    applySettings(appId, settings, version.publishedAt);
-    republish.run(number, version.publishedAt, appId);
-    return { app: toApp(byId.get(appId)!), version: summaryOf(appId, number) };
-  });
+  const addVersion = db.transaction(
+    (appId: string, version: NewAppVersion, settings: AppSettingsPatch, expected: number | undefined) => {
+      if (!byId.get(appId)) return null;
+      const latest = maxVersion.get(appId)?.v ?? 0;
+      if (expected !== undefined && expected !== latest + 1)
+        return { ok: false as const, reason: 'version_taken' as const, latest };
+      const number = latest + 1;
+      writeVersion(appId, number, version);
+      applySettings(appId, settings, version.publishedAt);
+      republish.run(number, version.publishedAt, appId);
+      return { ok: true as const, app: toApp(byId.get(appId)!), version: summaryOf(appId, number) };
+    },
+  );
 
   const setCurrentVersion = db.transaction((appId: string, number: number, at: string) => {
     if (!byId.get(appId) || !versionOf.get(appId, number)) return null;
@@ -236,8 +241,8 @@ export function sqliteApps(db: Database.Database): AppRepository {
     async list() {
       return all.all().map(toApp);
     },
-    async addVersion(appId, version, settings) {
-      return addVersion.immediate(appId, version, settings);
+    async addVersion(appId, version, settings, expectedNumber) {
+      return addVersion.immediate(appId, version, settings, expectedNumber);
     },
     async listVersions(appId) {
       const files = new Map<number, AppFileSummary[]>();
