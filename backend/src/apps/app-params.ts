@@ -8,7 +8,7 @@ import {
 } from '../contracts/apps';
 import { badRequest } from '../errors';
 import { parseIsoDate, parseIsoDatetime, dateSortKey } from '../kernels/parameters/dates';
-import { PARAM_TYPES, toJson, type JsonValue, type ParamSpec } from '../kernels/parameters/param-types';
+import { toJson, type JsonValue, type ParamSpec, type PARAM_TYPES } from '../kernels/parameters/param-types';
 import { canonicalJson, validateValue } from '../kernels/parameters/validate-params';
 
 /**
