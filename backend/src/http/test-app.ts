@@ -33,6 +33,8 @@ export interface TestApp {
   audit: AuditService;
   /** Published apps (/api/apps). */
   apps: AppService;
+  /** API tokens (`Authorization: Bearer`). */
+  tokens: TokensService;
   users: UsersService;
   /** This app's announcements of users' sign-in changes (in process only). */
   changes: UserChangeHub;
@@ -142,6 +144,7 @@ export async function startTestApp(
     auth,
     audit,
     apps,
+    tokens,
     users,
     changes,
     watcher,
