@@ -52,6 +52,8 @@ interface Fixture {
   endedRun(): Promise<string>;
   /** The owner's live kernel session on the notebook (a real kernel, started through the WebSocket). */
   kernelSession(): Promise<string>;
+  /** An app the owner published from the notebook, open to `viewer` and `reader` (not to `editor`); its slug. */
+  app(): Promise<string>;
 }
 
 interface Request {
@@ -99,6 +101,17 @@ const manage = (status: number): Expect =>
   all(status, { other: 404, reader: 403, editor: 403, viewer: 403, tokenNoScope: 403 });
 const READ: Pick<Row, 'scope'> = { scope: 'notebooks:read' };
 const WRITE: Pick<Row, 'scope'> = { scope: 'notebooks:write' };
+
+/**
+ * The app rules (apps/app-access.ts) for the fixture's app, open to viewer and reader: those it is not open to get 404
+ * (editor too: edit access to the notebook gives none to the app); opening needs `apps:read`, managing is the owner's
+ * and admins' (403 for the others who may open it) and needs `notebooks:write`.
+ */
+const appOpen = (status: number): Expect => all(status, { other: 404, editor: 404, tokenNoScope: 403 });
+const appManage = (status: number): Expect =>
+  all(status, { other: 404, editor: 404, reader: 403, viewer: 403, tokenNoScope: 403 });
+const APPS_READ: Pick<Row, 'scope'> = { scope: 'apps:read' };
+const app = async (f: Fixture, rest = '') => `/api/apps/${await f.app()}${rest}`;
 
 /** Admins get `status`, other signed-in callers 403, anonymous 401. */
 const admins = (status: number): Expect => all(403, { admin: status });
@@ -342,6 +355,48 @@ const MATRIX: Row[] = [
     request: async (f) => ({ path: `/api/runs/${await f.queuedRun()}/cancel` }),
   },
 
+  // Published apps.
+  { route: 'GET /api/apps', ...APPS_READ, expect: all(200, { tokenNoScope: 403 }), request: () => ({ path: '/api/apps' }) },
+  {
+    route: 'POST /api/apps',
+    ...WRITE,
+    expect: edit(201), // publishing needs edit access to the notebook (the editor may publish it as their own app)
+    request: (f) => ({
+      path: '/api/apps',
+      body: { notebookId: f.notebookId, slug: `matrix-${++made}`, title: 'Matrix', cells: [{ id: 'c1', show: 'output' }] },
+    }),
+  },
+  { route: 'GET /api/apps/:slug', ...APPS_READ, expect: appOpen(200), request: async (f) => ({ path: await app(f) }) },
+  {
+    route: 'PATCH /api/apps/:slug',
+    ...WRITE,
+    expect: appManage(200),
+    request: async (f) => ({ path: await app(f), body: { title: 'Renamed' } }),
+  },
+  { route: 'DELETE /api/apps/:slug', ...WRITE, expect: appManage(204), request: async (f) => ({ path: await app(f) }) },
+  {
+    route: 'GET /api/apps/:slug/versions',
+    ...APPS_READ,
+    expect: appManage(200), // the owner's and admins' (notebook ids, hashes); apps:read suffices
+    request: async (f) => ({ path: await app(f, '/versions') }),
+  },
+  {
+    route: 'POST /api/apps/:slug/versions',
+    ...WRITE,
+    expect: appManage(201),
+    request: async (f) => ({ path: await app(f, '/versions'), body: {} }),
+  },
+  {
+    route: 'POST /api/apps/:slug/rollback',
+    ...WRITE,
+    expect: appManage(200),
+    request: async (f) => {
+      const path = await app(f, '/rollback');
+      await t.apps.publishVersion(principals.owner, await f.app(), {});
+      return { path, body: { version: 1 } };
+    },
+  },
+
   // Running kernels: everyone sees and stops their own; admins everyone's.
   { route: 'GET /api/kernels', expect: all(200), request: () => ({ path: '/api/kernels' }) },
   {
@@ -480,6 +535,17 @@ async function newFixture(): Promise<Fixture> {
       );
       expect(ended?.status).toBe('succeeded');
       return run.id;
+    }),
+    app: once(async () => {
+      const slug = `matrix-app-${++made}`;
+      await t.apps.publish(owner, {
+        notebookId,
+        slug,
+        title: 'Matrix app',
+        cells: [{ id: 'c1', show: 'output' }],
+        access: { mode: 'users', users: [principals.viewer.id, principals.reader.id] },
+      });
+      return slug;
     }),
     kernelSession: once(async () => {
       const c = await connectKernelWs(

@@ -11,10 +11,6 @@ import { startFullApp, type FullApp } from '../testing/full-app';
  * an action added to the contract must land in one of the two lists, and moves to the first when its feature lands.
  */
 const NOT_BUILT_YET: AuditAction[] = [
-  // Apps (issue 10).
-  'app.publish',
-  'app.rollback',
-  'app.unpublish',
   // Schedules (issue 11).
   'schedule.create',
   'schedule.update',
@@ -127,6 +123,14 @@ describe('audit coverage', () => {
       (await call('DELETE', `/api/tokens/${token!.id as string}`, { bearer: token!.token as string })).status,
     ).toBe(204);
 
+    // Apps: publish, a new version, rollback, a settings change, unpublish.
+    const cells = [{ id: 'c1', show: 'output' }];
+    await json(await owner('POST', '/api/apps', { notebookId: nbId, slug: 'covered', title: 'Covered', cells }), 201);
+    await json(await owner('POST', '/api/apps/covered/versions', {}), 201);
+    await json(await owner('POST', '/api/apps/covered/rollback', { version: 1 }), 200);
+    await json(await owner('PATCH', '/api/apps/covered', { access: { mode: 'signed_in' } }), 200);
+    await json(await owner('DELETE', '/api/apps/covered'), 204);
+
     await json(await owner('DELETE', `/api/notebooks/${nbId}`), 204);
 
     const events = await allEvents(admin);
@@ -146,6 +150,16 @@ describe('audit coverage', () => {
     expect(byAction('notebook.share').target).toMatchObject({ type: 'notebook', id: nbId });
     expect(byAction('access.denied').actor).toMatchObject({ email: 'other@cover.test' });
     expect(byAction('token.revoke').actor).toMatchObject({ type: 'token', tokenId: token!.id });
+    const appEvents = events.filter((e) => e.target?.type === 'app').map((e) => [e.action, e.details.version]);
+    expect(appEvents.reverse()).toEqual([
+      ['app.publish', 1],
+      ['app.publish', 2],
+      ['app.rollback', undefined],
+      ['app.update', undefined],
+      ['app.unpublish', 1],
+    ]);
+    expect(byAction('app.rollback').details).toMatchObject({ fromVersion: 2, toVersion: 1 });
+    expect(byAction('app.update').details).toMatchObject({ access: { to: { mode: 'signed_in' } } });
     expect(byAction('run.request')).toMatchObject({
       target: { type: 'notebook', id: nbId },
       details: { runId: run!.id },

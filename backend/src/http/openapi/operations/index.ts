@@ -1,4 +1,5 @@
 import type { ApiOperation } from '../operation';
+import { APP_OPERATIONS } from './apps';
 import { AUDIT_OPERATIONS } from './audit';
 import { AUTH_OPERATIONS } from './auth';
 import { KERNEL_OPERATIONS } from './kernels';
@@ -16,6 +17,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
   ...OPS_OPERATIONS,
   ...AUTH_OPERATIONS,
   ...NOTEBOOK_OPERATIONS,
+  ...APP_OPERATIONS,
   ...RUN_OPERATIONS,
   ...KERNEL_OPERATIONS,
   ...TOKEN_OPERATIONS,
