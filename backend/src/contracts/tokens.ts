@@ -20,11 +20,11 @@ void _allListed;
 
 /** What each scope lets a token do. */
 export const SCOPE_DESCRIPTIONS: Record<TokenScope, string> = {
-  'apps:read': 'Open apps and read their results and runs.',
+  'apps:read': 'Open apps and read their results and runs (as their owner, also their versions).',
   'apps:run': 'Run apps with parameters.',
   'apps:refresh': 'Refresh apps from an external scheduler.',
   'notebooks:read': 'Read notebooks, their revisions, files and runs.',
-  'notebooks:write': 'Create, save, import, share and run notebooks; use live kernels.',
+  'notebooks:write': 'Create, save, import, share and run notebooks; use live kernels; publish and manage your apps.',
   admin: 'Everything its owner (an admin) may do: users, tokens of others, audit, metrics.',
 };
 
