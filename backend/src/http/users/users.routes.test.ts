@@ -309,7 +309,12 @@ describe('POST /api/users/:id/password (admin reset) and the set-password link',
       body: { token: secretOf(b.body.invite.url), password: 'too-late-password' },
     });
     expect([expired.status, expired.body.error.message]).toEqual([404, LINK_NOT_VALID]);
-    expect((await asAdmin('GET', `/api/users/${b.body.user.id}`)).body.user.pendingLink).toBeNull();
+    // Still listed, so the Users page says "Link expired" (a new one is needed); the used one is gone.
+    expect((await asAdmin('GET', `/api/users/${b.body.user.id}`)).body.user.pendingLink).toEqual({
+      purpose: 'invite',
+      expiresAt: b.body.invite.expiresAt,
+    });
+    expect((await asAdmin('GET', `/api/users/${a.body.user.id}`)).body.user.pendingLink).toBeNull();
   });
 
   it('rejects a made-up or malformed secret the same way, naming the field when it is missing', async () => {
