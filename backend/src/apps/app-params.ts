@@ -1,5 +1,4 @@
 import {
-  APP_PARAM_TYPES,
   type AppJson,
   type AppParamSpec,
   type AppParamType,
@@ -8,7 +7,7 @@ import {
 } from '../contracts/apps';
 import { badRequest } from '../errors';
 import { parseIsoDate, parseIsoDatetime, dateSortKey } from '../kernels/parameters/dates';
-import { toJson, type JsonValue, type ParamSpec, type PARAM_TYPES } from '../kernels/parameters/param-types';
+import { toJson, type JsonValue, type ParamSpec } from '../kernels/parameters/param-types';
 import { canonicalJson, validateValue } from '../kernels/parameters/validate-params';
 
 /**
@@ -42,13 +41,6 @@ export const WIDGETS: Record<AppParamType, readonly AppWidget[]> = {
   multichoice: ['multiselect'],
 };
 
-// The contract's list is the kernels' list (the compiler fails here when one gains a type the other lacks).
-const _sameTypes: [(typeof PARAM_TYPES)[number], AppParamType] extends [AppParamType, (typeof PARAM_TYPES)[number]]
-  ? true
-  : never = true;
-void _sameTypes;
-void APP_PARAM_TYPES;
-
 const NUMERIC = new Set<AppParamType>(['int', 'float']);
 const DATED = new Set<AppParamType>(['date', 'datetime']);
 
@@ -69,7 +61,9 @@ export function buildParamSpecs(
     const field = `params[${i}].name`;
     if (!byName.has(r.name)) {
       const known = inferred.map((s) => s.name);
-      const carried = opts.carriedFrom ? ` (carried over from version ${opts.carriedFrom}; give params to change them)` : '';
+      const carried = opts.carriedFrom
+        ? ` (carried over from version ${opts.carriedFrom}; give params to change them)`
+        : '';
       throw badRequest(
         `params[${i}].name: "${r.name}" is not a parameter of the notebook's parameters cell${carried}` +
           (known.length ? ` (it declares ${known.join(', ')}).` : ' (it declares none).'),
@@ -111,9 +105,11 @@ function refine(inferred: ParamSpec, r: ParamRefinement, i: number): AppParamSpe
   if (r.options !== undefined) {
     if (r.options.length === 0) throw refuse('options', 'give at least one option (or leave options out).');
     if (r.min !== undefined || r.max !== undefined || r.step !== undefined)
-      throw refuse(r.min !== undefined ? 'min' : r.max !== undefined ? 'max' : 'step', 'min, max and step do not apply to options.');
-    const itemType: AppParamType =
-      type === 'list' || type === 'multichoice' ? 'any' : type === 'choice' ? 'any' : type;
+      throw refuse(
+        r.min !== undefined ? 'min' : r.max !== undefined ? 'max' : 'step',
+        'min, max and step do not apply to options.',
+      );
+    const itemType: AppParamType = type === 'list' || type === 'multichoice' ? 'any' : type === 'choice' ? 'any' : type;
     if (type === 'dict') throw refuse('options', 'a dict parameter cannot take options.');
     const seen = new Set<string>();
     options = r.options.map((o, j) => {

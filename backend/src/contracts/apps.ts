@@ -11,12 +11,21 @@ import { z } from 'zod';
  */
 
 /** The form widgets a parameter can be shown with. */
-export const APP_WIDGETS = ['number', 'slider', 'text', 'select', 'multiselect', 'date', 'datetime', 'checkbox'] as const;
+export const APP_WIDGETS = [
+  'number',
+  'slider',
+  'text',
+  'select',
+  'multiselect',
+  'date',
+  'datetime',
+  'checkbox',
+] as const;
 export type AppWidget = (typeof APP_WIDGETS)[number];
 
 /**
- * A parameter's type, as inferred from the notebook's `parameters` cell (kernels/parameters/param-types.ts, whose
- * PARAM_TYPES apps/ checks this list against) or refined when publishing (`options` make `choice`/`multichoice`).
+ * A parameter's type, as inferred from the notebook's `parameters` cell (kernels/parameters/param-types.ts's
+ * PARAM_TYPES is this list) or refined when publishing (`options` make `choice`/`multichoice`).
  */
 export const APP_PARAM_TYPES = [
   'int',
@@ -93,7 +102,11 @@ export type AppCache = z.infer<typeof AppCacheSchema>;
 
 export const APP_TITLE_MAX = 200;
 export const APP_DESCRIPTION_MAX = 5000;
-const title = z.string().trim().min(1, 'must not be empty').max(APP_TITLE_MAX, `must be at most ${APP_TITLE_MAX} characters`);
+const title = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(APP_TITLE_MAX, `must be at most ${APP_TITLE_MAX} characters`);
 const description = z.string().max(APP_DESCRIPTION_MAX, `must be at most ${APP_DESCRIPTION_MAX} characters`);
 
 /** Slugs: see apps/app-slug.ts for the rule (checked there, so its 400 names `slug` whoever publishes). */

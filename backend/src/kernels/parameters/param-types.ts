@@ -1,3 +1,4 @@
+import { APP_PARAM_TYPES } from '../../contracts/apps';
 /**
  * Parameter types shared by inference, validation and injection.
  *
@@ -35,19 +36,7 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
  * accepted and typed structurally. `choice`/`multichoice` come from `Literal[...]` annotations or from
  * the author refining a spec when publishing.
  */
-export const PARAM_TYPES = [
-  'int',
-  'float',
-  'str',
-  'bool',
-  'date',
-  'datetime',
-  'list',
-  'dict',
-  'any',
-  'choice',
-  'multichoice',
-] as const;
+export const PARAM_TYPES = APP_PARAM_TYPES; // one list, in the shared contract (the app form offers the same types)
 export type ParamType = (typeof PARAM_TYPES)[number];
 
 export interface ParamSpec {
@@ -97,7 +86,9 @@ export function toJson(v: PyValue): JsonValue {
     case 'bool':
       return v.v;
     case 'int':
-      return v.v >= BigInt(Number.MIN_SAFE_INTEGER) && v.v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v.v) : v.v.toString();
+      return v.v >= BigInt(Number.MIN_SAFE_INTEGER) && v.v <= BigInt(Number.MAX_SAFE_INTEGER)
+        ? Number(v.v)
+        : v.v.toString();
     case 'float':
       if (Number.isNaN(v.v)) return 'nan';
       if (v.v === Infinity) return 'inf';
@@ -118,9 +109,41 @@ export function toJson(v: PyValue): JsonValue {
 
 /** Python keywords (3.12); soft keywords (match, case, type, _) are valid identifiers. */
 export const PYTHON_KEYWORDS = new Set([
-  'False', 'None', 'True', 'and', 'as', 'assert', 'async', 'await', 'break', 'class', 'continue', 'def', 'del',
-  'elif', 'else', 'except', 'finally', 'for', 'from', 'global', 'if', 'import', 'in', 'is', 'lambda', 'nonlocal',
-  'not', 'or', 'pass', 'raise', 'return', 'try', 'while', 'with', 'yield',
+  'False',
+  'None',
+  'True',
+  'and',
+  'as',
+  'assert',
+  'async',
+  'await',
+  'break',
+  'class',
+  'continue',
+  'def',
+  'del',
+  'elif',
+  'else',
+  'except',
+  'finally',
+  'for',
+  'from',
+  'global',
+  'if',
+  'import',
+  'in',
+  'is',
+  'lambda',
+  'nonlocal',
+  'not',
+  'or',
+  'pass',
+  'raise',
+  'return',
+  'try',
+  'while',
+  'with',
+  'yield',
 ]);
 
 /** True for names the injected cell may assign: ASCII identifiers that are not Python keywords. */
